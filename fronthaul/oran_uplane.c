@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <string.h>
+
+#include "fh/bits.h"
+#include "fh/oran.h"
+
+int fh_radio_hdr_parse(const uint8_t *p, size_t len, size_t base,
+		       struct fh_radio_hdr *h, struct fh_err *err)
+{
+	if (len < FH_RADIO_HDR_LEN) {
+		return fh_fail(err, -EMSGSIZE, base + len,
+			       "truncated radio application header");
+	}
+	h->direction = p[0] >> 7;
+	h->payload_version = (p[0] >> 4) & 0x7;
+	h->filter_index = p[0] & 0xf;
+	h->frame_id = p[1];
+	h->subframe_id = p[2] >> 4;
+	h->slot_id = (uint8_t)(((p[2] & 0xf) << 2) | (p[3] >> 6));
+	h->symbol_id = p[3] & 0x3f;
+	if (h->payload_version != FH_ORAN_PAYLOAD_VERSION) {
+		return fh_fail(err, -EBADMSG, base,
+			       "unsupported payloadVersion (expected 1)");
+	}
+	return 0;
+}
+
+void fh_radio_hdr_build(uint8_t *p, const struct fh_radio_hdr *h)
+{
+	uint8_t pv = h->payload_version ? h->payload_version
+					: FH_ORAN_PAYLOAD_VERSION;
+
+	p[0] = (uint8_t)((h->direction & 1) << 7 | (pv & 7) << 4 |
+			 (h->filter_index & 0xf));
+	p[1] = h->frame_id;
+	p[2] = (uint8_t)((h->subframe_id & 0xf) << 4 | (h->slot_id >> 2 & 0xf));
+	p[3] = (uint8_t)((h->slot_id & 3) << 6 | (h->symbol_id & 0x3f));
+}
+
+struct fh_comp fh_comp_from_hdr(uint8_t ud_comp_hdr)
+{
+	struct fh_comp c = {
+		.method = ud_comp_hdr & 0xf,
+		.iq_width = ud_comp_hdr >> 4,
+	};
+
+	if (c.iq_width == 0) {
+		c.iq_width = 16;
+	}
+	return c;
+}
+
+uint8_t fh_comp_to_hdr(const struct fh_comp *c)
+{
+	return (uint8_t)((c->iq_width & 0xf) << 4 | (c->method & 0xf));
+}
+
+int fh_uplane_parse(const uint8_t *body, size_t len, size_t base,
+		    const struct fh_uplane_cfg *cfg, struct fh_radio_hdr *rh,
+		    struct fh_uplane_iter *it, struct fh_err *err)
+{
+	int ret = fh_radio_hdr_parse(body, len, base, rh, err);
+
+	if (ret < 0) {
+		return ret;
+	}
+	it->buf = body;
+	it->len = len;
+	it->pos = FH_RADIO_HDR_LEN;
+	it->base = base;
+	it->cfg = cfg;
+	return 0;
+}
+
+int fh_uplane_next(struct fh_uplane_iter *it, struct fh_uplane_section *s,
+		   struct fh_err *err)
+{
+	const struct fh_uplane_cfg *cfg = it->cfg;
+	size_t hdr_len = cfg->dyn_comp_hdr ? 6 : 4;
+	size_t avail = it->len - it->pos;
+	const uint8_t *p = it->buf + it->pos;
+	size_t prb_bytes;
+
+	if (avail == 0) {
+		return 0;
+	}
+	if (avail < hdr_len) {
+		return fh_fail(err, -EMSGSIZE, it->base + it->len,
+			       "truncated U-plane section header");
+	}
+	memset(s, 0, sizeof(*s));
+	s->offset = it->base + it->pos;
+	s->section_id = (uint16_t)(fh_get_be16(p) >> 4);
+	s->rb = (p[1] >> 3) & 1;
+	s->sym_inc = (p[1] >> 2) & 1;
+	s->start_prb = (uint16_t)((p[1] & 3) << 8 | p[2]);
+	s->num_prb_field = p[3];
+	s->num_prb = p[3];
+	if (s->num_prb == 0) {
+		s->num_prb = cfg->carrier_prbs ? cfg->carrier_prbs : FH_MAX_PRB;
+	}
+	if (cfg->dyn_comp_hdr) {
+		s->has_comp_hdr = true;
+		s->ud_comp_hdr = p[4];
+		s->comp = fh_comp_from_hdr(p[4]);
+	} else {
+		s->comp = cfg->comp;
+	}
+	prb_bytes = fh_comp_prb_bytes(&s->comp);
+	if (prb_bytes == 0) {
+		return fh_fail(err, -EBADMSG, s->offset + 4,
+			       "IQ width or compression method with no "
+			       "defined PRB size");
+	}
+	s->data = p + hdr_len;
+	s->data_len = prb_bytes * s->num_prb;
+	if (s->data_len > avail - hdr_len) {
+		return fh_fail(err, -EMSGSIZE, it->base + it->len,
+			       "U-plane section PRBs run past the end of the "
+			       "message");
+	}
+	it->pos += hdr_len + s->data_len;
+	return 1;
+}
+
+long fh_uplane_build_section(uint8_t *buf, size_t cap,
+			     const struct fh_uplane_cfg *cfg,
+			     const struct fh_uplane_section *s)
+{
+	size_t hdr_len = cfg->dyn_comp_hdr ? 6 : 4;
+
+	if (s->section_id > 0xfff || s->start_prb > 0x3ff || s->rb > 1 ||
+	    s->sym_inc > 1) {
+		return -EINVAL;
+	}
+	if (hdr_len + s->data_len > cap) {
+		return -ENOSPC;
+	}
+	fh_put_be16(buf, (uint16_t)(s->section_id << 4 | s->rb << 3 |
+				    s->sym_inc << 2 | s->start_prb >> 8));
+	buf[2] = (uint8_t)s->start_prb;
+	buf[3] = s->num_prb_field;
+	if (cfg->dyn_comp_hdr) {
+		buf[4] = s->ud_comp_hdr;
+		buf[5] = 0;
+	}
+	if (s->data_len != 0) {
+		memcpy(buf + hdr_len, s->data, s->data_len);
+	}
+	return (long)(hdr_len + s->data_len);
+}
