@@ -15,7 +15,7 @@ PKGS=(
 	libpcap-dev
 	tshark
 	python3-grpcio python3-protobuf
-	iproute2
+	iproute2 python3
 )
 
 missing=()

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Benchmarks (figures and ratios against a baseline measured in the same
+# run; never pass/fail on timing).  Usage: ci/bench.sh [codec]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-codec}
+
+bash ci/setup-deps.sh >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$(nproc)" >/dev/null
+
+case "$what" in
+codec)
+	./build/tests/bench_codec
+	;;
+*)
+	echo "ci/bench.sh: unknown benchmark '$what' (known: codec)" >&2
+	exit 2
+	;;
+esac
