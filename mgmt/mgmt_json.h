@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef MGMT_JSON_H
+#define MGMT_JSON_H
+
+#include <jansson.h>
+#include <protobuf-c/protobuf-c.h>
+#include <stddef.h>
+
+/*
+ * proto3 JSON <-> protobuf-c messages, generic over message descriptors:
+ * one codec for every message of the API and the config model.
+ *
+ * Parsing accepts each field by its .proto name (snake_case) or its
+ * lowerCamelCase JSON name, enums by name or number (the number must be
+ * a declared value), 64-bit integers as numbers or decimal strings, bytes
+ * as base64, and null as "absent".  Unknown keys are errors.  A field in a
+ * oneof is "present" when its key appears, which is how the config model
+ * gives scalars presence.  Every error names the JSON path of the value
+ * ("flows[3].action.out_ports[0]: expected a string").
+ */
+
+/* Error buffer size that fits any message this codec writes. */
+#define MGMT_JSON_ERR_LEN 256
+
+/*
+ * Build a message of type desc from json.  On success *out is a message
+ * owned by the caller, freed with protobuf_c_message_free_unpacked(*out,
+ * NULL).
+ *
+ * @return 0; -EINVAL with the path and reason in err (errlen bytes) for
+ *         any value that does not fit the schema; -ENOMEM.
+ */
+int mgmt_json_to_pb(const ProtobufCMessageDescriptor *desc, json_t *json,
+		    ProtobufCMessage **out, char *err, size_t errlen);
+
+/* Parse a JSON document from text (NUL-terminated) then as above; JSON
+ * syntax errors name the line and column. */
+int mgmt_json_text_to_pb(const ProtobufCMessageDescriptor *desc,
+			 const char *text, ProtobufCMessage **out, char *err,
+			 size_t errlen);
+
+/*
+ * JSON of a message, with .proto field names, proto3 defaults omitted
+ * (oneof members are always written when set), enums by name, 64-bit
+ * integers as strings as proto3 JSON requires.
+ * @return a new reference, or NULL when out of memory.
+ */
+json_t *mgmt_pb_to_json(const ProtobufCMessage *msg);
+
+#endif
