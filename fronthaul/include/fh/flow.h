@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef FH_FLOW_H
+#define FH_FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fh/err.h"
+
+/*
+ * The flow model the data path forwards on (ARCHITECTURE.md "Config
+ * model"): a match on (in port, VLAN, plane, direction, eAxC under mask,
+ * MACs, UDP port), actions, and an optional reception window.  Ports are
+ * indices into the switch's port list.  Flows are matched most specific
+ * first: exact eAxC before masked before wildcard, then by how many other
+ * keys are given; two flows of equal rank that can match the same packet
+ * are a configuration error.
+ */
+
+#define FH_MAX_PORTS 32
+#define FH_FLOW_NAME_LEN 64
+#define FH_PORT_ANY 0xffff
+
+enum fh_plane {
+	FH_PLANE_ANY = 0,
+	FH_PLANE_C = 1,
+	FH_PLANE_U = 2,
+};
+
+enum fh_direction {
+	FH_DIRECTION_ANY = 0,
+	FH_DIRECTION_UL = 1,
+	FH_DIRECTION_DL = 2,
+};
+
+struct fh_flow_match {
+	uint16_t in_port;   /* FH_PORT_ANY = any */
+	uint16_t vlan_id;   /* 0 = any */
+	uint8_t plane;      /* enum fh_plane */
+	uint8_t direction;  /* enum fh_direction */
+	uint16_t eaxc_id;
+	uint16_t eaxc_mask; /* 0 = any eAxC */
+	bool has_src_mac;
+	bool has_dst_mac;
+	uint8_t src_mac[6];
+	uint8_t dst_mac[6];
+	uint16_t udp_port;  /* 0 = any (and Ethernet transport) */
+};
+
+struct fh_flow_action {
+	uint16_t out_ports[FH_MAX_PORTS];
+	uint8_t n_out_ports;
+	uint16_t set_vlan_id; /* 0 = keep */
+	bool has_set_pcp;
+	uint8_t set_pcp;
+	bool has_set_src_mac;
+	bool has_set_dst_mac;
+	uint8_t set_src_mac[6];
+	uint8_t set_dst_mac[6];
+	bool has_set_eaxc_id;
+	uint16_t set_eaxc_id;
+	bool drop;
+};
+
+struct fh_flow_window {
+	bool enabled;
+	int64_t earliest_ns; /* relative to the packet's air time */
+	int64_t latest_ns;
+};
+
+struct fh_flow {
+	char name[FH_FLOW_NAME_LEN];
+	struct fh_flow_match match;
+	struct fh_flow_action action;
+	struct fh_flow_window window;
+};
+
+/* What one packet presents to the classifier. */
+struct fh_flow_key {
+	uint16_t in_port;
+	uint16_t vlan_id; /* 0 when untagged */
+	uint8_t plane;    /* FH_PLANE_C or FH_PLANE_U */
+	uint8_t direction;
+	uint16_t eaxc_id;
+	uint16_t udp_port; /* 0 for Ethernet transport */
+	const uint8_t *src_mac;
+	const uint8_t *dst_mac;
+};
+
+/*
+ * Rank of a match: higher is more specific.  Exact eAxC (mask 0xffff)
+ * outranks any partial mask, which outranks a wildcard; within a class,
+ * more mask bits, then more given keys, rank higher.
+ */
+uint32_t fh_flow_rank(const struct fh_flow_match *m);
+
+/* True if some packet could match both a and b. */
+bool fh_flow_overlap(const struct fh_flow_match *a,
+		     const struct fh_flow_match *b);
+
+/* True if the key matches m. */
+bool fh_flow_matches(const struct fh_flow_match *m,
+		     const struct fh_flow_key *k);
+
+/*
+ * An immutable, lookup-ordered flow table (built off the fast path,
+ * published by pointer swap).  Lookup is a scan in rank order over
+ * per-port lists, first match wins; build rejects ties.
+ */
+struct fh_flow_table {
+	size_t n_flows;
+	const struct fh_flow *flows;   /* as configured, not owned */
+	uint16_t order[];              /* flow indices, most specific first */
+};
+
+/* Bytes needed for a table of n flows. */
+size_t fh_flow_table_size(size_t n);
+
+/*
+ * Build a table over flows[0..n) into mem (fh_flow_table_size(n) bytes).
+ * flows must outlive the table.
+ * @return 0; -EINVAL when two flows tie (equal rank, overlapping matches):
+ *         err->offset is the index of the second flow and *tie_with (if
+ *         non-NULL) the first.
+ */
+int fh_flow_table_build(struct fh_flow_table *mem, const struct fh_flow *flows,
+			size_t n, size_t *tie_with, struct fh_err *err);
+
+/* Index of the first flow matching k, or -1. */
+long fh_flow_lookup(const struct fh_flow_table *t,
+		    const struct fh_flow_key *k);
+
+#endif

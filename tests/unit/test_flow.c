@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Flow ranking, overlap (ties) and lookup order. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fh/flow.h"
+
+static struct fh_flow flow(uint16_t in_port, uint16_t eaxc, uint16_t mask)
+{
+	struct fh_flow f;
+
+	memset(&f, 0, sizeof(f));
+	f.match.in_port = in_port;
+	f.match.eaxc_id = eaxc;
+	f.match.eaxc_mask = mask;
+	return f;
+}
+
+static struct fh_flow_table *build(const struct fh_flow *fl, size_t n,
+				   int *ret, size_t *tie)
+{
+	struct fh_flow_table *t = malloc(fh_flow_table_size(n));
+	struct fh_err err = { 0 };
+
+	assert_non_null(t);
+	*ret = fh_flow_table_build(t, fl, n, tie, &err);
+	return t;
+}
+
+static void test_flow_rank_exact_before_masked_before_wildcard(void **state)
+{
+	struct fh_flow exact = flow(0, 0x0012, 0xffff);
+	struct fh_flow masked = flow(0, 0x0010, 0xfff0);
+	struct fh_flow wild = flow(0, 0, 0);
+
+	(void)state;
+	assert_true(fh_flow_rank(&exact.match) > fh_flow_rank(&masked.match));
+	assert_true(fh_flow_rank(&masked.match) > fh_flow_rank(&wild.match));
+	/* a wildcard with more keys still ranks below any eAxC mask */
+	wild.match.vlan_id = 10;
+	wild.match.plane = FH_PLANE_U;
+	assert_true(fh_flow_rank(&masked.match) > fh_flow_rank(&wild.match));
+	/* more mask bits rank higher */
+	struct fh_flow m8 = flow(0, 0x0100, 0xff00);
+
+	assert_true(fh_flow_rank(&masked.match) > fh_flow_rank(&m8.match));
+}
+
+static void test_flow_lookup_most_specific_first(void **state)
+{
+	/* configured least specific first: lookup must not depend on that */
+	struct fh_flow fl[3] = { flow(0, 0, 0), flow(0, 0x0010, 0xfff0),
+				 flow(0, 0x0012, 0xffff) };
+	struct fh_flow_key k = { .in_port = 0, .plane = FH_PLANE_U };
+	int ret;
+	size_t tie;
+	struct fh_flow_table *t = build(fl, 3, &ret, &tie);
+
+	(void)state;
+	assert_int_equal(ret, 0);
+	k.eaxc_id = 0x0012;
+	assert_int_equal(fh_flow_lookup(t, &k), 2);
+	k.eaxc_id = 0x0013;
+	assert_int_equal(fh_flow_lookup(t, &k), 1);
+	k.eaxc_id = 0x0123;
+	assert_int_equal(fh_flow_lookup(t, &k), 0);
+	k.in_port = 1;
+	assert_int_equal(fh_flow_lookup(t, &k), -1);
+	free(t);
+}
+
+static void test_flow_keys_each_restrict(void **state)
+{
+	static const uint8_t mac_a[6] = { 2, 0, 0, 0, 0, 1 };
+	static const uint8_t mac_b[6] = { 2, 0, 0, 0, 0, 2 };
+	struct fh_flow f = flow(3, 0x0001, 0xffff);
+	struct fh_flow_key k = { .in_port = 3, .vlan_id = 10,
+				 .plane = FH_PLANE_C,
+				 .direction = FH_DIRECTION_DL,
+				 .eaxc_id = 0x0001, .udp_port = 0,
+				 .src_mac = mac_a, .dst_mac = mac_b };
+
+	(void)state;
+	f.match.vlan_id = 10;
+	f.match.plane = FH_PLANE_C;
+	f.match.direction = FH_DIRECTION_DL;
+	f.match.has_src_mac = true;
+	memcpy(f.match.src_mac, mac_a, 6);
+	f.match.has_dst_mac = true;
+	memcpy(f.match.dst_mac, mac_b, 6);
+	assert_true(fh_flow_matches(&f.match, &k));
+	k.vlan_id = 11;
+	assert_false(fh_flow_matches(&f.match, &k));
+	k.vlan_id = 10;
+	k.plane = FH_PLANE_U;
+	assert_false(fh_flow_matches(&f.match, &k));
+	k.plane = FH_PLANE_C;
+	k.direction = FH_DIRECTION_UL;
+	assert_false(fh_flow_matches(&f.match, &k));
+	k.direction = FH_DIRECTION_DL;
+	k.src_mac = mac_b;
+	assert_false(fh_flow_matches(&f.match, &k));
+	k.src_mac = mac_a;
+	k.dst_mac = mac_a;
+	assert_false(fh_flow_matches(&f.match, &k));
+	k.dst_mac = mac_b;
+	k.udp_port = 5000;
+	assert_true(fh_flow_matches(&f.match, &k)); /* udp_port 0 = any */
+	f.match.udp_port = 4000;
+	assert_false(fh_flow_matches(&f.match, &k));
+}
+
+static void test_flow_ties_are_rejected(void **state)
+{
+	/* same rank, overlapping: eAxC 0x001x under two equal masks */
+	struct fh_flow fl[3] = { flow(0, 0x0100, 0xff00), flow(0, 0x0010, 0xfff0),
+				 flow(0, 0x0012, 0xfff0) };
+	int ret;
+	size_t tie = 99;
+	struct fh_flow_table *t = build(fl, 3, &ret, &tie);
+
+	(void)state;
+	assert_int_equal(ret, -EINVAL);
+	assert_int_equal(tie, 1);
+	free(t);
+	/* same rank but disjoint (different in_port) is fine */
+	fl[2].match.in_port = 1;
+	t = build(fl, 3, &ret, &tie);
+	assert_int_equal(ret, 0);
+	free(t);
+	/* disjoint through the eAxC bits both masks cover */
+	fl[2].match.in_port = 0;
+	fl[2].match.eaxc_id = 0x0020;
+	t = build(fl, 3, &ret, &tie);
+	assert_int_equal(ret, 0);
+	free(t);
+}
+
+static void test_flow_overlap_by_wildcards(void **state)
+{
+	struct fh_flow a = flow(FH_PORT_ANY, 0, 0), b = flow(2, 0, 0);
+
+	(void)state;
+	a.match.plane = FH_PLANE_U;
+	b.match.direction = FH_DIRECTION_UL;
+	/* same rank (one key each), and a U-plane UL packet on port 2 hits
+	 * both: a tie */
+	assert_true(fh_flow_overlap(&a.match, &b.match));
+	b.match.plane = FH_PLANE_C;
+	assert_false(fh_flow_overlap(&a.match, &b.match));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_flow_rank_exact_before_masked_before_wildcard),
+		cmocka_unit_test(test_flow_lookup_most_specific_first),
+		cmocka_unit_test(test_flow_keys_each_restrict),
+		cmocka_unit_test(test_flow_ties_are_rejected),
+		cmocka_unit_test(test_flow_overlap_by_wildcards),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
