@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(
 	build-essential cmake pkg-config clang llvm libclang-rt-14-dev
 	clang-format
-	libdpdk-dev dpdk
+	libdpdk-dev dpdk dpdk-dev
 	libnl-3-dev libnl-route-3-dev
 	libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev
 	libgrpc-dev grpc-proto
