@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fh/eaxc.h"
 #include "fh/err.h"
 
 /*
@@ -18,7 +19,7 @@
  * are a configuration error.
  */
 
-#define FH_MAX_PORTS 32
+#define FH_MAX_PORTS 16 /* the L2 table packs a port in 4 bits */
 #define FH_FLOW_NAME_LEN 64
 #define FH_PORT_ANY 0xffff
 
@@ -60,6 +61,10 @@ struct fh_flow_action {
 	uint8_t set_dst_mac[6];
 	bool has_set_eaxc_id;
 	uint16_t set_eaxc_id;
+	/* translate the packet's eAxC field by field from the switch layout
+	 * to this one (vendor dialects); exclusive with set_eaxc_id */
+	bool has_translate;
+	struct fh_eaxc_layout translate_to;
 	bool drop;
 };
 
