@@ -122,9 +122,11 @@ int fh_frame_parse(const uint8_t *buf, size_t len,
 		f->ip_dscp = ip[1] >> 2;
 		memcpy(f->ip_src, ip + 12, 4);
 		memcpy(f->ip_dst, ip + 16, 4);
-		/* only first fragments carry the UDP header */
+		/* fragments are not reassembled: a non-first fragment has no
+		 * UDP header, and a first one (MF set) has a UDP length
+		 * covering the whole datagram, not this frame */
 		if (ip[9] != IPPROTO_UDP_NUM ||
-		    (fh_get_be16(ip + 6) & 0x1fff) != 0) {
+		    (fh_get_be16(ip + 6) & 0x3fff) != 0) {
 			return 0;
 		}
 		return parse_udp(buf, len, off + ihl, off + tot, cfg, f, err);

@@ -375,6 +375,13 @@ static int decode_ext(const struct fh_cplane_section *s,
 		e->u.e12.symbol_mask = fh_get_be16(d) & 0x3fff;
 		e->u.e12.n_ranges = (uint16_t)((n - 2) / 2);
 		e->u.e12.ranges = d + 2;
+		/* a last (0, 0) pair is the zero padding to 4 bytes (numPrb 0
+		 * allocates nothing), as Wireshark reads it */
+		if (e->u.e12.n_ranges != 0 &&
+		    e->u.e12.ranges[2 * e->u.e12.n_ranges - 2] == 0 &&
+		    e->u.e12.ranges[2 * e->u.e12.n_ranges - 1] == 0) {
+			e->u.e12.n_ranges--;
+		}
 		break;
 	case 13:
 		e->u.e13.n_allocs = (uint16_t)(n / 2);
@@ -565,7 +572,7 @@ long fh_cplane_build_ext(uint8_t *buf, size_t cap,
 	case 1: {
 		uint8_t w = e->u.e1.bfw_iq_width;
 
-		if (w == 0 || w > 16) {
+		if (w == 0 || w > 16 || e->u.e1.bfw_comp_meth > 0xf) {
 			return -EINVAL;
 		}
 		tmp[0] = (uint8_t)((w & 0xf) << 4 | (e->u.e1.bfw_comp_meth & 0xf));
@@ -579,6 +586,9 @@ long fh_cplane_build_ext(uint8_t *buf, size_t cap,
 		break;
 	}
 	case 4:
+		if (e->u.e4.mod_comp_scaler > 0x7fff) {
+			return -EINVAL;
+		}
 		fh_put_be16(tmp, (uint16_t)((e->u.e4.csf ? 0x8000 : 0) |
 					    (e->u.e4.mod_comp_scaler & 0x7fff)));
 		pre = 2;
@@ -590,6 +600,10 @@ long fh_cplane_build_ext(uint8_t *buf, size_t cap,
 		for (unsigned i = 0; i < e->u.e5.n_sets; i++) {
 			size_t b = (size_t)i * 28;
 
+			if (e->u.e5.sets[i].mc_scale_re_mask > 0xfff ||
+			    e->u.e5.sets[i].mc_scale_offset > 0x7fff) {
+				return -EINVAL;
+			}
 			fh_bits_put(tmp, b, 12, e->u.e5.sets[i].mc_scale_re_mask);
 			fh_bits_put(tmp, b + 12, 1, e->u.e5.sets[i].csf);
 			fh_bits_put(tmp, b + 13, 15,
@@ -598,6 +612,11 @@ long fh_cplane_build_ext(uint8_t *buf, size_t cap,
 		pre = (e->u.e5.n_sets * 28u + 7) / 8;
 		break;
 	case 6:
+		if (e->u.e6.repetition > 1 || e->u.e6.rbg_size > 7 ||
+		    e->u.e6.rbg_mask > 0x0fffffff || e->u.e6.priority > 3 ||
+		    e->u.e6.symbol_mask > 0x3fff) {
+			return -EINVAL;
+		}
 		fh_put_be32(tmp, (uint32_t)(e->u.e6.repetition & 1) << 31 |
 					 (uint32_t)(e->u.e6.rbg_size & 7) << 28 |
 					 (e->u.e6.rbg_mask & 0x0fffffff));
@@ -606,6 +625,9 @@ long fh_cplane_build_ext(uint8_t *buf, size_t cap,
 		pre = 6;
 		break;
 	case 10:
+		if (e->u.e10.beam_group_type > 3 || e->u.e10.num_portc > 0x3f) {
+			return -EINVAL;
+		}
 		tmp[0] = (uint8_t)((e->u.e10.beam_group_type & 3) << 6 |
 				   (e->u.e10.num_portc & 0x3f));
 		pre = e->u.e10.beam_group_type == 2 ? 1 : 2;
@@ -629,7 +651,7 @@ long fh_cplane_build_ext(uint8_t *buf, size_t cap,
 		if (!e->u.e11.disable_bfws) {
 			uint8_t w = e->u.e11.bfw_iq_width;
 
-			if (w == 0 || w > 16) {
+			if (w == 0 || w > 16 || e->u.e11.bfw_comp_meth > 0xf) {
 				return -EINVAL;
 			}
 			tmp[2] = (uint8_t)((w & 0xf) << 4 |
@@ -645,6 +667,9 @@ long fh_cplane_build_ext(uint8_t *buf, size_t cap,
 		break;
 	}
 	case 12:
+		if (e->u.e12.priority > 3 || e->u.e12.symbol_mask > 0x3fff) {
+			return -EINVAL;
+		}
 		fh_put_be16(tmp, (uint16_t)((e->u.e12.priority & 3) << 14 |
 					    (e->u.e12.symbol_mask & 0x3fff)));
 		pre = 2;

@@ -281,8 +281,10 @@ int fh_cplane_common_len(uint8_t section_type);
  * set from ext_len != 0; ci/ci_len likewise for type 6);
  * fh_cplane_build_ext writes one extension from *e's union (its data
  * pointers are read), padding to 4 bytes and setting extLen.
+ * Extension types this codec does not decode (<= 127) are written from
+ * e->data / e->data_len verbatim.
  * @return bytes written; -ENOSPC; -EINVAL for an out-of-range field or
- *         an unknown type.
+ *         a type above 127.
  */
 long fh_cplane_build_hdr(uint8_t *buf, size_t cap,
 			 const struct fh_cplane_hdr *h);
