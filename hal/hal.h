@@ -110,7 +110,7 @@ struct hal;
 struct hal_params {
 	const char *backend; /* "dpdk" | "switchdev" */
 	bool clock_pcap;     /* packet time = capture timestamp (replay) */
-	unsigned n_lcores;   /* forwarding lcores to use (dpdk) */
+	bool measure_residence; /* keep a residence-time histogram (dpdk) */
 };
 
 /*
@@ -142,6 +142,14 @@ int hal_check(const struct hal *h, const struct hal_config *cfg, char *msg,
 int hal_apply(struct hal *h, const struct hal_config *cfg, char *msg,
 	      size_t msglen);
 
+/*
+ * Forward on the calling thread (plus the backend's workers) until
+ * hal_stop; backends whose forwarding runs in hardware block until then.
+ */
+int hal_run(struct hal *h);
+/* Make hal_run return (any thread; only stores a flag). */
+void hal_stop(struct hal *h);
+
 /* Port i of the running config; -ENOENT if out of range. */
 int hal_port_stats(struct hal *h, unsigned port, struct hal_port_stats *out);
 /* Counters of the running flow named name; -ENOENT if none. */
@@ -156,5 +164,9 @@ int hal_idle_ns(struct hal *h, uint64_t *ns);
  * ring loopbacks this way). */
 int hal_inject(struct hal *h, unsigned port, const char *pcap_path,
 	       unsigned count);
+
+/* Residence time (rx burst to tx burst) histogram in log2 TSC buckets;
+ * -EOPNOTSUPP where not measured. */
+int hal_residence(struct hal *h, uint64_t counts[64], uint64_t *hz);
 
 #endif

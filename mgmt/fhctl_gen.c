@@ -56,6 +56,8 @@ struct gen_opts {
 	unsigned n_exts;
 	bool ecpri_misc;
 	bool concat;
+	bool from_du; /* emit what the O-DU sends */
+	bool from_ru; /* emit what the O-RU sends */
 };
 
 struct pkt {
@@ -202,6 +204,9 @@ static void emit_ecpri(struct gen *g, int64_t t_ns, bool from_du,
 	struct fh_frame_spec spec;
 	long hl;
 
+	if ((from_du && !g->o->from_du) || (!from_du && !g->o->from_ru)) {
+		return; /* the other side's traffic (--from) */
+	}
 	frame_spec(g, from_du, &spec);
 	hl = fh_frame_build_hdr(frame, sizeof(frame), &spec, len);
 	if (hl < 0 || (size_t)hl + len > sizeof(frame)) {
@@ -772,6 +777,8 @@ static void gen_usage(FILE *f)
 		"  --ecpri-misc          one eCPRI message of types "
 		"1,3,4,5,6,7 per frame\n"
 		"  --concat              send those concatenated in one frame\n"
+		"  --from du|ru|both     only what the O-DU or the O-RU sends "
+		"(default both)\n"
 		"  --vlan ID [--pcp P]   802.1Q tag (PCP default 7)\n"
 		"  --udp PORT            eCPRI over UDP/IPv4 on PORT\n"
 		"  --du-ip A --ru-ip A   IPv4 addresses (default 10.0.0.1 / "
@@ -828,7 +835,7 @@ int fhctl_gen_main(int argc, char **argv)
 		O_COMPHDR, O_SLOTS, O_START, O_DIR, O_DLADV, O_CPADV,
 		O_ULDLY, O_ALPHA, O_BETA, O_PRACH, O_CTYPES, O_EXT, O_MISC,
 		O_CONCAT, O_VLAN, O_PCP, O_UDP, O_DUIP, O_RUIP, O_DUMAC,
-		O_RUMAC, O_MTU, O_SEED,
+		O_RUMAC, O_MTU, O_SEED, O_FROM,
 	};
 	static const struct option longopts[] = {
 		{ "out", required_argument, NULL, O_OUT },
@@ -860,6 +867,7 @@ int fhctl_gen_main(int argc, char **argv)
 		{ "ru-mac", required_argument, NULL, O_RUMAC },
 		{ "mtu", required_argument, NULL, O_MTU },
 		{ "seed", required_argument, NULL, O_SEED },
+		{ "from", required_argument, NULL, O_FROM },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -883,6 +891,8 @@ int fhctl_gen_main(int argc, char **argv)
 		.ru_mac = { 0x02, 0x00, 0x00, 0x70, 0x00, 0x01 },
 		.seed = 1,
 		.mtu = 9000,
+		.from_du = true,
+		.from_ru = true,
 	};
 	struct gen g = { .o = &o };
 	unsigned long v;
@@ -1084,6 +1094,16 @@ int fhctl_gen_main(int argc, char **argv)
 				return bad(opt, optarg, "an integer expected");
 			}
 			o.seed = v;
+			break;
+		case O_FROM:
+			if (strcmp(optarg, "du") != 0 &&
+			    strcmp(optarg, "ru") != 0 &&
+			    strcmp(optarg, "both") != 0) {
+				return bad(opt, optarg,
+					   "du, ru or both expected");
+			}
+			o.from_du = strcmp(optarg, "ru") != 0;
+			o.from_ru = strcmp(optarg, "du") != 0;
 			break;
 		case 'h':
 			gen_usage(stdout);

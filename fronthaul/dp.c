@@ -1,0 +1,543 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <string.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_net.h>
+
+#include "fh/bits.h"
+#include "fh/dp.h"
+#include "fh/ecpri.h"
+#include "fh/oran.h"
+
+/* ---- clock ----------------------------------------------------------------- */
+
+void fh_dp_clock_anchor(struct fh_dp_clock *c)
+{
+	struct timespec ts;
+	uint64_t tsc, hz = rte_get_tsc_hz();
+	uint32_t s = atomic_load_explicit(&c->seq, memory_order_relaxed);
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	tsc = rte_rdtsc();
+	atomic_store_explicit(&c->seq, s + 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+	c->tsc0 = tsc;
+	c->ns0 = (int64_t)ts.tv_sec * FH_NS_PER_S + ts.tv_nsec;
+	c->mult = (uint64_t)(((unsigned __int128)FH_NS_PER_S << 32) / hz);
+	atomic_store_explicit(&c->seq, s + 2, memory_order_release);
+}
+
+int64_t fh_dp_clock_now(struct fh_dp_clock *c)
+{
+	uint32_t s1, s2;
+	uint64_t tsc0, mult;
+	int64_t ns0;
+
+	do {
+		s1 = atomic_load_explicit(&c->seq, memory_order_acquire);
+		tsc0 = c->tsc0;
+		ns0 = c->ns0;
+		mult = c->mult;
+		atomic_thread_fence(memory_order_acquire);
+		s2 = atomic_load_explicit(&c->seq, memory_order_relaxed);
+	} while (s1 != s2 || (s1 & 1));
+	return ns0 + (int64_t)(((unsigned __int128)(rte_rdtsc() - tsc0) *
+				mult) >> 32);
+}
+
+/* ---- transmit ---------------------------------------------------------------- */
+
+/* Send what lc buffered for port p: high priority (eCPRI, PTP) first;
+ * what the queue does not take is freed and counted as drops. */
+static void tx_flush(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
+		     unsigned p)
+{
+	struct fh_dp_txbuf *b = &lc->tx[p];
+	struct fh_dp_port_ctr *pc = &lc->port_ctr[p];
+	uint16_t port = conf->ports[p].eth_port;
+	uint16_t sent;
+
+	if (b->n_hi != 0) {
+		sent = rte_eth_tx_burst(port, lc->txq, b->hi, b->n_hi);
+		for (uint16_t i = 0; i < sent; i++) {
+			pc->tx_bytes += rte_pktmbuf_pkt_len(b->hi[i]);
+		}
+		pc->tx_packets += sent;
+		if (unlikely(sent < b->n_hi)) {
+			pc->drops += b->n_hi - sent;
+			rte_pktmbuf_free_bulk(&b->hi[sent], b->n_hi - sent);
+			/* the queue is full: low priority waits no better */
+			pc->drops += b->n_lo;
+			rte_pktmbuf_free_bulk(b->lo, b->n_lo);
+			b->n_hi = b->n_lo = 0;
+			return;
+		}
+		b->n_hi = 0;
+	}
+	if (b->n_lo != 0) {
+		sent = rte_eth_tx_burst(port, lc->txq, b->lo, b->n_lo);
+		for (uint16_t i = 0; i < sent; i++) {
+			pc->tx_bytes += rte_pktmbuf_pkt_len(b->lo[i]);
+		}
+		pc->tx_packets += sent;
+		if (unlikely(sent < b->n_lo)) {
+			pc->drops += b->n_lo - sent;
+			rte_pktmbuf_free_bulk(&b->lo[sent], b->n_lo - sent);
+		}
+		b->n_lo = 0;
+	}
+}
+
+static inline void tx_enqueue(struct fh_dp_lcore *lc,
+			      const struct fh_dp_conf *conf, unsigned p,
+			      struct rte_mbuf *m, bool hi)
+{
+	struct fh_dp_txbuf *b = &lc->tx[p];
+
+	if (hi) {
+		if (unlikely(b->n_hi == RTE_DIM(b->hi))) {
+			tx_flush(lc, conf, p);
+		}
+		b->hi[b->n_hi++] = m;
+	} else {
+		if (unlikely(b->n_lo == RTE_DIM(b->lo))) {
+			tx_flush(lc, conf, p);
+		}
+		b->lo[b->n_lo++] = m;
+	}
+}
+
+/* ---- checks ------------------------------------------------------------------ */
+
+static inline bool vlan_allowed(const struct fh_dp_port *p, uint16_t vlan)
+{
+	return !p->vlan_filter || (p->vlan_allowed[vlan >> 3] >> (vlan & 7) & 1);
+}
+
+/* Walk every message of the frame and its O-RAN sections: a payload size
+ * or header inconsistent with the frame makes the packet RX_CORRUPT. */
+static bool oran_valid(const uint8_t *e, size_t len, size_t seg_len)
+{
+	struct fh_ecpri_iter it;
+	struct fh_ecpri_msg m;
+	int ret;
+
+	fh_ecpri_iter_init(&it, e, len, 0);
+	while ((ret = fh_ecpri_next(&it, &m, NULL)) > 0) {
+		if (m.type == FH_ECPRI_RT_CTRL) {
+			struct fh_cplane_hdr h;
+			struct fh_cplane_iter ci;
+			struct fh_cplane_section s;
+
+			/* the section walk needs the bytes in one segment */
+			if (m.body + m.body_len > e + seg_len) {
+				continue;
+			}
+			if (fh_cplane_parse(m.body, m.body_len, 0, NULL, &h, &ci,
+					    NULL) < 0) {
+				return false;
+			}
+			while ((ret = fh_cplane_next(&ci, &s, NULL)) > 0) {
+			}
+			if (ret < 0) {
+				return false;
+			}
+		} else if (m.type == FH_ECPRI_IQ_DATA) {
+			struct fh_radio_hdr rh;
+
+			/* radio header plus at least one section header */
+			if (m.body_len < FH_RADIO_HDR_LEN + 4 ||
+			    fh_radio_hdr_parse(m.body, m.body_len, 0, &rh,
+					       NULL) < 0) {
+				return false;
+			}
+		}
+	}
+	return ret == 0;
+}
+
+static inline void window_count(const struct fh_dp_conf *conf,
+				const struct fh_flow *f,
+				struct fh_dp_flow_ctr *fc, const uint8_t *rh,
+				int64_t t_ns)
+{
+	uint8_t frame = rh[1], subframe = rh[2] >> 4;
+	uint8_t slot = (uint8_t)((rh[2] & 0xf) << 2 | rh[3] >> 6);
+	uint8_t sym = rh[3] & 0x3f;
+	int64_t start, off;
+
+	if (fh_airtime_to_unix(&conf->timing, frame, subframe, slot, sym, t_ns,
+			       &start) < 0) {
+		fc->rx_corrupt++;
+		return;
+	}
+	off = t_ns - start;
+	if (off < f->window.earliest_ns) {
+		fc->rx_early++;
+	} else if (off > f->window.latest_ns) {
+		fc->rx_late++;
+	} else {
+		fc->rx_on_time++;
+	}
+}
+
+/* ---- actions --------------------------------------------------------------- */
+
+/* Apply the flow's header rewrites in place.  Returns false if the frame
+ * could not be changed (no headroom for a tag). */
+static bool rewrite(const struct fh_dp_conf *conf, const struct fh_flow *f,
+		    struct rte_mbuf *m, struct fh_frame *fr)
+{
+	const struct fh_flow_action *a = &f->action;
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+
+	if (a->has_set_eaxc_id || a->has_translate) {
+		uint8_t *id = d + fr->ecpri_offset + FH_ECPRI_HDR_LEN;
+		uint16_t eaxc = fh_get_be16(id), out = eaxc;
+
+		if (a->has_set_eaxc_id) {
+			out = a->set_eaxc_id;
+		} else if (fh_eaxc_translate(&conf->layout, &a->translate_to,
+					     eaxc, &out) < 0) {
+			return false;
+		}
+		fh_put_be16(id, out);
+	}
+	if (a->has_set_dst_mac) {
+		memcpy(d, a->set_dst_mac, 6);
+	}
+	if (a->has_set_src_mac) {
+		memcpy(d + 6, a->set_src_mac, 6);
+	}
+	if (a->set_vlan_id != 0 || a->has_set_pcp) {
+		uint16_t tci;
+
+		if (fr->n_vlans == 0) {
+			/* untagged: insert an 802.1Q tag (VID 0 is a priority
+			 * tag when only the PCP is set) */
+			uint8_t *nd = (uint8_t *)rte_pktmbuf_prepend(m, 4);
+
+			if (nd == NULL) {
+				return false;
+			}
+			memmove(nd, nd + 4, 12);
+			fh_put_be16(nd + 12, FH_ETHERTYPE_VLAN);
+			tci = (uint16_t)((a->has_set_pcp ? a->set_pcp : 0) << 13 |
+					 a->set_vlan_id);
+			fh_put_be16(nd + 14, tci);
+			fr->ecpri_offset += 4;
+			fr->n_vlans = 1;
+			fr->vlan_tci[0] = tci;
+		} else {
+			tci = fr->vlan_tci[0];
+			if (a->set_vlan_id != 0) {
+				tci = (uint16_t)((tci & 0xf000) | a->set_vlan_id);
+			}
+			if (a->has_set_pcp) {
+				tci = (uint16_t)((tci & 0x1fff) | a->set_pcp << 13);
+			}
+			fh_put_be16(d + 14, tci);
+			fr->vlan_tci[0] = tci;
+		}
+	}
+	return true;
+}
+
+/* ---- per packet ---------------------------------------------------------------- */
+
+static void bridge(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
+		   unsigned in, struct rte_mbuf *m, const struct fh_frame *fr,
+		   uint16_t vlan, uint32_t now_s, bool hi)
+{
+	struct fh_dp *dp = lc->dp;
+	int out = -1;
+	unsigned n_out = 0;
+	uint8_t outs[FH_MAX_PORTS];
+
+	if (conf->learning) {
+		fh_l2_learn(dp->l2, fr->src, vlan, in, now_s, &lc->l2_ctr);
+	}
+	if (!(fr->dst[0] & 1)) {
+		out = fh_l2_lookup(dp->l2, fr->dst, vlan, now_s,
+				   (uint32_t)conf->aging_s);
+	}
+	if (out >= 0 && (unsigned)out < conf->n_ports) {
+		if ((unsigned)out == in ||
+		    !vlan_allowed(&conf->ports[out], vlan)) {
+			lc->port_ctr[in].drops++;
+			rte_pktmbuf_free(m);
+			return;
+		}
+		lc->l2_ctr.forwarded++;
+		tx_enqueue(lc, conf, (unsigned)out, m, hi);
+		return;
+	}
+	for (unsigned p = 0; p < conf->n_ports; p++) {
+		if (p != in && vlan_allowed(&conf->ports[p], vlan)) {
+			outs[n_out++] = (uint8_t)p;
+		}
+	}
+	if (n_out == 0) {
+		lc->port_ctr[in].drops++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	lc->l2_ctr.flooded++;
+	/* the same mbuf goes to every port: each transmit drops a reference */
+	rte_mbuf_refcnt_update(m, (int16_t)(n_out - 1));
+	for (unsigned i = 0; i < n_out; i++) {
+		tx_enqueue(lc, conf, outs[i], m, hi);
+	}
+}
+
+static void process_one(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
+			unsigned in, struct rte_mbuf *m, int64_t t_ns)
+{
+	struct fh_dp *dp = lc->dp;
+	struct fh_dp_port_ctr *pc = &lc->port_ctr[in];
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t seg = rte_pktmbuf_data_len(m), len = rte_pktmbuf_pkt_len(m);
+	struct fh_frame fr;
+	struct fh_flow_key key;
+	const struct fh_flow *f;
+	struct fh_dp_flow_ctr *fc;
+	const uint8_t *e;
+	uint16_t vlan, seq;
+	size_t elen;
+	long fi;
+
+	if (dp->clock_pcap && dp->ts_dynfield >= 0) {
+		/* replay: the capture timestamp (us) is the arrival time */
+		t_ns = (int64_t)*RTE_MBUF_DYNFIELD(m, dp->ts_dynfield,
+						   rte_mbuf_timestamp_t *) *
+		       1000;
+	}
+	pc->rx_packets++;
+	pc->rx_bytes += len;
+	if (unlikely(fh_frame_parse(d, seg, &conf->fcfg, &fr, NULL) < 0)) {
+		pc->rx_corrupt++;
+		pc->drops++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	vlan = fr.n_vlans ? fr.vlan_tci[0] & 0xfff : conf->ports[in].native_vlan;
+	if (unlikely(!vlan_allowed(&conf->ports[in], vlan))) {
+		pc->drops++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (!fr.is_ecpri) {
+		bridge(lc, conf, in, m, &fr, vlan, (uint32_t)(t_ns / FH_NS_PER_S),
+		       fr.ethertype == FH_ETHERTYPE_PTP);
+		return;
+	}
+	e = d + fr.ecpri_offset;
+	/* over Ethernet the eCPRI bytes run to the end of the packet; over
+	 * UDP the UDP length says */
+	elen = fr.over_udp ? fr.ecpri_len : len - fr.ecpri_offset;
+	if (unlikely(fr.ecpri_offset + 9 > seg || (e[1] != FH_ECPRI_IQ_DATA &&
+						    e[1] != FH_ECPRI_RT_CTRL))) {
+		/* other eCPRI messages (delay measurement, ...) and runts are
+		 * bridged at eCPRI priority; runts are checked below */
+		if (fr.ecpri_offset + 4 > seg) {
+			pc->rx_corrupt++;
+			pc->drops++;
+			rte_pktmbuf_free(m);
+			return;
+		}
+		bridge(lc, conf, in, m, &fr, vlan, (uint32_t)(t_ns / FH_NS_PER_S),
+		       true);
+		return;
+	}
+	key.in_port = (uint16_t)in;
+	key.vlan_id = fr.n_vlans ? fr.vlan_tci[0] & 0xfff : 0;
+	key.plane = e[1] == FH_ECPRI_IQ_DATA ? FH_PLANE_U : FH_PLANE_C;
+	key.direction = e[8] >> 7 ? FH_DIRECTION_DL : FH_DIRECTION_UL;
+	key.eaxc_id = fh_get_be16(e + 4);
+	key.udp_port = fr.over_udp ? fr.dport : 0;
+	key.src_mac = fr.src;
+	key.dst_mac = fr.dst;
+	fi = fh_flow_lookup(conf->table, &key);
+	if (fi < 0) {
+		if (unlikely(!oran_valid(e, elen, seg - fr.ecpri_offset))) {
+			pc->rx_corrupt++;
+			pc->drops++;
+			rte_pktmbuf_free(m);
+			return;
+		}
+		bridge(lc, conf, in, m, &fr, vlan, (uint32_t)(t_ns / FH_NS_PER_S),
+		       true);
+		return;
+	}
+	f = &conf->flows[fi];
+	fc = &lc->flow_ctr[conf->slot[fi]];
+	fc->rx_total++;
+	fc->rx_bytes += len;
+	if (unlikely(!oran_valid(e, elen, seg - fr.ecpri_offset))) {
+		fc->rx_corrupt++;
+		pc->drops++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	/* sequence: SeqId increments per eAxC, plane and direction */
+	seq = fh_get_be16(e + 6);
+	{
+		unsigned pl = key.plane == FH_PLANE_U;
+		unsigned dir = key.direction == FH_DIRECTION_DL;
+		uint8_t s = (uint8_t)(seq >> 8);
+		uint8_t *seen = &lc->seq_seen[in][pl][dir][key.eaxc_id >> 3];
+		uint8_t *next = &lc->seq_next[in][pl][dir][key.eaxc_id];
+		uint8_t bit = (uint8_t)(1u << (key.eaxc_id & 7));
+
+		if ((*seen & bit) && *next != s) {
+			fc->rx_seqid_err++;
+		}
+		*seen |= bit;
+		/* fragments (E=0) keep the SeqId */
+		*next = (uint8_t)(s + (seq >> 7 & 1));
+	}
+	if (f->window.enabled) {
+		window_count(conf, f, fc, e + 8, t_ns);
+	}
+	if (f->action.drop || f->action.n_out_ports == 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (unlikely(!rewrite(conf, f, m, &fr))) {
+		pc->drops++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	/* DL copy: every port but the last gets its own copy */
+	for (unsigned i = 0; i + 1 < f->action.n_out_ports; i++) {
+		struct rte_mbuf *c = rte_pktmbuf_copy(m, dp->pool, 0, UINT32_MAX);
+
+		if (unlikely(c == NULL)) {
+			lc->port_ctr[f->action.out_ports[i]].drops++;
+			continue;
+		}
+		fc->tx_total++;
+		tx_enqueue(lc, conf, f->action.out_ports[i], c, true);
+	}
+	fc->tx_total++;
+	tx_enqueue(lc, conf, f->action.out_ports[f->action.n_out_ports - 1], m,
+		   true);
+}
+
+void fh_dp_process(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
+		   uint16_t in_eth_port, struct rte_mbuf **pkts, uint16_t n,
+		   int64_t now_ns)
+{
+	unsigned in = conf->port_index[in_eth_port];
+
+	if (unlikely(in == FH_DP_NO_PORT)) {
+		rte_pktmbuf_free_bulk(pkts, n);
+		return;
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		if (i + 1 < n) {
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		}
+		process_one(lc, conf, in, pkts[i], now_ns);
+	}
+	for (unsigned p = 0; p < conf->n_ports; p++) {
+		if (lc->tx[p].n_hi | lc->tx[p].n_lo) {
+			tx_flush(lc, conf, p);
+		}
+	}
+}
+
+int fh_dp_lcore_main(void *arg)
+{
+	struct fh_dp_lcore *lc = arg;
+	struct fh_dp *dp = lc->dp;
+	struct rte_mbuf *pkts[FH_DP_BURST];
+
+	rte_rcu_qsbr_thread_register(dp->rcu, lc->id);
+	rte_rcu_qsbr_thread_online(dp->rcu, lc->id);
+	while (!atomic_load_explicit(&dp->stop, memory_order_relaxed)) {
+		const struct fh_dp_conf *conf =
+			atomic_load_explicit(&dp->conf, memory_order_acquire);
+
+		if (conf != NULL) {
+			const struct fh_dp_rxq_set *rs = &conf->rxq[lc->id];
+
+			for (unsigned q = 0; q < rs->n; q++) {
+				uint16_t n = rte_eth_rx_burst(rs->q[q].eth_port,
+							      rs->q[q].queue,
+							      pkts, FH_DP_BURST);
+				uint64_t t0;
+
+				if (n == 0) {
+					continue;
+				}
+				t0 = rte_rdtsc();
+				atomic_store_explicit(&lc->last_rx_tsc, t0,
+						      memory_order_relaxed);
+				fh_dp_process(lc, conf, rs->q[q].eth_port, pkts,
+					      n,
+					      dp->clock_pcap
+						      ? 0
+						      : fh_dp_clock_now(&dp->clock));
+				if (dp->measure_residence) {
+					uint64_t dt = rte_rdtsc() - t0;
+
+					lc->hist[63 - __builtin_clzll(dt | 1)]++;
+				}
+			}
+		}
+		/* no reference to conf is held past this point */
+		rte_rcu_qsbr_quiescent(dp->rcu, lc->id);
+	}
+	rte_rcu_qsbr_thread_offline(dp->rcu, lc->id);
+	rte_rcu_qsbr_thread_unregister(dp->rcu, lc->id);
+	return 0;
+}
+
+void fh_dp_flow_sum(const struct fh_dp *dp, unsigned slot,
+		    struct fh_dp_flow_ctr *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned l = 0; l < dp->n_lcores; l++) {
+		const struct fh_dp_flow_ctr *c = &dp->lcores[l]->flow_ctr[slot];
+
+		out->rx_total += c->rx_total;
+		out->rx_on_time += c->rx_on_time;
+		out->rx_early += c->rx_early;
+		out->rx_late += c->rx_late;
+		out->rx_corrupt += c->rx_corrupt;
+		out->rx_seqid_err += c->rx_seqid_err;
+		out->tx_total += c->tx_total;
+		out->rx_bytes += c->rx_bytes;
+	}
+}
+
+void fh_dp_port_sum(const struct fh_dp *dp, unsigned port,
+		    struct fh_dp_port_ctr *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned l = 0; l < dp->n_lcores; l++) {
+		const struct fh_dp_port_ctr *c = &dp->lcores[l]->port_ctr[port];
+
+		out->rx_packets += c->rx_packets;
+		out->rx_bytes += c->rx_bytes;
+		out->tx_packets += c->tx_packets;
+		out->tx_bytes += c->tx_bytes;
+		out->drops += c->drops;
+		out->rx_corrupt += c->rx_corrupt;
+	}
+}
+
+void fh_dp_l2_sum(const struct fh_dp *dp, struct fh_dp_l2_ctr *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned l = 0; l < dp->n_lcores; l++) {
+		out->forwarded += dp->lcores[l]->l2_ctr.forwarded;
+		out->flooded += dp->lcores[l]->l2_ctr.flooded;
+		out->learned += dp->lcores[l]->l2_ctr.learned;
+	}
+}

@@ -1,0 +1,484 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * fhswd: the fhswitch daemon.
+ *
+ *   fhswd [EAL args] -- --config FILE [--exit-when-idle MS]
+ *         [--run-seconds S] [--counters-json FILE]
+ *         [--inject PCAP:PORT:COUNT] [--clock realtime|pcap]
+ *         [--residence]
+ *
+ * Loads and validates the startup config, opens the HAL backend it names,
+ * applies it and forwards until SIGINT/SIGTERM (or an exit condition).
+ * SIGHUP reloads the config file through the same validate -> apply path a
+ * commit takes: an invalid file is refused and logged, the running config
+ * stays.  The forwarding lcores never run management code: a control
+ * thread handles signals, reloads and exit conditions.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <pthread.h>
+
+#include "hal.h"
+#include "mgmt_config.h"
+#include "mgmt_log.h"
+
+#define EXIT_USAGE 2
+
+struct opts {
+	const char *config;
+	long exit_when_idle_ms; /* -1 = off */
+	double run_seconds;     /* 0 = forever */
+	const char *counters_json;
+	const char *inject_pcap;
+	char inject_port[HAL_NAME_LEN];
+	unsigned inject_count;
+	bool clock_pcap;
+	bool residence;
+};
+
+static volatile sig_atomic_t sig_stop, sig_hup;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP) {
+		sig_hup = 1;
+	} else {
+		sig_stop = 1;
+	}
+}
+
+struct daemon {
+	struct opts o;
+	struct hal *hal;
+	struct hal_config cfg; /* running */
+	struct timespec start;
+	_Atomic bool done;
+};
+
+static double elapsed_s(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) +
+	       (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: fhswd [EAL args] -- --config FILE [options]\n"
+		"  --config FILE            startup config (proto3 JSON of "
+		"fhswitch.v1.SwitchConfig)\n"
+		"  --exit-when-idle MS      stop once no port received for MS "
+		"ms\n"
+		"  --run-seconds S          stop after S seconds\n"
+		"  --counters-json FILE     write the counters on exit\n"
+		"  --inject PCAP:PORT:COUNT send COUNT packets from PCAP on "
+		"PORT at start\n"
+		"  --clock realtime|pcap    packet arrival time source "
+		"(default realtime)\n"
+		"  --residence              measure rx-to-tx residence time\n");
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "exit-when-idle", required_argument, NULL, 'i' },
+		{ "run-seconds", required_argument, NULL, 'r' },
+		{ "counters-json", required_argument, NULL, 'j' },
+		{ "inject", required_argument, NULL, 'x' },
+		{ "clock", required_argument, NULL, 'k' },
+		{ "residence", no_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	char *end;
+
+	o->exit_when_idle_ms = -1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'i':
+			o->exit_when_idle_ms = strtol(optarg, &end, 10);
+			if (*end != '\0' || o->exit_when_idle_ms < 1) {
+				fprintf(stderr, "fhswd: --exit-when-idle '%s': "
+						"milliseconds >= 1 expected\n",
+					optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'r':
+			o->run_seconds = strtod(optarg, &end);
+			if (*end != '\0' || !(o->run_seconds > 0)) {
+				fprintf(stderr, "fhswd: --run-seconds '%s': "
+						"seconds > 0 expected\n",
+					optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'j':
+			o->counters_json = optarg;
+			break;
+		case 'x': {
+			/* PCAP:PORT:COUNT, the path may itself hold ':' */
+			char *last = strrchr(optarg, ':'), *mid;
+
+			if (last == NULL || last == optarg) {
+				goto bad_inject;
+			}
+			*last = '\0';
+			mid = strrchr(optarg, ':');
+			if (mid == NULL || mid == optarg ||
+			    strlen(mid + 1) >= sizeof(o->inject_port)) {
+				goto bad_inject;
+			}
+			*mid = '\0';
+			o->inject_count = (unsigned)strtoul(last + 1, &end, 10);
+			if (*end != '\0' || o->inject_count == 0) {
+				goto bad_inject;
+			}
+			o->inject_pcap = optarg;
+			snprintf(o->inject_port, sizeof(o->inject_port), "%s",
+				 mid + 1);
+			break;
+bad_inject:
+			fprintf(stderr, "fhswd: --inject: PCAP:PORT:COUNT "
+					"expected (PORT a port name)\n");
+			return -EINVAL;
+		}
+		case 'k':
+			if (strcmp(optarg, "pcap") == 0) {
+				o->clock_pcap = true;
+			} else if (strcmp(optarg, "realtime") != 0) {
+				fprintf(stderr, "fhswd: --clock '%s': realtime "
+						"or pcap expected\n",
+					optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'R':
+			o->residence = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind != argc || o->config == NULL) {
+		usage(stderr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void reload(struct daemon *d)
+{
+	struct hal_config next;
+	char err[512];
+	int ret;
+
+	ret = mgmt_config_load_file(d->o.config, &next, err, sizeof(err));
+	if (ret < 0) {
+		MGMT_LOG(ERR, "SIGHUP: %s; the running config stays", err);
+		return;
+	}
+	ret = hal_apply(d->hal, &next, err, sizeof(err));
+	if (ret < 0) {
+		MGMT_LOG(ERR, "SIGHUP: %s: %s (%s); the running config stays",
+			 d->o.config, err, strerror(-ret));
+		mgmt_config_free(&next);
+		return;
+	}
+	mgmt_config_free(&d->cfg);
+	d->cfg = next;
+	MGMT_LOG(INFO, "SIGHUP: %s applied: %u ports, %zu flows", d->o.config,
+		 d->cfg.n_ports, d->cfg.n_flows);
+}
+
+/* The control thread: signals, reloads, exit conditions. */
+static void *control_main(void *arg)
+{
+	struct daemon *d = arg;
+	const struct timespec tick = { 0, 5 * 1000 * 1000 };
+
+	while (!atomic_load(&d->done)) {
+		uint64_t idle;
+
+		nanosleep(&tick, NULL);
+		if (sig_hup) {
+			sig_hup = 0;
+			reload(d);
+		}
+		if (sig_stop) {
+			MGMT_LOG(INFO, "signal: stopping");
+			break;
+		}
+		if (d->o.run_seconds > 0 &&
+		    elapsed_s(&d->start) >= d->o.run_seconds) {
+			break;
+		}
+		if (d->o.exit_when_idle_ms > 0 &&
+		    hal_idle_ns(d->hal, &idle) == 0) {
+			double lim = (double)d->o.exit_when_idle_ms / 1e3;
+
+			if (idle == UINT64_MAX ? elapsed_s(&d->start) >= lim
+					       : (double)idle / 1e9 >= lim) {
+				break;
+			}
+		}
+	}
+	hal_stop(d->hal);
+	return NULL;
+}
+
+static json_t *counters_json(struct daemon *d)
+{
+	json_t *root = json_object(), *ports = json_object();
+	json_t *flows = json_object(), *l2 = json_object();
+	struct hal_l2_stats ls = { 0 };
+
+	for (unsigned p = 0; p < d->cfg.n_ports; p++) {
+		struct hal_port_stats s = { 0 };
+		json_t *o = json_object();
+
+		hal_port_stats(d->hal, p, &s);
+		json_object_set_new(o, "rx_packets", json_integer((json_int_t)s.rx_packets));
+		json_object_set_new(o, "tx_packets", json_integer((json_int_t)s.tx_packets));
+		json_object_set_new(o, "rx_bytes", json_integer((json_int_t)s.rx_bytes));
+		json_object_set_new(o, "tx_bytes", json_integer((json_int_t)s.tx_bytes));
+		json_object_set_new(o, "drops", json_integer((json_int_t)s.drops));
+		json_object_set_new(ports, d->cfg.ports[p].name, o);
+	}
+	for (size_t i = 0; i < d->cfg.n_flows; i++) {
+		struct hal_flow_stats s = { 0 };
+		json_t *o = json_object();
+
+		hal_flow_stats(d->hal, d->cfg.flows[i].name, &s);
+		json_object_set_new(o, "rx_total", json_integer((json_int_t)s.rx_total));
+		json_object_set_new(o, "rx_on_time", json_integer((json_int_t)s.rx_on_time));
+		json_object_set_new(o, "rx_early", json_integer((json_int_t)s.rx_early));
+		json_object_set_new(o, "rx_late", json_integer((json_int_t)s.rx_late));
+		json_object_set_new(o, "rx_corrupt", json_integer((json_int_t)s.rx_corrupt));
+		json_object_set_new(o, "rx_seqid_err", json_integer((json_int_t)s.rx_seqid_err));
+		json_object_set_new(o, "tx_total", json_integer((json_int_t)s.tx_total));
+		json_object_set_new(flows, d->cfg.flows[i].name, o);
+	}
+	hal_l2_stats(d->hal, &ls);
+	json_object_set_new(l2, "forwarded", json_integer((json_int_t)ls.forwarded));
+	json_object_set_new(l2, "flooded", json_integer((json_int_t)ls.flooded));
+	json_object_set_new(root, "ports", ports);
+	json_object_set_new(root, "flows", flows);
+	json_object_set_new(root, "l2", l2);
+	json_object_set_new(root, "seconds", json_real(elapsed_s(&d->start)));
+	return root;
+}
+
+static void print_table(struct daemon *d, double secs)
+{
+	fprintf(stderr, "\n%-16s %10s %10s %10s %10s %8s %10s\n", "port",
+		"rx_pkts", "tx_pkts", "rx_Mbps", "tx_Mbps", "drops", "");
+	for (unsigned p = 0; p < d->cfg.n_ports; p++) {
+		struct hal_port_stats s = { 0 };
+
+		hal_port_stats(d->hal, p, &s);
+		fprintf(stderr, "%-16s %10llu %10llu %10.2f %10.2f %8llu\n",
+			d->cfg.ports[p].name, (unsigned long long)s.rx_packets,
+			(unsigned long long)s.tx_packets,
+			secs > 0 ? (double)s.rx_bytes * 8 / secs / 1e6 : 0.0,
+			secs > 0 ? (double)s.tx_bytes * 8 / secs / 1e6 : 0.0,
+			(unsigned long long)s.drops);
+	}
+	fprintf(stderr, "\n%-20s %9s %9s %9s %9s %8s %8s %9s\n", "flow",
+		"rx_total", "on_time", "early", "late", "corrupt", "seq_err",
+		"tx_total");
+	for (size_t i = 0; i < d->cfg.n_flows; i++) {
+		struct hal_flow_stats s = { 0 };
+
+		hal_flow_stats(d->hal, d->cfg.flows[i].name, &s);
+		fprintf(stderr, "%-20s %9llu %9llu %9llu %9llu %8llu %8llu %9llu\n",
+			d->cfg.flows[i].name, (unsigned long long)s.rx_total,
+			(unsigned long long)s.rx_on_time,
+			(unsigned long long)s.rx_early,
+			(unsigned long long)s.rx_late,
+			(unsigned long long)s.rx_corrupt,
+			(unsigned long long)s.rx_seqid_err,
+			(unsigned long long)s.tx_total);
+	}
+}
+
+static void print_residence(struct daemon *d)
+{
+	uint64_t counts[64], hz, total = 0, acc = 0;
+	const double q[] = { 0.5, 0.99, 0.999 };
+	const char *name[] = { "p50", "p99", "p99.9" };
+	unsigned qi = 0;
+
+	if (hal_residence(d->hal, counts, &hz) < 0) {
+		return;
+	}
+	for (int b = 0; b < 64; b++) {
+		total += counts[b];
+	}
+	if (total == 0) {
+		return;
+	}
+	fprintf(stderr, "residence (rx burst to tx burst, %llu bursts):",
+		(unsigned long long)total);
+	for (int b = 0; b < 64 && qi < 3; b++) {
+		acc += counts[b];
+		while (qi < 3 && (double)acc >= q[qi] * (double)total) {
+			/* upper edge of the log2 bucket */
+			fprintf(stderr, " %s <= %.2f us", name[qi],
+				(double)(2ull << b) * 1e6 / (double)hz);
+			qi++;
+		}
+	}
+	fprintf(stderr, "\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon d;
+	struct hal_params hp = { 0 };
+	char err[512];
+	pthread_t ctl;
+	int ret, n_eal, rc = 1;
+	bool has_sep = false;
+
+	memset(&d, 0, sizeof(d));
+	for (int i = 1; i < argc; i++) {
+		has_sep |= strcmp(argv[i], "--") == 0;
+	}
+	if (has_sep) {
+		n_eal = rte_eal_init(argc, argv);
+		if (n_eal < 0) {
+			fprintf(stderr, "fhswd: EAL: %s\n",
+				rte_strerror(rte_errno));
+			return 1;
+		}
+		argc -= n_eal;
+		argv += n_eal;
+	} else {
+		char *eal_argv[] = { argv[0], NULL };
+
+		if (rte_eal_init(1, eal_argv) < 0) {
+			fprintf(stderr, "fhswd: EAL: %s\n",
+				rte_strerror(rte_errno));
+			return 1;
+		}
+	}
+	if (parse_opts(argc, argv, &d.o) < 0) {
+		rte_eal_cleanup();
+		return EXIT_USAGE;
+	}
+	ret = mgmt_config_load_file(d.o.config, &d.cfg, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "fhswd: %s\n", err);
+		goto out_eal;
+	}
+	hp.backend = d.cfg.backend;
+	hp.clock_pcap = d.o.clock_pcap;
+	hp.measure_residence = d.o.residence;
+	ret = hal_open(&hp, &d.hal);
+	if (ret < 0) {
+		fprintf(stderr, "fhswd: backend \"%s\": %s\n", d.cfg.backend,
+			strerror(-ret));
+		goto out_cfg;
+	}
+	ret = hal_apply(d.hal, &d.cfg, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "fhswd: %s: %s\n", d.o.config, err);
+		goto out_hal;
+	}
+	MGMT_LOG(INFO, "%s: \"%s\" applied on %s: %u ports, %zu flows, %u lcores",
+		 d.o.config, d.cfg.name, d.cfg.backend, d.cfg.n_ports,
+		 d.cfg.n_flows, rte_lcore_count());
+	if (d.o.inject_pcap != NULL) {
+		unsigned p;
+
+		for (p = 0; p < d.cfg.n_ports; p++) {
+			if (strcmp(d.cfg.ports[p].name, d.o.inject_port) == 0) {
+				break;
+			}
+		}
+		if (p == d.cfg.n_ports) {
+			fprintf(stderr, "fhswd: --inject: no port named \"%s\"\n",
+				d.o.inject_port);
+			goto out_hal;
+		}
+		ret = hal_inject(d.hal, p, d.o.inject_pcap, d.o.inject_count);
+		if (ret < 0) {
+			fprintf(stderr, "fhswd: --inject %s: %s\n",
+				d.o.inject_pcap, strerror(-ret));
+			goto out_hal;
+		}
+		MGMT_LOG(INFO, "injected %d packets on %s", ret,
+			 d.o.inject_port);
+	}
+	{
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &d.start);
+	/* a DPDK control thread runs off the forwarding lcores */
+	ret = rte_ctrl_thread_create(&ctl, "fh-ctl", NULL, control_main, &d);
+	if (ret != 0) {
+		fprintf(stderr, "fhswd: control thread: %s\n", strerror(ret));
+		goto out_hal;
+	}
+	hal_run(d.hal);
+	atomic_store(&d.done, true);
+	pthread_join(ctl, NULL);
+	{
+		double secs = elapsed_s(&d.start);
+
+		print_table(&d, secs);
+		print_residence(&d);
+		if (d.o.counters_json != NULL) {
+			json_t *j = counters_json(&d);
+
+			if (json_dump_file(j, d.o.counters_json,
+					   JSON_INDENT(2) | JSON_SORT_KEYS) != 0) {
+				fprintf(stderr, "fhswd: cannot write %s\n",
+					d.o.counters_json);
+				json_decref(j);
+				goto out_hal;
+			}
+			json_decref(j);
+		}
+	}
+	rc = 0;
+out_hal:
+	hal_close(d.hal);
+out_cfg:
+	mgmt_config_free(&d.cfg);
+out_eal:
+	rte_eal_cleanup();
+	return rc;
+}
