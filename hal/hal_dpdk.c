@@ -6,6 +6,8 @@
  * EAL must be initialised by the caller (fhswd) before hal_open.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <time.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -467,17 +469,39 @@ static int lcore_entry(void *arg)
 	return -ENOENT;
 }
 
+/* Keeps the lcores' TSC clock on CLOCK_REALTIME (which phc2sys steers
+ * from PTP): re-anchored every 100 ms so frequency corrections reach the
+ * window counters without a system call on the fast path. */
+static void *clock_main(void *arg)
+{
+	struct fh_dp *dp = arg;
+	const struct timespec period = { 0, 100 * 1000 * 1000 };
+
+	while (!atomic_load(&dp->stop)) {
+		nanosleep(&period, NULL);
+		fh_dp_clock_anchor(&dp->clock);
+	}
+	return NULL;
+}
+
 static int dpdk_run(struct hal *h)
 {
 	struct fh_dp *dp = to_dpdk(h)->dp;
+	pthread_t clk;
 	int ret;
 
-	ret = rte_eal_mp_remote_launch(lcore_entry, dp, CALL_MAIN);
+	fh_dp_clock_anchor(&dp->clock);
+	ret = rte_ctrl_thread_create(&clk, "fh-clock", NULL, clock_main, dp);
 	if (ret != 0) {
-		return ret;
+		return -ret;
 	}
-	rte_eal_mp_wait_lcore();
-	return 0;
+	ret = rte_eal_mp_remote_launch(lcore_entry, dp, CALL_MAIN);
+	if (ret == 0) {
+		rte_eal_mp_wait_lcore();
+	}
+	atomic_store(&dp->stop, true);
+	pthread_join(clk, NULL);
+	return ret;
 }
 
 static void dpdk_stop(struct hal *h)
