@@ -61,9 +61,13 @@ bool fh_flow_matches(const struct fh_flow_match *m,
 	       (!m->has_dst_mac || memcmp(m->dst_mac, k->dst_mac, 6) == 0);
 }
 
+#define N_HEADS (FH_MAX_PORTS + 1)
+
 size_t fh_flow_table_size(size_t n)
 {
-	return sizeof(struct fh_flow_table) + n * sizeof(uint16_t);
+	return sizeof(struct fh_flow_table) +
+	       (size_t)N_HEADS * 65536 * sizeof(uint16_t) +
+	       2 * n * sizeof(uint16_t);
 }
 
 int fh_flow_table_build(struct fh_flow_table *t, const struct fh_flow *flows,
@@ -74,6 +78,9 @@ int fh_flow_table_build(struct fh_flow_table *t, const struct fh_flow *flows,
 	}
 	t->n_flows = n;
 	t->flows = flows;
+	t->head = (uint16_t(*)[65536])t->mem;
+	t->order = t->mem + (size_t)N_HEADS * 65536;
+	t->next = t->order + n;
 	/* insertion sort by rank, stable in configuration order: tables are
 	 * built off the fast path and are at most a few thousand flows */
 	for (size_t i = 0; i < n; i++) {
@@ -114,16 +121,63 @@ int fh_flow_table_build(struct fh_flow_table *t, const struct fh_flow *flows,
 			}
 		}
 	}
+	/* index the exact-eAxC flows; build chains back to front so each
+	 * chain is in rank order */
+	memset(t->head, 0xff, (size_t)N_HEADS * 65536 * sizeof(uint16_t));
+	t->first_inexact = n;
+	for (size_t i = n; i-- > 0;) {
+		const struct fh_flow_match *m = &flows[t->order[i]].match;
+		unsigned h;
+
+		if (m->eaxc_mask != 0xffff) {
+			t->first_inexact = i;
+			t->next[i] = FH_FLOW_NONE;
+			continue;
+		}
+		h = m->in_port == FH_PORT_ANY ? 0 : (unsigned)m->in_port + 1u;
+		if (h >= N_HEADS) {
+			t->next[i] = FH_FLOW_NONE;
+			continue; /* a port no packet arrives on */
+		}
+		t->next[i] = t->head[h][m->eaxc_id];
+		t->head[h][m->eaxc_id] = (uint16_t)i;
+	}
 	return 0;
+}
+
+/* First position in chain pos whose flow matches k, or FH_FLOW_NONE. */
+static uint16_t chain_match(const struct fh_flow_table *t, uint16_t pos,
+			    const struct fh_flow_key *k)
+{
+	while (pos != FH_FLOW_NONE) {
+		if (fh_flow_matches(&t->flows[t->order[pos]].match, k)) {
+			return pos;
+		}
+		pos = t->next[pos];
+	}
+	return FH_FLOW_NONE;
 }
 
 long fh_flow_lookup(const struct fh_flow_table *t,
 		    const struct fh_flow_key *k)
 {
-	for (size_t i = 0; i < t->n_flows; i++) {
+	uint16_t a = FH_FLOW_NONE, b;
+
+	if (k->in_port < FH_MAX_PORTS) {
+		a = chain_match(t, t->head[k->in_port + 1][k->eaxc_id], k);
+	}
+	b = chain_match(t, t->head[0][k->eaxc_id], k);
+	if (b < a) {
+		a = b; /* the lower position ranks higher */
+	}
+	if (a != FH_FLOW_NONE) {
+		return t->order[a];
+	}
+	for (size_t i = t->first_inexact; i < t->n_flows; i++) {
 		const struct fh_flow *f = &t->flows[t->order[i]];
 
-		if (fh_flow_matches(&f->match, k)) {
+		if (f->match.eaxc_mask != 0xffff &&
+		    fh_flow_matches(&f->match, k)) {
 			return t->order[i];
 		}
 	}

@@ -156,6 +156,39 @@ static void test_flow_overlap_by_wildcards(void **state)
 	assert_false(fh_flow_overlap(&a.match, &b.match));
 }
 
+static void test_flow_lookup_merges_any_port_and_port_chains(void **state)
+{
+	/* exact eAxC 5 on any port with two more keys outranks exact eAxC 5
+	 * on port 1 with one: the index must merge both chains by rank */
+	struct fh_flow fl[4] = { flow(1, 5, 0xffff), flow(FH_PORT_ANY, 5, 0xffff),
+				 flow(1, 0, 0xfff0), flow(FH_PORT_ANY, 0, 0) };
+	struct fh_flow_key k = { .in_port = 1, .eaxc_id = 5,
+				 .plane = FH_PLANE_U,
+				 .direction = FH_DIRECTION_DL };
+	int ret;
+	size_t tie;
+	struct fh_flow_table *t;
+
+	(void)state;
+	fl[1].match.plane = FH_PLANE_U;
+	fl[1].match.direction = FH_DIRECTION_DL;
+	t = build(fl, 4, &ret, &tie);
+	assert_int_equal(ret, 0);
+	assert_int_equal(fh_flow_lookup(t, &k), 1);
+	k.plane = FH_PLANE_C; /* only the port-1 exact flow */
+	assert_int_equal(fh_flow_lookup(t, &k), 0);
+	k.in_port = 2; /* exact flows miss: the wildcard */
+	assert_int_equal(fh_flow_lookup(t, &k), 3);
+	k.in_port = 1;
+	k.eaxc_id = 7; /* the masked flow */
+	assert_int_equal(fh_flow_lookup(t, &k), 2);
+	k.in_port = 3;
+	k.plane = FH_PLANE_U;
+	k.eaxc_id = 5; /* any-port exact flow on another port */
+	assert_int_equal(fh_flow_lookup(t, &k), 1);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -164,6 +197,7 @@ int main(void)
 		cmocka_unit_test(test_flow_keys_each_restrict),
 		cmocka_unit_test(test_flow_ties_are_rejected),
 		cmocka_unit_test(test_flow_overlap_by_wildcards),
+		cmocka_unit_test(test_flow_lookup_merges_any_port_and_port_chains),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

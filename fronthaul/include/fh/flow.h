@@ -110,13 +110,22 @@ bool fh_flow_matches(const struct fh_flow_match *m,
 
 /*
  * An immutable, lookup-ordered flow table (built off the fast path,
- * published by pointer swap).  Lookup is a scan in rank order over
- * per-port lists, first match wins; build rejects ties.
+ * published by pointer swap); build rejects ties.  Flows with an exact
+ * eAxC (the common fronthaul case, and always the highest rank) are
+ * indexed directly by (in port, eAxC): a lookup walks a chain of one or
+ * two flows.  Only when none of them matches are the masked and wildcard
+ * flows scanned, in rank order.
  */
+#define FH_FLOW_NONE 0xffff
+
 struct fh_flow_table {
 	size_t n_flows;
-	const struct fh_flow *flows;   /* as configured, not owned */
-	uint16_t order[];              /* flow indices, most specific first */
+	const struct fh_flow *flows; /* as configured, not owned */
+	size_t first_inexact;        /* position of the first non-exact flow */
+	uint16_t *order;             /* position -> flow index */
+	uint16_t *next;              /* position -> next position, same key */
+	uint16_t (*head)[65536];     /* [in port + 1, 0 = any][eAxC] */
+	uint16_t mem[];
 };
 
 /* Bytes needed for a table of n flows. */
