@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks (figures and ratios against a baseline measured in the same
-# run; never pass/fail on timing).  Usage: ci/bench.sh [codec]
+# run; never pass/fail on timing).  Usage: ci/bench.sh codec|fwd [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-codec}
@@ -13,8 +13,11 @@ case "$what" in
 codec)
 	./build/tests/bench_codec
 	;;
+fwd)
+	bash tests/bench/bench_fwd.sh build "${2:-6}"
+	;;
 *)
-	echo "ci/bench.sh: unknown benchmark '$what' (known: codec)" >&2
+	echo "ci/bench.sh: unknown benchmark '$what' (known: codec, fwd)" >&2
 	exit 2
 	;;
 esac

@@ -49,6 +49,49 @@ int64_t fh_dp_clock_now(struct fh_dp_clock *c)
 				mult) >> 32);
 }
 
+/* ---- air time ------------------------------------------------------------------ */
+
+/*
+ * The window check runs per packet, so it avoids divisions: the arrival
+ * time is reduced once (per burst, or per packet for capture timestamps)
+ * to a slot number within the 256-frame frameId period plus the ns into
+ * that slot; a packet's (frameId, subframeId, slotId) is a slot number by
+ * multiplication, and the difference, wrapped to +-half a period, times
+ * the slot length plus the symbol's start gives the offset from air time.
+ * This is fh_airtime_to_unix's nearest-candidate rule.
+ */
+struct tref {
+	int64_t slot;
+	int64_t rem_ns;
+};
+
+void fh_dp_conf_timing(struct fh_dp_conf *c)
+{
+	c->slot_ns = fh_slot_ns(c->timing.mu);
+	c->period_slots = 2560LL << c->timing.mu;
+	c->epoch_ns = FH_GPS_UNIX_OFFSET_S * FH_NS_PER_S +
+		      fh_timing_offset_ns(&c->timing);
+	for (int k = 0; k < 16; k++) {
+		c->sym_start[k] = k < FH_SYMBOLS_PER_SLOT
+					  ? c->slot_ns * k / FH_SYMBOLS_PER_SLOT
+					  : -1;
+	}
+}
+
+static inline struct tref tref_of(const struct fh_dp_conf *c, int64_t t_ns)
+{
+	int64_t period = c->period_slots * c->slot_ns;
+	int64_t t = (t_ns - c->epoch_ns) % period;
+	struct tref r;
+
+	if (t < 0) {
+		t += period;
+	}
+	r.slot = t / c->slot_ns;
+	r.rem_ns = t - r.slot * c->slot_ns;
+	return r;
+}
+
 /* ---- transmit ---------------------------------------------------------------- */
 
 /* Send what lc buffered for port p: high priority (eCPRI, PTP) first;
@@ -163,19 +206,26 @@ static bool oran_valid(const uint8_t *e, size_t len, size_t seg_len)
 static inline void window_count(const struct fh_dp_conf *conf,
 				const struct fh_flow *f,
 				struct fh_dp_flow_ctr *fc, const uint8_t *rh,
-				int64_t t_ns)
+				struct tref tr)
 {
-	uint8_t frame = rh[1], subframe = rh[2] >> 4;
-	uint8_t slot = (uint8_t)((rh[2] & 0xf) << 2 | rh[3] >> 6);
-	uint8_t sym = rh[3] & 0x3f;
-	int64_t start, off;
+	unsigned frame = rh[1], subframe = rh[2] >> 4;
+	unsigned slot = (unsigned)((rh[2] & 0xf) << 2 | rh[3] >> 6);
+	unsigned sym = rh[3] & 0x3f;
+	int64_t pslot, d, off;
 
-	if (fh_airtime_to_unix(&conf->timing, frame, subframe, slot, sym, t_ns,
-			       &start) < 0) {
+	if (unlikely(subframe > 9 || slot >= (1u << conf->timing.mu) ||
+		     sym >= FH_SYMBOLS_PER_SLOT)) {
 		fc->rx_corrupt++;
 		return;
 	}
-	off = t_ns - start;
+	pslot = ((int64_t)frame * 10 + subframe) * (1 << conf->timing.mu) + slot;
+	d = tr.slot - pslot;
+	if (d >= conf->period_slots / 2) {
+		d -= conf->period_slots;
+	} else if (d < -conf->period_slots / 2) {
+		d += conf->period_slots;
+	}
+	off = d * conf->slot_ns + tr.rem_ns - conf->sym_start[sym];
 	if (off < f->window.earliest_ns) {
 		fc->rx_early++;
 	} else if (off > f->window.latest_ns) {
@@ -294,8 +344,23 @@ static void bridge(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 	}
 }
 
+/* Everything but a plain single eCPRI message over Ethernet: parse the
+ * frame the general way (UDP/IPv4/IPv6, QinQ, non-eCPRI). */
+static bool parse_slow(const struct fh_dp_conf *conf, const uint8_t *d,
+		       uint32_t seg, uint32_t len, struct fh_frame *fr)
+{
+	if (fh_frame_parse(d, seg, &conf->fcfg, fr, NULL) < 0) {
+		return false;
+	}
+	if (fr->is_ecpri && !fr->over_udp) {
+		fr->ecpri_len = len - fr->ecpri_offset;
+	}
+	return true;
+}
+
 static void process_one(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
-			unsigned in, struct rte_mbuf *m, int64_t t_ns)
+			unsigned in, struct rte_mbuf *m, int64_t t_ns,
+			struct tref tr)
 {
 	struct fh_dp *dp = lc->dp;
 	struct fh_dp_port_ctr *pc = &lc->port_ctr[in];
@@ -306,24 +371,53 @@ static void process_one(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 	const struct fh_flow *f;
 	struct fh_dp_flow_ctr *fc;
 	const uint8_t *e;
-	uint16_t vlan, seq;
-	size_t elen;
+	uint16_t vlan, seq, et;
+	uint32_t now_s;
 	long fi;
+	bool valid;
 
 	if (dp->clock_pcap && dp->ts_dynfield >= 0) {
 		/* replay: the capture timestamp (us) is the arrival time */
 		t_ns = (int64_t)*RTE_MBUF_DYNFIELD(m, dp->ts_dynfield,
 						   rte_mbuf_timestamp_t *) *
 		       1000;
+		tr = tref_of(conf, t_ns);
 	}
+	now_s = (uint32_t)(t_ns / FH_NS_PER_S);
 	pc->rx_packets++;
 	pc->rx_bytes += len;
-	if (unlikely(fh_frame_parse(d, seg, &conf->fcfg, &fr, NULL) < 0)) {
+	/* fast path: [802.1Q] 0xAEFE with one message (the fronthaul case);
+	 * the MACs are always in the first segment */
+	if (unlikely(seg < FH_ETH_HDR_LEN + 4)) {
+		goto slow;
+	}
+	et = fh_get_be16(d + 12);
+	fr.n_vlans = 0;
+	fr.ecpri_offset = FH_ETH_HDR_LEN;
+	if (et == FH_ETHERTYPE_VLAN) {
+		fr.vlan_tci[0] = fh_get_be16(d + 14);
+		fr.n_vlans = 1;
+		et = fh_get_be16(d + 16);
+		fr.ecpri_offset = FH_ETH_HDR_LEN + FH_VLAN_TAG_LEN;
+	}
+	if (et != FH_ETHERTYPE_ECPRI) {
+		goto slow;
+	}
+	memcpy(fr.dst, d, 6);
+	memcpy(fr.src, d + 6, 6);
+	fr.is_ecpri = true;
+	fr.over_udp = false;
+	fr.ecpri_len = len - fr.ecpri_offset;
+	fr.ethertype = FH_ETHERTYPE_ECPRI;
+	goto ecpri;
+slow:
+	if (unlikely(!parse_slow(conf, d, seg, len, &fr))) {
 		pc->rx_corrupt++;
 		pc->drops++;
 		rte_pktmbuf_free(m);
 		return;
 	}
+ecpri:
 	vlan = fr.n_vlans ? fr.vlan_tci[0] & 0xfff : conf->ports[in].native_vlan;
 	if (unlikely(!vlan_allowed(&conf->ports[in], vlan))) {
 		pc->drops++;
@@ -331,27 +425,34 @@ static void process_one(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 		return;
 	}
 	if (!fr.is_ecpri) {
-		bridge(lc, conf, in, m, &fr, vlan, (uint32_t)(t_ns / FH_NS_PER_S),
+		bridge(lc, conf, in, m, &fr, vlan, now_s,
 		       fr.ethertype == FH_ETHERTYPE_PTP);
 		return;
 	}
 	e = d + fr.ecpri_offset;
-	/* over Ethernet the eCPRI bytes run to the end of the packet; over
-	 * UDP the UDP length says */
-	elen = fr.over_udp ? fr.ecpri_len : len - fr.ecpri_offset;
-	if (unlikely(fr.ecpri_offset + 9 > seg || (e[1] != FH_ECPRI_IQ_DATA &&
-						    e[1] != FH_ECPRI_RT_CTRL))) {
-		/* other eCPRI messages (delay measurement, ...) and runts are
-		 * bridged at eCPRI priority; runts are checked below */
-		if (fr.ecpri_offset + 4 > seg) {
-			pc->rx_corrupt++;
-			pc->drops++;
-			rte_pktmbuf_free(m);
-			return;
-		}
-		bridge(lc, conf, in, m, &fr, vlan, (uint32_t)(t_ns / FH_NS_PER_S),
-		       true);
+	if (unlikely(fr.ecpri_offset + 4 > seg)) {
+		pc->rx_corrupt++;
+		pc->drops++;
+		rte_pktmbuf_free(m);
 		return;
+	}
+	if (unlikely(fr.ecpri_offset + 9 > seg ||
+		     (e[1] != FH_ECPRI_IQ_DATA && e[1] != FH_ECPRI_RT_CTRL))) {
+		/* other eCPRI messages (delay measurement, ...) are bridged
+		 * at eCPRI priority */
+		bridge(lc, conf, in, m, &fr, vlan, now_s, true);
+		return;
+	}
+	/* one U-plane message: revision, size, radio header version and room
+	 * for a section header decide; anything else takes the full walk */
+	if (likely(e[0] == FH_ECPRI_REVISION << 4 && e[1] == FH_ECPRI_IQ_DATA)) {
+		uint32_t ps = fh_get_be16(e + 2);
+
+		valid = ps + FH_ECPRI_HDR_LEN <= fr.ecpri_len &&
+			ps >= 4 + FH_RADIO_HDR_LEN + 4 &&
+			(e[8] >> 4 & 7) == FH_ORAN_PAYLOAD_VERSION;
+	} else {
+		valid = oran_valid(e, fr.ecpri_len, seg - fr.ecpri_offset);
 	}
 	key.in_port = (uint16_t)in;
 	key.vlan_id = fr.n_vlans ? fr.vlan_tci[0] & 0xfff : 0;
@@ -363,21 +464,20 @@ static void process_one(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 	key.dst_mac = fr.dst;
 	fi = fh_flow_lookup(conf->table, &key);
 	if (fi < 0) {
-		if (unlikely(!oran_valid(e, elen, seg - fr.ecpri_offset))) {
+		if (unlikely(!valid)) {
 			pc->rx_corrupt++;
 			pc->drops++;
 			rte_pktmbuf_free(m);
 			return;
 		}
-		bridge(lc, conf, in, m, &fr, vlan, (uint32_t)(t_ns / FH_NS_PER_S),
-		       true);
+		bridge(lc, conf, in, m, &fr, vlan, now_s, true);
 		return;
 	}
 	f = &conf->flows[fi];
 	fc = &lc->flow_ctr[conf->slot[fi]];
 	fc->rx_total++;
 	fc->rx_bytes += len;
-	if (unlikely(!oran_valid(e, elen, seg - fr.ecpri_offset))) {
+	if (unlikely(!valid)) {
 		fc->rx_corrupt++;
 		pc->drops++;
 		rte_pktmbuf_free(m);
@@ -401,7 +501,7 @@ static void process_one(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 		*next = (uint8_t)(s + (seq >> 7 & 1));
 	}
 	if (f->window.enabled) {
-		window_count(conf, f, fc, e + 8, t_ns);
+		window_count(conf, f, fc, e + 8, tr);
 	}
 	if (f->action.drop || f->action.n_out_ports == 0) {
 		rte_pktmbuf_free(m);
@@ -433,6 +533,7 @@ void fh_dp_process(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 		   int64_t now_ns)
 {
 	unsigned in = conf->port_index[in_eth_port];
+	struct tref tr = tref_of(conf, now_ns);
 
 	if (unlikely(in == FH_DP_NO_PORT)) {
 		rte_pktmbuf_free_bulk(pkts, n);
@@ -442,7 +543,7 @@ void fh_dp_process(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 		if (i + 1 < n) {
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		}
-		process_one(lc, conf, in, pkts[i], now_ns);
+		process_one(lc, conf, in, pkts[i], now_ns, tr);
 	}
 	for (unsigned p = 0; p < conf->n_ports; p++) {
 		if (lc->tx[p].n_hi | lc->tx[p].n_lo) {

@@ -293,6 +293,7 @@ static struct fh_dp_conf *conf_build(struct hal_dpdk *hd,
 	}
 	c->layout = cfg->layout;
 	c->timing = cfg->timing;
+	fh_dp_conf_timing(c);
 	c->learning = cfg->learning;
 	c->aging_s = cfg->aging_s;
 	c->n_ports = cfg->n_ports;

@@ -22,7 +22,7 @@
 #include "fhctl.h"
 
 #define MAX_FRAME 9600
-#define MAX_EAXC 64
+#define MAX_EAXC 256
 
 struct gen_opts {
 	const char *out;
@@ -916,7 +916,7 @@ int fhctl_gen_main(int argc, char **argv)
 			break;
 		case O_EAXC:
 			if (fhctl_parse_uint(optarg, 1, MAX_EAXC - 1, &v) < 0) {
-				return bad(opt, optarg, "1..63 expected");
+				return bad(opt, optarg, "1..255 expected");
 			}
 			o.n_eaxc = (unsigned)v;
 			break;

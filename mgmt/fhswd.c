@@ -41,9 +41,12 @@ struct opts {
 	long exit_when_idle_ms; /* -1 = off */
 	double run_seconds;     /* 0 = forever */
 	const char *counters_json;
-	const char *inject_pcap;
-	char inject_port[HAL_NAME_LEN];
-	unsigned inject_count;
+	unsigned n_inject;
+	struct {
+		const char *pcap;
+		char port[HAL_NAME_LEN];
+		unsigned count;
+	} inject[HAL_MAX_PORTS];
 	bool clock_pcap;
 	bool residence;
 };
@@ -87,7 +90,7 @@ static void usage(FILE *f)
 		"  --run-seconds S          stop after S seconds\n"
 		"  --counters-json FILE     write the counters on exit\n"
 		"  --inject PCAP:PORT:COUNT send COUNT packets from PCAP on "
-		"PORT at start\n"
+		"PORT at start (repeatable)\n"
 		"  --clock realtime|pcap    packet arrival time source "
 		"(default realtime)\n"
 		"  --residence              measure rx-to-tx residence time\n");
@@ -141,23 +144,26 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			/* PCAP:PORT:COUNT, the path may itself hold ':' */
 			char *last = strrchr(optarg, ':'), *mid;
 
-			if (last == NULL || last == optarg) {
+			if (o->n_inject == HAL_MAX_PORTS || last == NULL ||
+			    last == optarg) {
 				goto bad_inject;
 			}
 			*last = '\0';
 			mid = strrchr(optarg, ':');
 			if (mid == NULL || mid == optarg ||
-			    strlen(mid + 1) >= sizeof(o->inject_port)) {
+			    strlen(mid + 1) >= HAL_NAME_LEN) {
 				goto bad_inject;
 			}
 			*mid = '\0';
-			o->inject_count = (unsigned)strtoul(last + 1, &end, 10);
-			if (*end != '\0' || o->inject_count == 0) {
+			o->inject[o->n_inject].count =
+				(unsigned)strtoul(last + 1, &end, 10);
+			if (*end != '\0' || o->inject[o->n_inject].count == 0) {
 				goto bad_inject;
 			}
-			o->inject_pcap = optarg;
-			snprintf(o->inject_port, sizeof(o->inject_port), "%s",
+			o->inject[o->n_inject].pcap = optarg;
+			snprintf(o->inject[o->n_inject].port, HAL_NAME_LEN, "%s",
 				 mid + 1);
+			o->n_inject++;
 			break;
 bad_inject:
 			fprintf(stderr, "fhswd: --inject: PCAP:PORT:COUNT "
@@ -414,27 +420,28 @@ int main(int argc, char **argv)
 	MGMT_LOG(INFO, "%s: \"%s\" applied on %s: %u ports, %zu flows, %u lcores",
 		 d.o.config, d.cfg.name, d.cfg.backend, d.cfg.n_ports,
 		 d.cfg.n_flows, rte_lcore_count());
-	if (d.o.inject_pcap != NULL) {
+	for (unsigned i = 0; i < d.o.n_inject; i++) {
 		unsigned p;
 
 		for (p = 0; p < d.cfg.n_ports; p++) {
-			if (strcmp(d.cfg.ports[p].name, d.o.inject_port) == 0) {
+			if (strcmp(d.cfg.ports[p].name, d.o.inject[i].port) == 0) {
 				break;
 			}
 		}
 		if (p == d.cfg.n_ports) {
 			fprintf(stderr, "fhswd: --inject: no port named \"%s\"\n",
-				d.o.inject_port);
+				d.o.inject[i].port);
 			goto out_hal;
 		}
-		ret = hal_inject(d.hal, p, d.o.inject_pcap, d.o.inject_count);
+		ret = hal_inject(d.hal, p, d.o.inject[i].pcap,
+				 d.o.inject[i].count);
 		if (ret < 0) {
 			fprintf(stderr, "fhswd: --inject %s: %s\n",
-				d.o.inject_pcap, strerror(-ret));
+				d.o.inject[i].pcap, strerror(-ret));
 			goto out_hal;
 		}
 		MGMT_LOG(INFO, "injected %d packets on %s", ret,
-			 d.o.inject_port);
+			 d.o.inject[i].port);
 	}
 	{
 		struct sigaction sa;

@@ -64,7 +64,15 @@ struct fh_dp_conf {
 	struct fh_flow_table *table;
 	bool learning;
 	uint64_t aging_s;
+	/* air time without divisions on the fast path (see dp.c) */
+	int64_t epoch_ns;       /* GPS epoch + alpha/beta offset, Unix ns */
+	int64_t slot_ns;
+	int64_t period_slots;   /* slots in 256 frames (frameId period) */
+	int64_t sym_start[16];  /* ns from slot start, symbols 0..13 */
 };
+
+/* Fill the air-time fields of conf from conf->timing. */
+void fh_dp_conf_timing(struct fh_dp_conf *conf);
 
 /* Counters, one block per lcore, summed on read. */
 struct fh_dp_flow_ctr {

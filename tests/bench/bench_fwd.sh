@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Forwarding benchmark: in one run, on the same two net_ring loopback vdevs
+# with --no-huge and one forwarding core each, dpdk-testpmd in io, mac and
+# 5tswap modes (--tx-first) and fhswd forwarding O-RAN U/C-plane traffic
+# through 130 flows (64 eAxCs each way, exact eAxC match, window checks and
+# counters on).  Prints Mpps and ratios; io only moves mbuf pointers, so it
+# is the ceiling, not a target.  Also fhswd's residence time (rx burst to
+# tx burst) percentiles.
+#   tests/bench/bench_fwd.sh BUILD_DIR [SECONDS]
+set -euo pipefail
+build=$(cd "$1" && pwd)
+secs=${2:-6}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+eal=(--no-huge -m 256 --no-pci --log-level=error --vdev net_ring0 --vdev net_ring1)
+
+# testpmd prints Rx-pps per port every second; average the later samples
+testpmd_mpps() {
+	local mode=$1 out=$work/testpmd-$1.log
+	timeout -s INT $((secs + 2)) dpdk-testpmd "${eal[@]}" --file-prefix "bench_tp_$$" \
+		-l 0-1 -- --no-mlockall --total-num-mbufs=8192 --tx-first \
+		--forward-mode="$mode" --nb-cores=1 --stats-period 1 >"$out" 2>&1 || true
+	awk '/Rx-pps:/ { v[n++] = $2 } END {
+		# two ports per sample; skip the first two samples (warm-up)
+		s = 0; k = 0
+		for (i = 4; i + 1 < n; i += 2) { s += v[i] + v[i+1]; k++ }
+		if (k == 0) { print "0"; exit }
+		printf "%.3f\n", s / k / 1e6 }' "$out"
+}
+
+# fhswd: 64 eAxCs, U-plane DL from A to B and back, C-plane too
+"$build/mgmt/fhctl" gen --out "$work/gen.pcap" --eaxc 64 --prbs 2 --slots 1 \
+	--direction dl --from du 2>/dev/null
+# the injected packets are the first of the file: interleave one C-plane
+# message per 14 U-plane messages (one slot's worth), as on a real link
+/usr/bin/python3 - "$work/gen.pcap" "$work/fh.pcap" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+recs, off = [], 24
+while off + 16 <= len(data):
+    n = struct.unpack("<I", data[off + 8:off + 12])[0]
+    recs.append(data[off:off + 16 + n])
+    off += 16 + n
+def msg_type(r):
+    fr = r[16:]
+    et = 16 if fr[12:14] == b"\x81\x00" else 12
+    return fr[et + 3]
+c = [r for r in recs if msg_type(r) == 2]
+u = [r for r in recs if msg_type(r) == 0]
+out = []
+for i, r in enumerate(u):
+    if i % 14 == 0 and c:
+        out.append(c.pop(0))
+    out.append(r)
+open(sys.argv[2], "wb").write(data[:24] + b"".join(out))
+PY
+/usr/bin/python3 - "$work/cfg.json" <<'PY'
+import json, sys
+flows = []
+for e in range(64):
+    for name, src, dst in (("a", "A", "B"), ("b", "B", "A")):
+        flows.append({"name": f"{name}{e}",
+                      "match": {"in_port": src, "plane": "PLANE_U",
+                                "eaxc_id": e, "eaxc_mask": 65535},
+                      "action": {"out_ports": [dst]},
+                      "window": {"earliest_us": -500, "latest_us": -100}})
+flows.append({"name": "ca", "match": {"in_port": "A", "plane": "PLANE_C"},
+              "action": {"out_ports": ["B"]}})
+flows.append({"name": "cb", "match": {"in_port": "B", "plane": "PLANE_C"},
+              "action": {"out_ports": ["A"]}})
+cfg = {"name": "bench", "ports": [{"name": "A", "device": "net_ring0"},
+                                  {"name": "B", "device": "net_ring1"}],
+       "flows": flows}
+json.dump(cfg, open(sys.argv[1], "w"))
+PY
+
+fhswd_mpps() {
+	# lcore 1 forwards; the control threads stay on core 0
+	"$build/mgmt/fhswd" "${eal[@]}" --file-prefix "bench_fh_$$" -l 1 -- \
+		--config "$work/cfg.json" --inject "$work/fh.pcap:A:32" \
+		--inject "$work/fh.pcap:B:32" --run-seconds "$secs" \
+		--counters-json "$work/c.json" --residence >"$work/fhswd.log" 2>&1
+	/usr/bin/python3 - "$work/c.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+rx = sum(p["rx_packets"] for p in c["ports"].values())
+flows = sum(f["rx_total"] for f in c["flows"].values())
+assert flows == rx, f"flow counters {flows} != port rx {rx}"
+print(f"{rx / c['seconds'] / 1e6:.3f}")
+PY
+}
+
+io=$(testpmd_mpps io)
+mac=$(testpmd_mpps mac)
+swap=$(testpmd_mpps 5tswap)
+fh=$(fhswd_mpps)
+residence=$(grep '^residence' "$work/fhswd.log" || echo "residence: not measured")
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+echo "forwarding on one core, net_ring loopbacks, --no-huge (Mpps, both ports)"
+printf '  testpmd io      %8.3f   (ceiling: moves mbuf pointers, reads no packet)\n' "$io"
+printf '  testpmd mac     %8.3f\n' "$mac"
+printf '  testpmd 5tswap  %8.3f\n' "$swap"
+printf '  fhswd           %8.3f   130 flows, window checks + counters on\n' "$fh"
+echo "ratios"
+printf '  fhswd / 5tswap  %s   (target >= 1.0)\n' "$(ratio "$fh" "$swap")"
+printf '  fhswd / mac     %s   (target >= 0.7, moonshot >= 1.0)\n' "$(ratio "$fh" "$mac")"
+printf '  fhswd / io      %s\n' "$(ratio "$fh" "$io")"
+echo "$residence (target p99 <= 20 us)"
