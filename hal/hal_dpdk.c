@@ -57,6 +57,24 @@ static void dpdk_capabilities(const struct hal *h, struct hal_caps *c)
 	c->max_flows = FH_DP_MAX_FLOWS;
 }
 
+/* Free the data path's memory (accepts NULL and partial setups). */
+static void dp_free(struct fh_dp *dp)
+{
+	if (dp == NULL) {
+		return;
+	}
+	for (unsigned i = 0; i < FH_DP_MAX_LCORES; i++) {
+		if (dp->lcores[i] != NULL) {
+			rte_free(dp->lcores[i]->flow_ctr);
+			rte_free(dp->lcores[i]);
+		}
+	}
+	rte_free(dp->rcu);
+	rte_free(dp->l2);
+	rte_mempool_free(dp->pool);
+	rte_free(dp);
+}
+
 static int dpdk_open(const struct hal_params *p, struct hal **out)
 {
 	struct hal_dpdk *hd;
@@ -116,18 +134,7 @@ static int dpdk_open(const struct hal_params *p, struct hal **out)
 	*out = &hd->base;
 	return 0;
 fail:
-	if (dp != NULL) {
-		for (i = 0; i < FH_DP_MAX_LCORES; i++) {
-			if (dp->lcores[i] != NULL) {
-				rte_free(dp->lcores[i]->flow_ctr);
-				rte_free(dp->lcores[i]);
-			}
-		}
-		rte_free(dp->rcu);
-		rte_free(dp->l2);
-		rte_mempool_free(dp->pool);
-		rte_free(dp);
-	}
+	dp_free(dp);
 	free(hd);
 	return -ENOMEM;
 }
@@ -157,14 +164,7 @@ static void dpdk_close(struct hal *h)
 		rte_eth_dev_close(hd->eth_port[p]);
 	}
 	conf_free(atomic_load(&dp->conf));
-	for (unsigned i = 0; i < dp->n_lcores; i++) {
-		rte_free(dp->lcores[i]->flow_ctr);
-		rte_free(dp->lcores[i]);
-	}
-	rte_free(dp->rcu);
-	rte_free(dp->l2);
-	rte_mempool_free(dp->pool);
-	rte_free(dp);
+	dp_free(dp);
 	free(hd);
 }
 
