@@ -206,7 +206,7 @@ static bool oran_valid(const uint8_t *e, size_t len, size_t seg_len)
 static inline void window_count(const struct fh_dp_conf *conf,
 				const struct fh_flow *f,
 				struct fh_dp_flow_ctr *fc, const uint8_t *rh,
-				struct tref tr)
+				struct tref tr, bool us_clock)
 {
 	unsigned frame = rh[1], subframe = rh[2] >> 4;
 	unsigned slot = (unsigned)((rh[2] & 0xf) << 2 | rh[3] >> 6);
@@ -226,6 +226,16 @@ static inline void window_count(const struct fh_dp_conf *conf,
 		d += conf->period_slots;
 	}
 	off = d * conf->slot_ns + tr.rem_ns - conf->sym_start[sym];
+	if (us_clock) {
+		/* capture timestamps are whole microseconds (the pcap PMD):
+		 * compare against the air time cut to the microsecond too,
+		 * so a packet sent exactly at a window edge counts on time */
+		int64_t us_part = (conf->epoch_ns + pslot * conf->slot_ns +
+				   conf->sym_start[sym]) %
+				  1000;
+
+		off += us_part < 0 ? us_part + 1000 : us_part;
+	}
 	if (off < f->window.earliest_ns) {
 		fc->rx_early++;
 	} else if (off > f->window.latest_ns) {
@@ -236,6 +246,28 @@ static inline void window_count(const struct fh_dp_conf *conf,
 }
 
 /* ---- actions --------------------------------------------------------------- */
+
+/* RFC 1624 incremental update of a UDP checksum for one 16-bit word that
+ * changed from old to new.  Over IPv4 a zero checksum means "none" and
+ * stays zero. */
+static void udp_csum_update(uint8_t *udp, uint8_t ip_version, uint16_t old,
+			    uint16_t new)
+{
+	uint16_t hc = fh_get_be16(udp + 6);
+	uint32_t sum;
+
+	if (hc == 0 && ip_version == 4) {
+		return;
+	}
+	sum = (uint16_t)~hc + (uint32_t)(uint16_t)~old + new;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	hc = (uint16_t)~sum;
+	if (hc == 0) {
+		hc = 0xffff; /* 0 is reserved for "no checksum" */
+	}
+	fh_put_be16(udp + 6, hc);
+}
 
 /* Apply the flow's header rewrites in place.  Returns false if the frame
  * could not be changed (no headroom for a tag). */
@@ -256,6 +288,10 @@ static bool rewrite(const struct fh_dp_conf *conf, const struct fh_flow *f,
 			return false;
 		}
 		fh_put_be16(id, out);
+		if (fr->over_udp) {
+			udp_csum_update(d + fr->ecpri_offset - 8, fr->ip_version,
+					eaxc, out);
+		}
 	}
 	if (a->has_set_dst_mac) {
 		memcpy(d, a->set_dst_mac, 6);
@@ -436,11 +472,24 @@ ecpri:
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (unlikely(fr.ecpri_offset + 9 > seg ||
-		     (e[1] != FH_ECPRI_IQ_DATA && e[1] != FH_ECPRI_RT_CTRL))) {
+	if (e[1] != FH_ECPRI_IQ_DATA && e[1] != FH_ECPRI_RT_CTRL) {
 		/* other eCPRI messages (delay measurement, ...) are bridged
-		 * at eCPRI priority */
+		 * at eCPRI priority once their headers hold */
+		if (unlikely(!oran_valid(e, fr.ecpri_len,
+					 seg - fr.ecpri_offset))) {
+			pc->rx_corrupt++;
+			pc->drops++;
+			rte_pktmbuf_free(m);
+			return;
+		}
 		bridge(lc, conf, in, m, &fr, vlan, now_s, true);
+		return;
+	}
+	if (unlikely(fr.ecpri_offset + 9 > seg)) {
+		/* too short for eAxC, SeqId and the radio header */
+		pc->rx_corrupt++;
+		pc->drops++;
+		rte_pktmbuf_free(m);
 		return;
 	}
 	/* one U-plane message: revision, size, radio header version and room
@@ -501,7 +550,8 @@ ecpri:
 		*next = (uint8_t)(s + (seq >> 7 & 1));
 	}
 	if (f->window.enabled) {
-		window_count(conf, f, fc, e + 8, tr);
+		window_count(conf, f, fc, e + 8, tr,
+			     dp->clock_pcap && dp->ts_dynfield >= 0);
 	}
 	if (f->action.drop || f->action.n_out_ports == 0) {
 		rte_pktmbuf_free(m);

@@ -89,8 +89,10 @@ int fh_l2_lookup(const struct fh_l2_table *t, const uint8_t mac[6],
 			uint32_t seen = atomic_load_explicit(
 				&b[w].seen_s, memory_order_relaxed);
 
+			/* signed: lcores (or replayed captures) may look up
+			 * with a time a little before the one that learned */
 			if (seen != FH_L2_STATIC && aging_s != 0 &&
-			    now_s - seen > aging_s) {
+			    (int32_t)(now_s - seen) > (int32_t)aging_s) {
 				return -1;
 			}
 			return (int)(k & 0xf);
