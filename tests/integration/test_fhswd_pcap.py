@@ -807,7 +807,7 @@ def case_window(ck):
     if ck.fails:
         # Diagnosis: does the result match the arrival time cut to whole
         # microseconds (the pcap PMD's resolution) compared with the
-        # nanosecond air time?  (BUG-A in the report.)
+        # nanosecond air time?  (the mistake this case first caught)
         for i, (adv, cls) in enumerate(expect):
             pred = {"on_time": 0, "early": 0, "late": 0}
             for ts, _ in ports[i][2]:
