@@ -513,14 +513,20 @@ static void dpdk_stop(struct hal *h)
 static int dpdk_port_stats(struct hal *h, unsigned port,
 			   struct hal_port_stats *out)
 {
+	struct hal_dpdk *hd = to_dpdk(h);
 	struct fh_dp_port_ctr c;
+	struct rte_eth_stats es;
 
-	fh_dp_port_sum(to_dpdk(h)->dp, port, &c);
+	fh_dp_port_sum(hd->dp, port, &c);
 	out->rx_packets = c.rx_packets;
 	out->tx_packets = c.tx_packets;
 	out->rx_bytes = c.rx_bytes;
 	out->tx_bytes = c.tx_bytes;
 	out->drops = c.drops;
+	/* and what the device lost before the pipeline saw it */
+	if (rte_eth_stats_get(hd->eth_port[port], &es) == 0) {
+		out->drops += es.imissed + es.rx_nombuf;
+	}
 	return 0;
 }
 
