@@ -31,7 +31,10 @@
 #include <pthread.h>
 
 #include "hal.h"
+#include "mgmt_api.h"
 #include "mgmt_config.h"
+#include "mgmt_grpc_desc.h"
+#include "mgmt_rpc.h"
 #include "mgmt_log.h"
 
 #define EXIT_USAGE 2
@@ -49,6 +52,9 @@ struct opts {
 	} inject[HAL_MAX_PORTS];
 	bool clock_pcap;
 	bool residence;
+	const char *grpc_addr;
+	char *tls[3]; /* CA, certificate, key */
+	const char *audit;
 };
 
 static volatile sig_atomic_t sig_stop, sig_hup;
@@ -65,7 +71,8 @@ static void on_signal(int sig)
 struct daemon {
 	struct opts o;
 	struct hal *hal;
-	struct hal_config cfg; /* running */
+	struct mgmt_svc *svc;
+	struct mgmt_grpc *grpc;
 	struct timespec start;
 	_Atomic bool done;
 };
@@ -93,7 +100,14 @@ static void usage(FILE *f)
 		"PORT at start (repeatable)\n"
 		"  --clock realtime|pcap    packet arrival time source "
 		"(default realtime)\n"
-		"  --residence              measure rx-to-tx residence time\n");
+		"  --residence              measure rx-to-tx residence time\n"
+		"  --grpc ADDR              serve the gRPC API on ADDR (e.g. "
+		"127.0.0.1:50051)\n"
+		"  --tls CA,CERT,KEY        mTLS: client certificates required, "
+		"roles from\n"
+		"                           mgmt.role_bindings (CN or SAN)\n"
+		"  --audit FILE             append every mutating call (JSON "
+		"lines)\n");
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -106,6 +120,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "inject", required_argument, NULL, 'x' },
 		{ "clock", required_argument, NULL, 'k' },
 		{ "residence", no_argument, NULL, 'R' },
+		{ "grpc", required_argument, NULL, 'g' },
+		{ "tls", required_argument, NULL, 't' },
+		{ "audit", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -183,6 +200,25 @@ bad_inject:
 		case 'R':
 			o->residence = true;
 			break;
+		case 'g':
+			o->grpc_addr = optarg;
+			break;
+		case 't': {
+			char *save = NULL;
+
+			o->tls[0] = strtok_r(optarg, ",", &save);
+			o->tls[1] = strtok_r(NULL, ",", &save);
+			o->tls[2] = strtok_r(NULL, ",", &save);
+			if (o->tls[2] == NULL || strtok_r(NULL, ",", &save)) {
+				fprintf(stderr, "fhswd: --tls: CA,CERT,KEY (PEM "
+						"files) expected\n");
+				return -EINVAL;
+			}
+			break;
+		}
+		case 'a':
+			o->audit = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -200,26 +236,16 @@ bad_inject:
 
 static void reload(struct daemon *d)
 {
-	struct hal_config next;
-	char err[512];
-	int ret;
+	char err[MGMT_CONFIG_ERR_LEN];
 
-	ret = mgmt_config_load_file(d->o.config, &next, err, sizeof(err));
-	if (ret < 0) {
+	if (mgmt_svc_reload(d->svc, err, sizeof(err)) < 0) {
 		MGMT_LOG(ERR, "SIGHUP: %s; the running config stays", err);
 		return;
 	}
-	ret = hal_apply(d->hal, &next, err, sizeof(err));
-	if (ret < 0) {
-		MGMT_LOG(ERR, "SIGHUP: %s: %s (%s); the running config stays",
-			 d->o.config, err, strerror(-ret));
-		mgmt_config_free(&next);
-		return;
-	}
-	mgmt_config_free(&d->cfg);
-	d->cfg = next;
-	MGMT_LOG(INFO, "SIGHUP: %s applied: %u ports, %zu flows", d->o.config,
-		 d->cfg.n_ports, d->cfg.n_flows);
+	MGMT_LOG(INFO, "SIGHUP: %s applied: %u ports, %zu flows (version %llu)",
+		 d->o.config, mgmt_svc_running(d->svc)->n_ports,
+		 mgmt_svc_running(d->svc)->n_flows,
+		 (unsigned long long)mgmt_svc_version(d->svc));
 }
 
 /* The control thread: signals, reloads, exit conditions. */
@@ -232,6 +258,7 @@ static void *control_main(void *arg)
 		uint64_t idle;
 
 		nanosleep(&tick, NULL);
+		mgmt_svc_tick(d->svc);
 		if (sig_hup) {
 			sig_hup = 0;
 			reload(d);
@@ -254,6 +281,10 @@ static void *control_main(void *arg)
 			}
 		}
 	}
+	mgmt_svc_set_serving(d->svc, false);
+	if (d->grpc != NULL) {
+		mgmt_grpc_health_changed(d->grpc);
+	}
 	hal_stop(d->hal);
 	return NULL;
 }
@@ -264,7 +295,7 @@ static json_t *counters_json(struct daemon *d)
 	json_t *flows = json_object(), *l2 = json_object();
 	struct hal_l2_stats ls = { 0 };
 
-	for (unsigned p = 0; p < d->cfg.n_ports; p++) {
+	for (unsigned p = 0; p < mgmt_svc_running(d->svc)->n_ports; p++) {
 		struct hal_port_stats s = { 0 };
 		json_t *o = json_object();
 
@@ -274,13 +305,13 @@ static json_t *counters_json(struct daemon *d)
 		json_object_set_new(o, "rx_bytes", json_integer((json_int_t)s.rx_bytes));
 		json_object_set_new(o, "tx_bytes", json_integer((json_int_t)s.tx_bytes));
 		json_object_set_new(o, "drops", json_integer((json_int_t)s.drops));
-		json_object_set_new(ports, d->cfg.ports[p].name, o);
+		json_object_set_new(ports, mgmt_svc_running(d->svc)->ports[p].name, o);
 	}
-	for (size_t i = 0; i < d->cfg.n_flows; i++) {
+	for (size_t i = 0; i < mgmt_svc_running(d->svc)->n_flows; i++) {
 		struct hal_flow_stats s = { 0 };
 		json_t *o = json_object();
 
-		hal_flow_stats(d->hal, d->cfg.flows[i].name, &s);
+		hal_flow_stats(d->hal, mgmt_svc_running(d->svc)->flows[i].name, &s);
 		json_object_set_new(o, "rx_total", json_integer((json_int_t)s.rx_total));
 		json_object_set_new(o, "rx_on_time", json_integer((json_int_t)s.rx_on_time));
 		json_object_set_new(o, "rx_early", json_integer((json_int_t)s.rx_early));
@@ -288,7 +319,7 @@ static json_t *counters_json(struct daemon *d)
 		json_object_set_new(o, "rx_corrupt", json_integer((json_int_t)s.rx_corrupt));
 		json_object_set_new(o, "rx_seqid_err", json_integer((json_int_t)s.rx_seqid_err));
 		json_object_set_new(o, "tx_total", json_integer((json_int_t)s.tx_total));
-		json_object_set_new(flows, d->cfg.flows[i].name, o);
+		json_object_set_new(flows, mgmt_svc_running(d->svc)->flows[i].name, o);
 	}
 	hal_l2_stats(d->hal, &ls);
 	json_object_set_new(l2, "forwarded", json_integer((json_int_t)ls.forwarded));
@@ -304,12 +335,12 @@ static void print_table(struct daemon *d, double secs)
 {
 	fprintf(stderr, "\n%-16s %10s %10s %10s %10s %8s %10s\n", "port",
 		"rx_pkts", "tx_pkts", "rx_Mbps", "tx_Mbps", "drops", "");
-	for (unsigned p = 0; p < d->cfg.n_ports; p++) {
+	for (unsigned p = 0; p < mgmt_svc_running(d->svc)->n_ports; p++) {
 		struct hal_port_stats s = { 0 };
 
 		hal_port_stats(d->hal, p, &s);
 		fprintf(stderr, "%-16s %10llu %10llu %10.2f %10.2f %8llu\n",
-			d->cfg.ports[p].name, (unsigned long long)s.rx_packets,
+			mgmt_svc_running(d->svc)->ports[p].name, (unsigned long long)s.rx_packets,
 			(unsigned long long)s.tx_packets,
 			secs > 0 ? (double)s.rx_bytes * 8 / secs / 1e6 : 0.0,
 			secs > 0 ? (double)s.tx_bytes * 8 / secs / 1e6 : 0.0,
@@ -318,12 +349,12 @@ static void print_table(struct daemon *d, double secs)
 	fprintf(stderr, "\n%-20s %9s %9s %9s %9s %8s %8s %9s\n", "flow",
 		"rx_total", "on_time", "early", "late", "corrupt", "seq_err",
 		"tx_total");
-	for (size_t i = 0; i < d->cfg.n_flows; i++) {
+	for (size_t i = 0; i < mgmt_svc_running(d->svc)->n_flows; i++) {
 		struct hal_flow_stats s = { 0 };
 
-		hal_flow_stats(d->hal, d->cfg.flows[i].name, &s);
+		hal_flow_stats(d->hal, mgmt_svc_running(d->svc)->flows[i].name, &s);
 		fprintf(stderr, "%-20s %9llu %9llu %9llu %9llu %8llu %8llu %9llu\n",
-			d->cfg.flows[i].name, (unsigned long long)s.rx_total,
+			mgmt_svc_running(d->svc)->flows[i].name, (unsigned long long)s.rx_total,
 			(unsigned long long)s.rx_on_time,
 			(unsigned long long)s.rx_early,
 			(unsigned long long)s.rx_late,
@@ -363,12 +394,56 @@ static void print_residence(struct daemon *d)
 	fprintf(stderr, "\n");
 }
 
+static void roles_changed(void *arg, struct mgmt_svc *s)
+{
+	struct daemon *d = arg;
+	struct mgmt_role_binding roles[64];
+	size_t n = mgmt_svc_roles(s, roles, 64);
+
+	if (d->grpc != NULL) {
+		mgmt_grpc_set_roles(d->grpc, roles, n);
+	}
+}
+
+static int start_grpc(struct daemon *d)
+{
+	struct mgmt_role_binding roles[64];
+	struct mgmt_grpc_params gp = { 0 };
+	char err[256];
+	int ret;
+
+	gp.addr = d->o.grpc_addr;
+	gp.tls_ca = d->o.tls[0];
+	gp.tls_cert = d->o.tls[1];
+	gp.tls_key = d->o.tls[2];
+	gp.plaintext_role = MGMT_ROLE_ADMIN;
+	gp.n_roles = mgmt_svc_roles(d->svc, roles, 64);
+	gp.roles = roles;
+	gp.audit_path = d->o.audit;
+	gp.methods = mgmt_svc_methods(&gp.n_methods);
+	gp.svc = d->svc;
+	gp.serving = mgmt_svc_serving;
+	gp.descriptor_set = fh_descriptor_set;
+	gp.descriptor_set_len = fh_descriptor_set_len;
+	ret = mgmt_grpc_start(&gp, &d->grpc, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "fhswd: --grpc %s: %s\n", d->o.grpc_addr, err);
+		return ret;
+	}
+	mgmt_svc_on_roles_changed(d->svc, roles_changed, d);
+	MGMT_LOG(INFO, "gRPC API on %s (%s)", d->o.grpc_addr,
+		 gp.tls_ca ? "mTLS" : "plaintext");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct daemon d;
 	struct hal_params hp = { 0 };
-	char err[512];
+	char err[MGMT_CONFIG_ERR_LEN];
 	pthread_t ctl;
+	const struct hal_config *cfg;
+	char backend[16];
 	int ret, n_eal, rc = 1;
 	bool has_sep = false;
 
@@ -398,37 +473,46 @@ int main(int argc, char **argv)
 		rte_eal_cleanup();
 		return EXIT_USAGE;
 	}
-	ret = mgmt_config_load_file(d.o.config, &d.cfg, err, sizeof(err));
-	if (ret < 0) {
-		fprintf(stderr, "fhswd: %s\n", err);
-		goto out_eal;
+	{
+		/* the backend to open is part of the config */
+		struct hal_config first;
+
+		ret = mgmt_config_load_file(d.o.config, &first, err,
+					    sizeof(err));
+		if (ret < 0) {
+			fprintf(stderr, "fhswd: %s\n", err);
+			goto out_eal;
+		}
+		snprintf(backend, sizeof(backend), "%s", first.backend);
+		mgmt_config_free(&first);
 	}
-	hp.backend = d.cfg.backend;
+	hp.backend = backend;
 	hp.clock_pcap = d.o.clock_pcap;
 	hp.measure_residence = d.o.residence;
 	ret = hal_open(&hp, &d.hal);
 	if (ret < 0) {
-		fprintf(stderr, "fhswd: backend \"%s\": %s\n", d.cfg.backend,
+		fprintf(stderr, "fhswd: backend \"%s\": %s\n", backend,
 			strerror(-ret));
-		goto out_cfg;
+		goto out_eal;
 	}
-	ret = hal_apply(d.hal, &d.cfg, err, sizeof(err));
+	ret = mgmt_svc_open(d.hal, d.o.config, &d.svc, err, sizeof(err));
 	if (ret < 0) {
-		fprintf(stderr, "fhswd: %s: %s\n", d.o.config, err);
+		fprintf(stderr, "fhswd: %s\n", err);
 		goto out_hal;
 	}
+	cfg = mgmt_svc_running(d.svc);
 	MGMT_LOG(INFO, "%s: \"%s\" applied on %s: %u ports, %zu flows, %u lcores",
-		 d.o.config, d.cfg.name, d.cfg.backend, d.cfg.n_ports,
-		 d.cfg.n_flows, rte_lcore_count());
+		 d.o.config, cfg->name, cfg->backend, cfg->n_ports,
+		 cfg->n_flows, rte_lcore_count());
 	for (unsigned i = 0; i < d.o.n_inject; i++) {
 		unsigned p;
 
-		for (p = 0; p < d.cfg.n_ports; p++) {
-			if (strcmp(d.cfg.ports[p].name, d.o.inject[i].port) == 0) {
+		for (p = 0; p < cfg->n_ports; p++) {
+			if (strcmp(cfg->ports[p].name, d.o.inject[i].port) == 0) {
 				break;
 			}
 		}
-		if (p == d.cfg.n_ports) {
+		if (p == cfg->n_ports) {
 			fprintf(stderr, "fhswd: --inject: no port named \"%s\"\n",
 				d.o.inject[i].port);
 			goto out_hal;
@@ -453,15 +537,21 @@ int main(int argc, char **argv)
 		sigaction(SIGHUP, &sa, NULL);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &d.start);
+	if (d.o.grpc_addr != NULL && start_grpc(&d) < 0) {
+		goto out_svc;
+	}
 	/* a DPDK control thread runs off the forwarding lcores */
 	ret = rte_ctrl_thread_create(&ctl, "fh-ctl", NULL, control_main, &d);
 	if (ret != 0) {
 		fprintf(stderr, "fhswd: control thread: %s\n", strerror(ret));
-		goto out_hal;
+		goto out_svc;
 	}
 	hal_run(d.hal);
 	atomic_store(&d.done, true);
 	pthread_join(ctl, NULL);
+	/* no more commits: the API goes first */
+	mgmt_grpc_stop(d.grpc);
+	d.grpc = NULL;
 	{
 		double secs = elapsed_s(&d.start);
 
@@ -475,16 +565,17 @@ int main(int argc, char **argv)
 				fprintf(stderr, "fhswd: cannot write %s\n",
 					d.o.counters_json);
 				json_decref(j);
-				goto out_hal;
+				goto out_svc;
 			}
 			json_decref(j);
 		}
 	}
 	rc = 0;
+out_svc:
+	mgmt_grpc_stop(d.grpc);
+	mgmt_svc_close(d.svc);
 out_hal:
 	hal_close(d.hal);
-out_cfg:
-	mgmt_config_free(&d.cfg);
 out_eal:
 	rte_eal_cleanup();
 	return rc;

@@ -1,0 +1,1497 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fhswitch/v1/api.pb-c.h"
+#include "mgmt_api.h"
+#include "mgmt_config.h"
+#include "mgmt_json.h"
+
+#define HISTORY 16
+#define MAX_ROLES 64
+
+typedef Fhswitch__V1__SwitchConfig pb_config;
+
+struct history_entry {
+	uint64_t version;
+	int64_t unix_s;
+	char identity[128];
+	char comment[128];
+	pb_config *config;
+};
+
+struct mgmt_svc {
+	pthread_mutex_t lock;
+	struct hal *hal;
+	char *path;
+	pb_config *running;
+	struct hal_config cfg;
+	uint64_t version;
+	struct history_entry hist[HISTORY]; /* hist[0] newest */
+	unsigned n_hist;
+	/* confirmed commit: what to go back to when the deadline passes */
+	bool pending;
+	struct timespec deadline;
+	pb_config *before_pending;
+	struct timespec start;
+	bool serving;
+	void (*roles_cb)(void *arg, struct mgmt_svc *s);
+	void *roles_arg;
+};
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+int mgmt_status_set(struct mgmt_status *st, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	st->code = code;
+	va_start(ap, fmt);
+	vsnprintf(st->message, sizeof(st->message), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static void *pb_new(const ProtobufCMessageDescriptor *d)
+{
+	ProtobufCMessage *m = calloc(1, d->sizeof_message);
+
+	if (m != NULL) {
+		d->message_init(m);
+	}
+	return m;
+}
+
+/* Deep copy with the system allocator (freeable by free_unpacked). */
+static void *pb_clone(const ProtobufCMessage *m)
+{
+	size_t n = protobuf_c_message_get_packed_size(m);
+	uint8_t *buf = malloc(n ? n : 1);
+	ProtobufCMessage *c;
+
+	if (buf == NULL) {
+		return NULL;
+	}
+	protobuf_c_message_pack(m, buf);
+	c = protobuf_c_message_unpack(m->descriptor, NULL, n, buf);
+	free(buf);
+	return c;
+}
+
+static void pb_free(void *m)
+{
+	if (m != NULL) {
+		protobuf_c_message_free_unpacked(m, NULL);
+	}
+}
+
+static char *dupstr(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+/* Write the config as JSON to path atomically: a crash at any moment
+ * leaves either the old file or the new one, never a torn one. */
+static int persist(const char *path, const pb_config *c, char *err,
+		   size_t errlen)
+{
+	char tmp[4096], dir[4096];
+	json_t *j = mgmt_pb_to_json(&c->base);
+	char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+		       : NULL;
+	size_t len;
+	int fd, ret = 0;
+	char *slash;
+
+	json_decref(j);
+	if (text == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	len = strlen(text);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(fd, text + off, len - off);
+
+		if (w < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			ret = -errno;
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (ret == 0 && (write(fd, "\n", 1) != 1 || fsync(fd) != 0)) {
+		ret = -errno;
+	}
+	if (close(fd) != 0 && ret == 0) {
+		ret = -errno;
+	}
+	if (ret == 0 && rename(tmp, path) != 0) {
+		ret = -errno;
+	}
+	if (ret == 0) {
+		snprintf(dir, sizeof(dir), "%s", path);
+		slash = strrchr(dir, '/');
+		if (slash == NULL) {
+			snprintf(dir, sizeof(dir), ".");
+		} else if (slash == dir) {
+			dir[1] = '\0';
+		} else {
+			*slash = '\0';
+		}
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0) {
+			fsync(fd);
+			close(fd);
+		}
+	} else {
+		unlink(tmp);
+	}
+out:
+	if (ret < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+	}
+	free(text);
+	return ret;
+}
+
+static void history_push(struct mgmt_svc *s, const char *identity,
+			 const char *comment)
+{
+	struct history_entry *e;
+
+	if (s->n_hist == HISTORY) {
+		pb_free(s->hist[HISTORY - 1].config);
+		s->n_hist--;
+	}
+	memmove(&s->hist[1], &s->hist[0], s->n_hist * sizeof(s->hist[0]));
+	s->n_hist++;
+	e = &s->hist[0];
+	memset(e, 0, sizeof(*e));
+	e->version = s->version;
+	e->unix_s = (int64_t)time(NULL);
+	snprintf(e->identity, sizeof(e->identity), "%s", identity ? identity : "");
+	snprintf(e->comment, sizeof(e->comment), "%s", comment ? comment : "");
+	e->config = pb_clone(&s->running->base);
+}
+
+/* Map an errno from the HAL to a status code. */
+static int hal_code(int err)
+{
+	switch (err) {
+	case -EOPNOTSUPP:
+		return MGMT_FAILED_PRECONDITION;
+	case -EBUSY:
+		return MGMT_FAILED_PRECONDITION;
+	case -ENODEV:
+	case -EINVAL:
+		return MGMT_INVALID_ARGUMENT;
+	case -ENOMEM:
+	case -ENOSPC:
+		return MGMT_RESOURCE_EXHAUSTED;
+	default:
+		return MGMT_INTERNAL;
+	}
+}
+
+static int check_roles(const pb_config *c, struct mgmt_status *st)
+{
+	if (c->mgmt == NULL) {
+		return 0;
+	}
+	if (c->mgmt->n_role_bindings > MAX_ROLES) {
+		return mgmt_status_set(st, MGMT_INVALID_ARGUMENT,
+				       "mgmt.role_bindings: %zu entries, at "
+				       "most %d",
+				       c->mgmt->n_role_bindings, MAX_ROLES);
+	}
+	for (size_t i = 0; i < c->mgmt->n_role_bindings; i++) {
+		const Fhswitch__V1__RoleBinding *b = c->mgmt->role_bindings[i];
+
+		if (b->identity[0] == '\0' || strlen(b->identity) >= 128) {
+			return mgmt_status_set(st, MGMT_INVALID_ARGUMENT,
+					       "mgmt.role_bindings[%zu]."
+					       "identity: 1..127 characters "
+					       "expected",
+					       i);
+		}
+		if (b->role < FHSWITCH__V1__ACCESS_ROLE__ACCESS_NONE ||
+		    b->role > FHSWITCH__V1__ACCESS_ROLE__ACCESS_ADMIN) {
+			return mgmt_status_set(st, MGMT_INVALID_ARGUMENT,
+					       "mgmt.role_bindings[%zu].role: "
+					       "%d is not an AccessRole",
+					       i, (int)b->role);
+		}
+	}
+	return 0;
+}
+
+/*
+ * The one commit path.  Takes ownership of next.  persist_now is false for
+ * a confirmed commit (the file keeps the last confirmed config, so a crash
+ * before Confirm comes back to it).  Caller holds the lock.
+ */
+static int commit_locked(struct mgmt_svc *s, pb_config *next,
+			 const char *identity, const char *comment,
+			 bool persist_now, struct mgmt_status *st)
+{
+	struct hal_config cfg;
+	char err[MGMT_CONFIG_ERR_LEN];
+	int ret;
+
+	if (check_roles(next, st) != 0) {
+		pb_free(next);
+		return st->code;
+	}
+	ret = mgmt_config_from_pb(next, &cfg, err, sizeof(err));
+	if (ret < 0) {
+		pb_free(next);
+		return mgmt_status_set(st, ret == -ENOMEM
+						   ? MGMT_RESOURCE_EXHAUSTED
+						   : MGMT_INVALID_ARGUMENT,
+				       "%s", err);
+	}
+	if (strcmp(cfg.backend, s->cfg.backend) != 0) {
+		mgmt_config_free(&cfg);
+		pb_free(next);
+		return mgmt_status_set(st, MGMT_FAILED_PRECONDITION,
+				       "hal.backend: \"%s\" is running; the "
+				       "backend changes only with a restart",
+				       s->cfg.backend);
+	}
+	ret = hal_apply(s->hal, &cfg, err, sizeof(err));
+	if (ret < 0) {
+		mgmt_config_free(&cfg);
+		pb_free(next);
+		return mgmt_status_set(st, hal_code(ret), "%s", err);
+	}
+	if (persist_now && persist(s->path, next, err, sizeof(err)) < 0) {
+		/* undo: the HAL goes back to the running config */
+		char err2[MGMT_CONFIG_ERR_LEN];
+
+		hal_apply(s->hal, &s->cfg, err2, sizeof(err2));
+		mgmt_config_free(&cfg);
+		pb_free(next);
+		return mgmt_status_set(st, MGMT_INTERNAL,
+				       "persisting the config: %s", err);
+	}
+	mgmt_config_free(&s->cfg);
+	s->cfg = cfg;
+	pb_free(s->running);
+	s->running = next;
+	s->version++;
+	history_push(s, identity, comment);
+	if (s->roles_cb != NULL) {
+		s->roles_cb(s->roles_arg, s);
+	}
+	st->code = MGMT_OK;
+	st->message[0] = '\0';
+	return 0;
+}
+
+/* ---- lifecycle ---------------------------------------------------------------- */
+
+static pb_config *load_file(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "re");
+	char *text = NULL;
+	size_t cap = 0, len = 0;
+	ProtobufCMessage *m = NULL;
+	char jerr[MGMT_JSON_ERR_LEN];
+
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		size_t r;
+
+		if (len + 4096 + 1 > cap) {
+			char *n;
+
+			cap = cap ? cap * 2 : 65536;
+			if (cap > MGMT_CONFIG_MAX_FILE + 8192) {
+				snprintf(err, errlen, "%s: larger than %u bytes",
+					 path, MGMT_CONFIG_MAX_FILE);
+				goto fail;
+			}
+			n = realloc(text, cap);
+			if (n == NULL) {
+				snprintf(err, errlen, "out of memory");
+				goto fail;
+			}
+			text = n;
+		}
+		r = fread(text + len, 1, cap - len - 1, f);
+		len += r;
+		if (r == 0) {
+			break;
+		}
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: read error", path);
+		goto fail;
+	}
+	text[len] = '\0';
+	if (mgmt_json_text_to_pb(&fhswitch__v1__switch_config__descriptor, text,
+				 &m, jerr, sizeof(jerr)) < 0) {
+		snprintf(err, errlen, "%s: %s", path, jerr);
+		goto fail;
+	}
+	fclose(f);
+	free(text);
+	return (pb_config *)m;
+fail:
+	fclose(f);
+	free(text);
+	return NULL;
+}
+
+int mgmt_svc_open(struct hal *h, const char *config_path,
+		  struct mgmt_svc **out, char *err, size_t errlen)
+{
+	struct mgmt_svc *s = calloc(1, sizeof(*s));
+	pb_config *pb;
+	struct mgmt_status st;
+	char e2[MGMT_CONFIG_ERR_LEN];
+	int ret;
+
+	if (s == NULL) {
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	s->hal = h;
+	s->path = strdup(config_path);
+	clock_gettime(CLOCK_MONOTONIC, &s->start);
+	pb = load_file(config_path, err, errlen);
+	if (pb == NULL) {
+		mgmt_svc_close(s);
+		return -EINVAL;
+	}
+	if (check_roles(pb, &st) != 0) {
+		snprintf(err, errlen, "%s: %s", config_path, st.message);
+		pb_free(pb);
+		mgmt_svc_close(s);
+		return -EINVAL;
+	}
+	ret = mgmt_config_from_pb(pb, &s->cfg, e2, sizeof(e2));
+	if (ret == 0) {
+		ret = hal_apply(h, &s->cfg, e2, sizeof(e2));
+	}
+	if (ret < 0) {
+		snprintf(err, errlen, "%s: %s", config_path, e2);
+		pb_free(pb);
+		mgmt_svc_close(s);
+		return ret;
+	}
+	s->running = pb;
+	s->version = 1;
+	s->serving = true;
+	history_push(s, "startup", config_path);
+	*out = s;
+	return 0;
+}
+
+void mgmt_svc_close(struct mgmt_svc *s)
+{
+	if (s == NULL) {
+		return;
+	}
+	for (unsigned i = 0; i < s->n_hist; i++) {
+		pb_free(s->hist[i].config);
+	}
+	pb_free(s->before_pending);
+	pb_free(s->running);
+	mgmt_config_free(&s->cfg);
+	free(s->path);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+int mgmt_svc_reload(struct mgmt_svc *s, char *err, size_t errlen)
+{
+	struct mgmt_status st;
+	pb_config *pb = load_file(s->path, err, errlen);
+	int ret;
+
+	if (pb == NULL) {
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&s->lock);
+	/* the file is already what we persist: no need to rewrite it */
+	ret = commit_locked(s, pb, "SIGHUP", s->path, false, &st);
+	pthread_mutex_unlock(&s->lock);
+	if (ret != 0) {
+		snprintf(err, errlen, "%s: %s", s->path, st.message);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void mgmt_svc_tick(struct mgmt_svc *s)
+{
+	struct timespec now;
+	struct mgmt_status st;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&s->lock);
+	if (s->pending && (now.tv_sec > s->deadline.tv_sec ||
+			   (now.tv_sec == s->deadline.tv_sec &&
+			    now.tv_nsec >= s->deadline.tv_nsec))) {
+		pb_config *back = s->before_pending;
+
+		s->before_pending = NULL;
+		s->pending = false;
+		commit_locked(s, back, "confirm-timeout",
+			      "confirmed commit not confirmed: rolled back",
+			      true, &st);
+		fprintf(stderr, "fhswd: confirmed commit timed out: rolled "
+				"back to the previous config (version %llu)%s%s\n",
+			(unsigned long long)s->version,
+			st.code ? ": " : "", st.code ? st.message : "");
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+const struct hal_config *mgmt_svc_running(struct mgmt_svc *s)
+{
+	return &s->cfg;
+}
+
+uint64_t mgmt_svc_version(struct mgmt_svc *s)
+{
+	uint64_t v;
+
+	pthread_mutex_lock(&s->lock);
+	v = s->version;
+	pthread_mutex_unlock(&s->lock);
+	return v;
+}
+
+bool mgmt_svc_serving(void *svc)
+{
+	return ((struct mgmt_svc *)svc)->serving;
+}
+
+void mgmt_svc_set_serving(struct mgmt_svc *s, bool on)
+{
+	s->serving = on;
+}
+
+void mgmt_svc_on_roles_changed(struct mgmt_svc *s,
+			       void (*cb)(void *arg, struct mgmt_svc *s),
+			       void *arg)
+{
+	s->roles_cb = cb;
+	s->roles_arg = arg;
+}
+
+size_t mgmt_svc_roles(struct mgmt_svc *s, struct mgmt_role_binding *out,
+		      size_t max)
+{
+	size_t n = 0;
+	const pb_config *c = s->running;
+
+	if (c->mgmt == NULL) {
+		return 0;
+	}
+	for (size_t i = 0; i < c->mgmt->n_role_bindings && n < max; i++) {
+		snprintf(out[n].identity, sizeof(out[n].identity), "%s",
+			 c->mgmt->role_bindings[i]->identity);
+		out[n].role = (enum mgmt_role)c->mgmt->role_bindings[i]->role;
+		n++;
+	}
+	return n;
+}
+
+/* ---- Config ------------------------------------------------------------------- */
+
+#define SVC(v) ((struct mgmt_svc *)(v))
+
+static void config_get(void *svc, const struct mgmt_call_info *ci,
+		       const ProtobufCMessage *req, ProtobufCMessage **resp,
+		       struct mgmt_status *st)
+{
+	struct mgmt_svc *s = SVC(svc);
+	Fhswitch__V1__GetConfigResponse *r =
+		pb_new(&fhswitch__v1__get_config_response__descriptor);
+
+	(void)ci;
+	(void)req;
+	if (r == NULL) {
+		mgmt_status_set(st, MGMT_RESOURCE_EXHAUSTED, "out of memory");
+		return;
+	}
+	pthread_mutex_lock(&s->lock);
+	r->config = pb_clone(&s->running->base);
+	r->version = s->version;
+	r->pending_confirm = s->pending;
+	if (s->pending) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		r->confirm_remaining_s =
+			(uint32_t)(s->deadline.tv_sec > now.tv_sec
+					   ? s->deadline.tv_sec - now.tv_sec
+					   : 0);
+	}
+	pthread_mutex_unlock(&s->lock);
+	*resp = &r->base;
+}
+
+static void config_validate(void *svc, const struct mgmt_call_info *ci,
+			    const ProtobufCMessage *req,
+			    ProtobufCMessage **resp, struct mgmt_status *st)
+{
+	const Fhswitch__V1__ValidateRequest *q = (const void *)req;
+	Fhswitch__V1__ValidateResponse *r =
+		pb_new(&fhswitch__v1__validate_response__descriptor);
+	struct hal_config cfg;
+	char err[MGMT_CONFIG_ERR_LEN];
+	struct mgmt_status rs;
+	int ret;
+
+	(void)ci;
+	if (r == NULL) {
+		mgmt_status_set(st, MGMT_RESOURCE_EXHAUSTED, "out of memory");
+		return;
+	}
+	if (q->config == NULL) {
+		pb_free(r);
+		mgmt_status_set(st, MGMT_INVALID_ARGUMENT,
+				"config: required");
+		return;
+	}
+	ret = check_roles(q->config, &rs) != 0 ? -EINVAL : 0;
+	if (ret == 0) {
+		ret = mgmt_config_from_pb(q->config, &cfg, err, sizeof(err));
+		if (ret == 0) {
+			char msg[256];
+
+			/* the HAL's capabilities are part of validity */
+			ret = hal_check(SVC(svc)->hal, &cfg, msg, sizeof(msg));
+			if (ret < 0) {
+				snprintf(err, sizeof(err), "%s", msg);
+			}
+			mgmt_config_free(&cfg);
+		}
+	} else {
+		snprintf(err, sizeof(err), "%s", rs.message);
+	}
+	r->valid = ret == 0;
+	if (ret < 0) {
+		Fhswitch__V1__ValidationError *e =
+			pb_new(&fhswitch__v1__validation_error__descriptor);
+		char *colon = strstr(err, ": ");
+
+		r->errors = calloc(1, sizeof(*r->errors));
+		if (e == NULL || r->errors == NULL) {
+			pb_free(e);
+			pb_free(r);
+			mgmt_status_set(st, MGMT_RESOURCE_EXHAUSTED,
+					"out of memory");
+			return;
+		}
+		if (colon != NULL) {
+			*colon = '\0';
+			e->path = dupstr(err);
+			e->message = dupstr(colon + 2);
+		} else {
+			e->path = dupstr("");
+			e->message = dupstr(err);
+		}
+		r->errors[0] = e;
+		r->n_errors = 1;
+	}
+	*resp = &r->base;
+}
+
+static int port_index(const pb_config *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_ports; i++) {
+		if (strcmp(c->ports[i]->name, name) == 0) {
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+static int flow_index(const pb_config *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_flows; i++) {
+		if (strcmp(c->flows[i]->name, name) == 0) {
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+/* Upsert a cloned element into a repeated field by index (or append). */
+static int upsert(void ***arr, size_t *n, int idx, void *elem)
+{
+	if (idx >= 0) {
+		pb_free((*arr)[idx]);
+		(*arr)[idx] = elem;
+		return 0;
+	}
+	void **na = realloc(*arr, (*n + 1) * sizeof(void *));
+
+	if (na == NULL) {
+		return -ENOMEM;
+	}
+	na[*n] = elem;
+	*arr = na;
+	(*n)++;
+	return 0;
+}
+
+static void remove_at(void **arr, size_t *n, size_t idx)
+{
+	pb_free(arr[idx]);
+	memmove(&arr[idx], &arr[idx + 1], (*n - idx - 1) * sizeof(void *));
+	(*n)--;
+}
+
+/* Apply a patch to a clone of the running config. */
+static pb_config *patched(const pb_config *run,
+			  const Fhswitch__V1__ConfigPatch *p,
+			  struct mgmt_status *st)
+{
+	pb_config *c = pb_clone(&run->base);
+
+	if (c == NULL) {
+		mgmt_status_set(st, MGMT_RESOURCE_EXHAUSTED, "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < p->n_delete_flows; i++) {
+		int k = flow_index(c, p->delete_flows[i]);
+
+		if (k < 0) {
+			mgmt_status_set(st, MGMT_NOT_FOUND,
+					"patch.delete_flows[%zu]: no flow "
+					"named \"%s\"",
+					i, p->delete_flows[i]);
+			goto fail;
+		}
+		remove_at((void **)c->flows, &c->n_flows, (size_t)k);
+	}
+	for (size_t i = 0; i < p->n_delete_ports; i++) {
+		int k = port_index(c, p->delete_ports[i]);
+
+		if (k < 0) {
+			mgmt_status_set(st, MGMT_NOT_FOUND,
+					"patch.delete_ports[%zu]: no port "
+					"named \"%s\"",
+					i, p->delete_ports[i]);
+			goto fail;
+		}
+		remove_at((void **)c->ports, &c->n_ports, (size_t)k);
+	}
+	for (size_t i = 0; i < p->n_upsert_ports; i++) {
+		void *e = pb_clone(&p->upsert_ports[i]->base);
+
+		if (e == NULL || upsert((void ***)&c->ports, &c->n_ports,
+					port_index(c, p->upsert_ports[i]->name),
+					e) < 0) {
+			pb_free(e);
+			mgmt_status_set(st, MGMT_RESOURCE_EXHAUSTED,
+					"out of memory");
+			goto fail;
+		}
+	}
+	for (size_t i = 0; i < p->n_upsert_flows; i++) {
+		void *e = pb_clone(&p->upsert_flows[i]->base);
+
+		if (e == NULL || upsert((void ***)&c->flows, &c->n_flows,
+					flow_index(c, p->upsert_flows[i]->name),
+					e) < 0) {
+			pb_free(e);
+			mgmt_status_set(st, MGMT_RESOURCE_EXHAUSTED,
+					"out of memory");
+			goto fail;
+		}
+	}
+	return c;
+fail:
+	pb_free(c);
+	return NULL;
+}
+
+static int check_version(struct mgmt_svc *s, uint64_t expected,
+			 struct mgmt_status *st)
+{
+	if (expected != 0 && expected != s->version) {
+		return mgmt_status_set(st, MGMT_ABORTED,
+				       "expected_version: %llu, but version "
+				       "%llu is running",
+				       (unsigned long long)expected,
+				       (unsigned long long)s->version);
+	}
+	if (s->pending) {
+		return mgmt_status_set(st, MGMT_FAILED_PRECONDITION,
+				       "a confirmed commit awaits Confirm "
+				       "(or its timeout)");
+	}
+	return 0;
+}
+
+static void *version_resp(const ProtobufCMessageDescriptor *d, uint64_t v,
+			  struct mgmt_status *st)
+{
+	/* every response type used here has the version as field 1 */
+	ProtobufCMessage *r = pb_new(d);
+
+	if (r == NULL) {
+		mgmt_status_set(st, MGMT_RESOURCE_EXHAUSTED, "out of memory");
+		return NULL;
+	}
+	*(uint64_t *)((uint8_t *)r + d->fields[0].offset) = v;
+	return r;
+}
+
+static void config_commit(void *svc, const struct mgmt_call_info *ci,
+			  const ProtobufCMessage *req, ProtobufCMessage **resp,
+			  struct mgmt_status *st)
+{
+	struct mgmt_svc *s = SVC(svc);
+	const Fhswitch__V1__CommitRequest *q = (const void *)req;
+	pb_config *next = NULL, *prev;
+
+	if (q->confirm_timeout_s > 3600) {
+		mgmt_status_set(st, MGMT_INVALID_ARGUMENT,
+				"confirm_timeout_s: %u is out of range 0..3600",
+				q->confirm_timeout_s);
+		return;
+	}
+	pthread_mutex_lock(&s->lock);
+	if (check_version(s, q->expected_version, st) != 0) {
+		goto out;
+	}
+	switch (q->change_case) {
+	case FHSWITCH__V1__COMMIT_REQUEST__CHANGE_CONFIG:
+		next = pb_clone(&q->config->base);
+		break;
+	case FHSWITCH__V1__COMMIT_REQUEST__CHANGE_PATCH:
+		next = patched(s->running, q->patch, st);
+		if (next == NULL) {
+			goto out;
+		}
+		break;
+	default:
+		mgmt_status_set(st, MGMT_INVALID_ARGUMENT,
+				"change: config or patch required");
+		goto out;
+	}
+	if (next == NULL) {
+		mgmt_status_set(st, MGMT_RESOURCE_EXHAUSTED, "out of memory");
+		goto out;
+	}
+	prev = q->confirm_timeout_s ? pb_clone(&s->running->base) : NULL;
+	if (commit_locked(s, next, ci->identity, q->comment,
+			  q->confirm_timeout_s == 0, st) != 0) {
+		pb_free(prev);
+		goto out;
+	}
+	if (q->confirm_timeout_s != 0) {
+		s->pending = true;
+		s->before_pending = prev;
+		clock_gettime(CLOCK_MONOTONIC, &s->deadline);
+		s->deadline.tv_sec += q->confirm_timeout_s;
+	}
+	*resp = version_resp(&fhswitch__v1__commit_response__descriptor,
+			     s->version, st);
+out:
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void config_confirm(void *svc, const struct mgmt_call_info *ci,
+			   const ProtobufCMessage *req, ProtobufCMessage **resp,
+			   struct mgmt_status *st)
+{
+	struct mgmt_svc *s = SVC(svc);
+	char err[MGMT_CONFIG_ERR_LEN];
+
+	(void)ci;
+	(void)req;
+	pthread_mutex_lock(&s->lock);
+	if (!s->pending) {
+		mgmt_status_set(st, MGMT_FAILED_PRECONDITION,
+				"no confirmed commit is pending");
+	} else if (persist(s->path, s->running, err, sizeof(err)) < 0) {
+		mgmt_status_set(st, MGMT_INTERNAL, "persisting the config: %s",
+				err);
+	} else {
+		s->pending = false;
+		pb_free(s->before_pending);
+		s->before_pending = NULL;
+		*resp = version_resp(&fhswitch__v1__confirm_response__descriptor,
+				     s->version, st);
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void config_rollback(void *svc, const struct mgmt_call_info *ci,
+			    const ProtobufCMessage *req,
+			    ProtobufCMessage **resp, struct mgmt_status *st)
+{
+	struct mgmt_svc *s = SVC(svc);
+	const Fhswitch__V1__RollbackRequest *q = (const void *)req;
+	pb_config *target = NULL;
+	char comment[64];
+
+	pthread_mutex_lock(&s->lock);
+	for (unsigned i = 0; i < s->n_hist; i++) {
+		if (s->hist[i].version == q->to_version) {
+			target = pb_clone(&s->hist[i].config->base);
+			break;
+		}
+	}
+	if (target == NULL) {
+		mgmt_status_set(st, MGMT_NOT_FOUND,
+				"to_version: %llu is not among the last %u "
+				"versions (%llu..%llu)",
+				(unsigned long long)q->to_version, s->n_hist,
+				(unsigned long long)s->hist[s->n_hist - 1].version,
+				(unsigned long long)s->hist[0].version);
+		goto out;
+	}
+	if (s->pending) {
+		/* a rollback settles a pending confirmed commit */
+		s->pending = false;
+		pb_free(s->before_pending);
+		s->before_pending = NULL;
+	}
+	snprintf(comment, sizeof(comment), "rollback to %llu",
+		 (unsigned long long)q->to_version);
+	if (commit_locked(s, target, ci->identity, comment, true, st) == 0) {
+		*resp = version_resp(&fhswitch__v1__rollback_response__descriptor,
+				     s->version, st);
+	}
+out:
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void config_list_versions(void *svc, const struct mgmt_call_info *ci,
+				 const ProtobufCMessage *req,
+				 ProtobufCMessage **resp, struct mgmt_status *st)
+{
+	struct mgmt_svc *s = SVC(svc);
+	Fhswitch__V1__ListVersionsResponse *r =
+		pb_new(&fhswitch__v1__list_versions_response__descriptor);
+
+	(void)ci;
+	(void)req;
+	pthread_mutex_lock(&s->lock);
+	if (r != NULL) {
+		r->versions = calloc(s->n_hist, sizeof(*r->versions));
+	}
+	if (r == NULL || r->versions == NULL) {
+		pb_free(r);
+		mgmt_status_set(st, MGMT_RESOURCE_EXHAUSTED, "out of memory");
+		pthread_mutex_unlock(&s->lock);
+		return;
+	}
+	for (unsigned i = 0; i < s->n_hist; i++) {
+		Fhswitch__V1__VersionInfo *v =
+			pb_new(&fhswitch__v1__version_info__descriptor);
+
+		if (v == NULL) {
+			break;
+		}
+		v->version = s->hist[i].version;
+		v->committed_unix_s = s->hist[i].unix_s;
+		v->identity = dupstr(s->hist[i].identity);
+		v->comment = dupstr(s->hist[i].comment);
+		r->versions[r->n_versions++] = v;
+	}
+	pthread_mutex_unlock(&s->lock);
+	*resp = &r->base;
+}
+
+/* ---- Ports and Flows ----------------------------------------------------------- */
+
+static void ports_list(void *svc, const struct mgmt_call_info *ci,
+		       const ProtobufCMessage *req, ProtobufCMessage **resp,
+		       struct mgmt_status *st)
+{
+	struct mgmt_svc *s = SVC(svc);
+	Fhswitch__V1__ListPortsResponse *r =
+		pb_new(&fhswitch__v1__list_ports_response__descriptor);
+
+	(void)ci;
+	(void)req;
+	pthread_mutex_lock(&s->lock);
+	if (r != NULL && s->running->n_ports != 0) {
+		r->ports = calloc(s->running->n_ports, sizeof(*r->ports));
+		for (size_t i = 0; r->ports && i < s->running->n_ports; i++) {
+			r->ports[r->n_ports] = pb_clone(&s->running->ports[i]->base);
+			r->n_ports += r->ports[r->n_ports] != NULL;
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (r == NULL) {
+		mgmt_status_set(st, MGMT_RESOURCE_EXHAUSTED, "out of memory");
+		return;
+	}
+	*resp = &r->base;
+}
+
+static void ports_get(void *svc, const struct mgmt_call_info *ci,
+		      const ProtobufCMessage *req, ProtobufCMessage **resp,
+		      struct mgmt_status *st)
+{
+	struct mgmt_svc *s = SVC(svc);
+	const Fhswitch__V1__GetPortRequest *q = (const void *)req;
+	int k;
+
+	(void)ci;
+	pthread_mutex_lock(&s->lock);
+	k = port_index(s->running, q->name);
+	if (k < 0) {
+		mgmt_status_set(st, MGMT_NOT_FOUND, "name: no port named \"%s\"",
+				q->name);
+	} else {
+		*resp = pb_clone(&s->running->ports[k]->base);
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void flows_list(void *svc, const struct mgmt_call_info *ci,
+		       const ProtobufCMessage *req, ProtobufCMessage **resp,
+		       struct mgmt_status *st)
+{
+	struct mgmt_svc *s = SVC(svc);
+	Fhswitch__V1__ListFlowsResponse *r =
+		pb_new(&fhswitch__v1__list_flows_response__descriptor);
+
+	(void)ci;
+	(void)req;
+	pthread_mutex_lock(&s->lock);
+	if (r != NULL && s->running->n_flows != 0) {
+		r->flows = calloc(s->running->n_flows, sizeof(*r->flows));
+		for (size_t i = 0; r->flows && i < s->running->n_flows; i++) {
+			r->flows[r->n_flows] = pb_clone(&s->running->flows[i]->base);
+			r->n_flows += r->flows[r->n_flows] != NULL;
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (r == NULL) {
+		mgmt_status_set(st, MGMT_RESOURCE_EXHAUSTED, "out of memory");
+		return;
+	}
+	*resp = &r->base;
+}
+
+static void flows_get(void *svc, const struct mgmt_call_info *ci,
+		      const ProtobufCMessage *req, ProtobufCMessage **resp,
+		      struct mgmt_status *st)
+{
+	struct mgmt_svc *s = SVC(svc);
+	const Fhswitch__V1__GetFlowRequest *q = (const void *)req;
+	int k;
+
+	(void)ci;
+	pthread_mutex_lock(&s->lock);
+	k = flow_index(s->running, q->name);
+	if (k < 0) {
+		mgmt_status_set(st, MGMT_NOT_FOUND, "name: no flow named \"%s\"",
+				q->name);
+	} else {
+		*resp = pb_clone(&s->running->flows[k]->base);
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+enum flow_op { FLOW_ADD, FLOW_UPDATE, FLOW_DELETE };
+
+static void flow_change(struct mgmt_svc *s, const struct mgmt_call_info *ci,
+			enum flow_op op, const Fhswitch__V1__Flow *flow,
+			const char *name, uint64_t expected,
+			ProtobufCMessage **resp, struct mgmt_status *st)
+{
+	Fhswitch__V1__ConfigPatch p = FHSWITCH__V1__CONFIG_PATCH__INIT;
+	Fhswitch__V1__Flow *fl[1];
+	char *del[1];
+	pb_config *next;
+	char comment[128];
+	int k;
+
+	if (op != FLOW_DELETE && flow == NULL) {
+		mgmt_status_set(st, MGMT_INVALID_ARGUMENT, "flow: required");
+		return;
+	}
+	if (op != FLOW_DELETE) {
+		name = flow->name;
+	}
+	if (name == NULL || name[0] == '\0') {
+		mgmt_status_set(st, MGMT_INVALID_ARGUMENT,
+				op == FLOW_DELETE ? "name: required"
+						  : "flow.name: required");
+		return;
+	}
+	pthread_mutex_lock(&s->lock);
+	if (check_version(s, expected, st) != 0) {
+		goto out;
+	}
+	k = flow_index(s->running, name);
+	if (op == FLOW_ADD && k >= 0) {
+		mgmt_status_set(st, MGMT_ALREADY_EXISTS,
+				"flow.name: a flow named \"%s\" exists", name);
+		goto out;
+	}
+	if (op != FLOW_ADD && k < 0) {
+		mgmt_status_set(st, MGMT_NOT_FOUND,
+				"%s: no flow named \"%s\"",
+				op == FLOW_DELETE ? "name" : "flow.name", name);
+		goto out;
+	}
+	if (op == FLOW_DELETE) {
+		del[0] = (char *)name;
+		p.delete_flows = del;
+		p.n_delete_flows = 1;
+	} else {
+		fl[0] = (Fhswitch__V1__Flow *)flow;
+		p.upsert_flows = fl;
+		p.n_upsert_flows = 1;
+	}
+	next = patched(s->running, &p, st);
+	if (next == NULL) {
+		goto out;
+	}
+	snprintf(comment, sizeof(comment), "flow %s %s",
+		 op == FLOW_ADD ? "add" : op == FLOW_UPDATE ? "update" : "delete",
+		 name);
+	if (commit_locked(s, next, ci->identity, comment, true, st) == 0) {
+		*resp = version_resp(&fhswitch__v1__change_response__descriptor,
+				     s->version, st);
+	}
+out:
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void flows_add(void *svc, const struct mgmt_call_info *ci,
+		      const ProtobufCMessage *req, ProtobufCMessage **resp,
+		      struct mgmt_status *st)
+{
+	const Fhswitch__V1__FlowChangeRequest *q = (const void *)req;
+
+	flow_change(SVC(svc), ci, FLOW_ADD, q->flow, NULL, q->expected_version,
+		    resp, st);
+}
+
+static void flows_update(void *svc, const struct mgmt_call_info *ci,
+			 const ProtobufCMessage *req, ProtobufCMessage **resp,
+			 struct mgmt_status *st)
+{
+	const Fhswitch__V1__FlowChangeRequest *q = (const void *)req;
+
+	flow_change(SVC(svc), ci, FLOW_UPDATE, q->flow, NULL,
+		    q->expected_version, resp, st);
+}
+
+static void flows_delete(void *svc, const struct mgmt_call_info *ci,
+			 const ProtobufCMessage *req, ProtobufCMessage **resp,
+			 struct mgmt_status *st)
+{
+	const Fhswitch__V1__DeleteFlowRequest *q = (const void *)req;
+
+	flow_change(SVC(svc), ci, FLOW_DELETE, NULL, q->name,
+		    q->expected_version, resp, st);
+}
+
+/* ---- Counters ------------------------------------------------------------------ */
+
+static int64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Read counters (flows filtered by name; names must exist). */
+static Fhswitch__V1__Counters *read_counters(struct mgmt_svc *s,
+					     char *const *names, size_t n_names,
+					     struct mgmt_status *st)
+{
+	Fhswitch__V1__Counters *r = pb_new(&fhswitch__v1__counters__descriptor);
+	const struct hal_config *c;
+	struct hal_l2_stats l2 = { 0 };
+
+	if (r == NULL) {
+		mgmt_status_set(st, MGMT_RESOURCE_EXHAUSTED, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_lock(&s->lock);
+	c = &s->cfg;
+	for (size_t i = 0; i < n_names; i++) {
+		bool found = false;
+
+		for (size_t k = 0; k < c->n_flows && !found; k++) {
+			found = strcmp(c->flows[k].name, names[i]) == 0;
+		}
+		if (!found) {
+			pthread_mutex_unlock(&s->lock);
+			pb_free(r);
+			mgmt_status_set(st, MGMT_NOT_FOUND,
+					"flows[%zu]: no flow named \"%s\"", i,
+					names[i]);
+			return NULL;
+		}
+	}
+	r->ports = calloc(c->n_ports ? c->n_ports : 1, sizeof(*r->ports));
+	r->flows = calloc(c->n_flows ? c->n_flows : 1, sizeof(*r->flows));
+	r->l2 = pb_new(&fhswitch__v1__l2_counters__descriptor);
+	if (r->ports == NULL || r->flows == NULL || r->l2 == NULL) {
+		pthread_mutex_unlock(&s->lock);
+		pb_free(r);
+		mgmt_status_set(st, MGMT_RESOURCE_EXHAUSTED, "out of memory");
+		return NULL;
+	}
+	for (unsigned p = 0; p < c->n_ports; p++) {
+		Fhswitch__V1__PortCounters *pc =
+			pb_new(&fhswitch__v1__port_counters__descriptor);
+		struct hal_port_stats ps = { 0 };
+
+		if (pc == NULL) {
+			break;
+		}
+		hal_port_stats(s->hal, p, &ps);
+		pc->name = dupstr(c->ports[p].name);
+		pc->rx_packets = ps.rx_packets;
+		pc->tx_packets = ps.tx_packets;
+		pc->rx_bytes = ps.rx_bytes;
+		pc->tx_bytes = ps.tx_bytes;
+		pc->drops = ps.drops;
+		r->ports[r->n_ports++] = pc;
+	}
+	for (size_t i = 0; i < c->n_flows; i++) {
+		Fhswitch__V1__FlowCounters *fc;
+		struct hal_flow_stats fs = { 0 };
+		bool want = n_names == 0;
+
+		for (size_t k = 0; k < n_names && !want; k++) {
+			want = strcmp(c->flows[i].name, names[k]) == 0;
+		}
+		if (!want) {
+			continue;
+		}
+		fc = pb_new(&fhswitch__v1__flow_counters__descriptor);
+		if (fc == NULL) {
+			break;
+		}
+		hal_flow_stats(s->hal, c->flows[i].name, &fs);
+		fc->name = dupstr(c->flows[i].name);
+		fc->rx_total = fs.rx_total;
+		fc->rx_on_time = fs.rx_on_time;
+		fc->rx_early = fs.rx_early;
+		fc->rx_late = fs.rx_late;
+		fc->rx_corrupt = fs.rx_corrupt;
+		fc->rx_seqid_err = fs.rx_seqid_err;
+		fc->tx_total = fs.tx_total;
+		r->flows[r->n_flows++] = fc;
+	}
+	hal_l2_stats(s->hal, &l2);
+	r->l2->forwarded = l2.forwarded;
+	r->l2->flooded = l2.flooded;
+	r->timestamp_ns = realtime_ns();
+	r->config_version = s->version;
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+static void counters_get(void *svc, const struct mgmt_call_info *ci,
+			 const ProtobufCMessage *req, ProtobufCMessage **resp,
+			 struct mgmt_status *st)
+{
+	const Fhswitch__V1__GetCountersRequest *q = (const void *)req;
+	Fhswitch__V1__Counters *r;
+
+	(void)ci;
+	r = read_counters(SVC(svc), q->flows, q->n_flows, st);
+	if (r != NULL) {
+		*resp = &r->base;
+	}
+}
+
+struct watch {
+	Fhswitch__V1__WatchCountersRequest *req;
+	struct timespec next;
+	uint32_t sent;
+	uint8_t *last; /* packed counters of the last sample (on_change) */
+	size_t last_len;
+};
+
+static int watch_start(void *svc, const struct mgmt_call_info *ci,
+		       const ProtobufCMessage *req, void **state,
+		       struct mgmt_status *st)
+{
+	const Fhswitch__V1__WatchCountersRequest *q = (const void *)req;
+	struct watch *w;
+	Fhswitch__V1__Counters *probe;
+
+	(void)ci;
+	if (q->interval_ms != 0 &&
+	    (q->interval_ms < 10 || q->interval_ms > 60000)) {
+		return mgmt_status_set(st, MGMT_INVALID_ARGUMENT,
+				       "interval_ms: %u is out of range "
+				       "10..60000",
+				       q->interval_ms);
+	}
+	probe = read_counters(SVC(svc), q->flows, q->n_flows, st);
+	if (probe == NULL) {
+		return st->code;
+	}
+	pb_free(probe);
+	w = calloc(1, sizeof(*w));
+	if (w == NULL || (w->req = pb_clone(req)) == NULL) {
+		free(w);
+		return mgmt_status_set(st, MGMT_RESOURCE_EXHAUSTED,
+				       "out of memory");
+	}
+	clock_gettime(CLOCK_MONOTONIC, &w->next);
+	*state = w;
+	return 0;
+}
+
+static int64_t ms_until(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (t->tv_sec - now.tv_sec) * 1000 +
+	       (t->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+static int watch_next(void *svc, void *state, ProtobufCMessage **msg,
+		      uint32_t *wait_ms, struct mgmt_status *st)
+{
+	struct watch *w = state;
+	uint32_t interval = w->req->interval_ms ? w->req->interval_ms : 1000;
+	Fhswitch__V1__Counters *c;
+	int64_t left = ms_until(&w->next);
+
+	if (w->req->max_samples != 0 && w->sent >= w->req->max_samples) {
+		st->code = MGMT_OK;
+		return -1;
+	}
+	if (left > 0) {
+		*wait_ms = (uint32_t)left;
+		return 0;
+	}
+	w->next.tv_nsec += (long)(interval % 1000) * 1000000;
+	w->next.tv_sec += interval / 1000 + w->next.tv_nsec / 1000000000;
+	w->next.tv_nsec %= 1000000000;
+	*wait_ms = interval;
+	c = read_counters(SVC(svc), w->req->flows, w->req->n_flows, st);
+	if (c == NULL) {
+		return -1; /* a watched flow was deleted: NOT_FOUND ends it */
+	}
+	if (w->req->on_change) {
+		/* compare without the timestamp */
+		int64_t ts = c->timestamp_ns;
+		size_t n;
+		uint8_t *buf;
+
+		c->timestamp_ns = 0;
+		n = protobuf_c_message_get_packed_size(&c->base);
+		buf = malloc(n ? n : 1);
+		if (buf != NULL) {
+			protobuf_c_message_pack(&c->base, buf);
+			if (w->last != NULL && n == w->last_len &&
+			    memcmp(buf, w->last, n) == 0) {
+				free(buf);
+				pb_free(c);
+				return 0;
+			}
+			free(w->last);
+			w->last = buf;
+			w->last_len = n;
+		}
+		c->timestamp_ns = ts;
+	}
+	w->sent++;
+	*msg = &c->base;
+	return 1;
+}
+
+static void watch_free(void *svc, void *state)
+{
+	struct watch *w = state;
+
+	(void)svc;
+	if (w != NULL) {
+		pb_free(w->req);
+		free(w->last);
+		free(w);
+	}
+}
+
+static const struct mgmt_stream_ops watch_ops = {
+	.start = watch_start,
+	.next = watch_next,
+	.free = watch_free,
+};
+
+/* ---- System -------------------------------------------------------------------- */
+
+static void system_version(void *svc, const struct mgmt_call_info *ci,
+			   const ProtobufCMessage *req, ProtobufCMessage **resp,
+			   struct mgmt_status *st)
+{
+	struct mgmt_svc *s = SVC(svc);
+	Fhswitch__V1__VersionResponse *r =
+		pb_new(&fhswitch__v1__version_response__descriptor);
+	struct timespec now;
+
+	(void)ci;
+	(void)req;
+	if (r == NULL) {
+		mgmt_status_set(st, MGMT_RESOURCE_EXHAUSTED, "out of memory");
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	r->version = dupstr(FHSWITCH_VERSION);
+	pthread_mutex_lock(&s->lock);
+	r->backend = dupstr(s->cfg.backend);
+	r->config_version = s->version;
+	pthread_mutex_unlock(&s->lock);
+	r->uptime_s = (double)(now.tv_sec - s->start.tv_sec) +
+		      (double)(now.tv_nsec - s->start.tv_nsec) / 1e9;
+	*resp = &r->base;
+}
+
+static void system_caps(void *svc, const struct mgmt_call_info *ci,
+			const ProtobufCMessage *req, ProtobufCMessage **resp,
+			struct mgmt_status *st)
+{
+	struct mgmt_svc *s = SVC(svc);
+	Fhswitch__V1__Capabilities *r =
+		pb_new(&fhswitch__v1__capabilities__descriptor);
+	struct hal_caps c;
+
+	(void)ci;
+	(void)req;
+	if (r == NULL) {
+		mgmt_status_set(st, MGMT_RESOURCE_EXHAUSTED, "out of memory");
+		return;
+	}
+	hal_capabilities(s->hal, &c);
+	r->backend = dupstr(s->cfg.backend);
+	r->match_eaxc = c.match_eaxc;
+	r->match_plane = c.match_plane;
+	r->match_direction = c.match_direction;
+	r->match_udp = c.match_udp;
+	r->act_set_eaxc = c.act_set_eaxc;
+	r->act_replicate = c.act_replicate;
+	r->window_check = c.window_check;
+	r->offload = c.offload;
+	r->max_ports = c.max_ports;
+	r->max_flows = c.max_flows;
+	*resp = &r->base;
+}
+
+static void system_save(void *svc, const struct mgmt_call_info *ci,
+			const ProtobufCMessage *req, ProtobufCMessage **resp,
+			struct mgmt_status *st)
+{
+	struct mgmt_svc *s = SVC(svc);
+	Fhswitch__V1__SaveConfigResponse *r;
+	char err[MGMT_CONFIG_ERR_LEN];
+
+	(void)ci;
+	(void)req;
+	pthread_mutex_lock(&s->lock);
+	if (s->pending) {
+		mgmt_status_set(st, MGMT_FAILED_PRECONDITION,
+				"a confirmed commit awaits Confirm: saving "
+				"now would make it permanent");
+	} else if (persist(s->path, s->running, err, sizeof(err)) < 0) {
+		mgmt_status_set(st, MGMT_INTERNAL, "%s", err);
+	} else if ((r = pb_new(&fhswitch__v1__save_config_response__descriptor)) ==
+		   NULL) {
+		mgmt_status_set(st, MGMT_RESOURCE_EXHAUSTED, "out of memory");
+	} else {
+		r->path = dupstr(s->path);
+		r->version = s->version;
+		*resp = &r->base;
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* ---- the method table ---------------------------------------------------------- */
+
+#define UNARY(p, rq, role, mut, fn)                                           \
+	{ .path = p, .req = &rq, .min_role = role, .mutating = mut, .unary = fn }
+
+static const struct mgmt_method methods[] = {
+	UNARY("/fhswitch.v1.Config/Get", fhswitch__v1__get_config_request__descriptor,
+	      MGMT_ROLE_VIEWER, false, config_get),
+	UNARY("/fhswitch.v1.Config/Validate",
+	      fhswitch__v1__validate_request__descriptor, MGMT_ROLE_VIEWER, false,
+	      config_validate),
+	UNARY("/fhswitch.v1.Config/Commit", fhswitch__v1__commit_request__descriptor,
+	      MGMT_ROLE_OPERATOR, true, config_commit),
+	UNARY("/fhswitch.v1.Config/Confirm",
+	      fhswitch__v1__confirm_request__descriptor, MGMT_ROLE_OPERATOR, true,
+	      config_confirm),
+	UNARY("/fhswitch.v1.Config/Rollback",
+	      fhswitch__v1__rollback_request__descriptor, MGMT_ROLE_ADMIN, true,
+	      config_rollback),
+	UNARY("/fhswitch.v1.Config/ListVersions",
+	      fhswitch__v1__list_versions_request__descriptor, MGMT_ROLE_VIEWER,
+	      false, config_list_versions),
+	UNARY("/fhswitch.v1.Ports/List", fhswitch__v1__list_ports_request__descriptor,
+	      MGMT_ROLE_VIEWER, false, ports_list),
+	UNARY("/fhswitch.v1.Ports/Get", fhswitch__v1__get_port_request__descriptor,
+	      MGMT_ROLE_VIEWER, false, ports_get),
+	UNARY("/fhswitch.v1.Flows/List", fhswitch__v1__list_flows_request__descriptor,
+	      MGMT_ROLE_VIEWER, false, flows_list),
+	UNARY("/fhswitch.v1.Flows/Get", fhswitch__v1__get_flow_request__descriptor,
+	      MGMT_ROLE_VIEWER, false, flows_get),
+	UNARY("/fhswitch.v1.Flows/Add", fhswitch__v1__flow_change_request__descriptor,
+	      MGMT_ROLE_OPERATOR, true, flows_add),
+	UNARY("/fhswitch.v1.Flows/Update",
+	      fhswitch__v1__flow_change_request__descriptor, MGMT_ROLE_OPERATOR,
+	      true, flows_update),
+	UNARY("/fhswitch.v1.Flows/Delete",
+	      fhswitch__v1__delete_flow_request__descriptor, MGMT_ROLE_OPERATOR,
+	      true, flows_delete),
+	UNARY("/fhswitch.v1.CountersService/Get",
+	      fhswitch__v1__get_counters_request__descriptor, MGMT_ROLE_VIEWER,
+	      false, counters_get),
+	{ .path = "/fhswitch.v1.CountersService/Watch",
+	  .req = &fhswitch__v1__watch_counters_request__descriptor,
+	  .min_role = MGMT_ROLE_VIEWER,
+	  .stream = &watch_ops },
+	UNARY("/fhswitch.v1.System/GetVersion",
+	      fhswitch__v1__get_version_request__descriptor, MGMT_ROLE_VIEWER,
+	      false, system_version),
+	UNARY("/fhswitch.v1.System/GetCapabilities",
+	      fhswitch__v1__get_capabilities_request__descriptor, MGMT_ROLE_VIEWER,
+	      false, system_caps),
+	UNARY("/fhswitch.v1.System/SaveConfig",
+	      fhswitch__v1__save_config_request__descriptor, MGMT_ROLE_ADMIN, true,
+	      system_save),
+};
+
+const struct mgmt_method *mgmt_svc_methods(size_t *n)
+{
+	*n = sizeof(methods) / sizeof(methods[0]);
+	return methods;
+}
