@@ -15,8 +15,14 @@ PKGS=(
 	libpcap-dev
 	tshark
 	python3-grpcio python3-protobuf
-	iproute2 python3
+	iproute2 python3 openssl
 )
+
+# Node.js runs the gRPC interop test with @grpc/grpc-js (npm); any node
+# >= 18 will do, Debian's if none is installed
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	PKGS+=(nodejs npm)
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do
