@@ -9,7 +9,11 @@
  * misrouting (per-flow counters equal the port counters they feed, the
  * decoy saw nothing), and forwarding made progress throughout.
  *
- *   test_reconfig [--swaps N]   (EAL arguments are built in)
+ * With --lcores 2 the pipeline runs on two lcores: every port gets one
+ * rx/tx queue pair per lcore and the packets are injected into both
+ * queues, so both lcores forward (checked through the per-queue stats).
+ *
+ *   test_reconfig [--swaps N] [--lcores 1|2]   (EAL arguments built in)
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -147,10 +151,19 @@ int main(int argc, char **argv)
 	uint16_t pid_a, pid_b;
 	unsigned in_flight = 0;
 
+	unsigned n_lcores = 1;
+
 	for (int i = 1; i + 1 < argc; i++) {
 		if (strcmp(argv[i], "--swaps") == 0) {
 			n_swaps = (unsigned)atoi(argv[i + 1]);
 		}
+		if (strcmp(argv[i], "--lcores") == 0) {
+			n_lcores = (unsigned)atoi(argv[i + 1]);
+		}
+	}
+	if (n_lcores == 2) {
+		eal[8] = "0-1";
+		eal[6] = "fh_reconfig2";
 	}
 	if (rte_eal_init((int)(sizeof(eal) / sizeof(eal[0])), eal) < 0) {
 		fprintf(stderr, "EAL init failed\n");
@@ -175,8 +188,9 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < K; i++) {
 		struct rte_mbuf *m = make_pkt(mp, i);
 
-		/* queue 0 of a ring port loops back to its own rx */
-		if (m == NULL || rte_eth_tx_burst(pid_a, 0, &m, 1) != 1) {
+		/* queue q of a ring port loops back to its own rx queue q */
+		if (m == NULL ||
+		    rte_eth_tx_burst(pid_a, (uint16_t)(i % n_lcores), &m, 1) != 1) {
 			fprintf(stderr, "inject failed at %u\n", i);
 			return 1;
 		}
@@ -189,12 +203,29 @@ int main(int argc, char **argv)
 
 	/* everything still in flight sits in the two loopback rings */
 	for (int p = 0; p < 2; p++) {
-		struct rte_mbuf *burst[32];
-		uint16_t n;
+		for (uint16_t q = 0; q < n_lcores; q++) {
+			struct rte_mbuf *burst[32];
+			uint16_t n;
 
-		while ((n = rte_eth_rx_burst(p ? pid_b : pid_a, 0, burst, 32)) > 0) {
-			in_flight += n;
-			rte_pktmbuf_free_bulk(burst, n);
+			while ((n = rte_eth_rx_burst(p ? pid_b : pid_a, q, burst,
+						     32)) > 0) {
+				in_flight += n;
+				rte_pktmbuf_free_bulk(burst, n);
+			}
+		}
+	}
+	if (n_lcores == 2) {
+		struct rte_eth_stats es;
+
+		/* both queues, so both lcores, carried traffic */
+		rte_eth_stats_get(pid_a, &es);
+		printf("port A rx per queue: %llu %llu\n",
+		       (unsigned long long)es.q_ipackets[0],
+		       (unsigned long long)es.q_ipackets[1]);
+		if (es.q_ipackets[0] < 1000 || es.q_ipackets[1] < 1000) {
+			FAIL("lcores: queue 0 %llu, queue 1 %llu packets",
+			     (unsigned long long)es.q_ipackets[0],
+			     (unsigned long long)es.q_ipackets[1]);
 		}
 	}
 	hal_port_stats(hal, 0, &pa);
