@@ -47,26 +47,10 @@ bool fh_flow_overlap(const struct fh_flow_match *a,
 	return true;
 }
 
-bool fh_flow_matches(const struct fh_flow_match *m,
-		     const struct fh_flow_key *k)
-{
-	return (m->in_port == FH_PORT_ANY || m->in_port == k->in_port) &&
-	       (m->vlan_id == 0 || m->vlan_id == k->vlan_id) &&
-	       (m->plane == FH_PLANE_ANY || m->plane == k->plane) &&
-	       (m->direction == FH_DIRECTION_ANY ||
-		m->direction == k->direction) &&
-	       ((k->eaxc_id ^ m->eaxc_id) & m->eaxc_mask) == 0 &&
-	       (m->udp_port == 0 || m->udp_port == k->udp_port) &&
-	       (!m->has_src_mac || memcmp(m->src_mac, k->src_mac, 6) == 0) &&
-	       (!m->has_dst_mac || memcmp(m->dst_mac, k->dst_mac, 6) == 0);
-}
-
-#define N_HEADS (FH_MAX_PORTS + 1)
-
 size_t fh_flow_table_size(size_t n)
 {
 	return sizeof(struct fh_flow_table) +
-	       (size_t)N_HEADS * 65536 * sizeof(uint16_t) +
+	       (size_t)FH_FLOW_HEADS * 65536 * sizeof(uint16_t) +
 	       2 * n * sizeof(uint16_t);
 }
 
@@ -79,7 +63,7 @@ int fh_flow_table_build(struct fh_flow_table *t, const struct fh_flow *flows,
 	t->n_flows = n;
 	t->flows = flows;
 	t->head = (uint16_t(*)[65536])t->mem;
-	t->order = t->mem + (size_t)N_HEADS * 65536;
+	t->order = t->mem + (size_t)FH_FLOW_HEADS * 65536;
 	t->next = t->order + n;
 	/* insertion sort by rank, stable in configuration order: tables are
 	 * built off the fast path and are at most a few thousand flows */
@@ -123,8 +107,9 @@ int fh_flow_table_build(struct fh_flow_table *t, const struct fh_flow *flows,
 	}
 	/* index the exact-eAxC flows; build chains back to front so each
 	 * chain is in rank order */
-	memset(t->head, 0xff, (size_t)N_HEADS * 65536 * sizeof(uint16_t));
+	memset(t->head, 0xff, (size_t)FH_FLOW_HEADS * 65536 * sizeof(uint16_t));
 	t->first_inexact = n;
+	t->any_port_exact = false;
 	for (size_t i = n; i-- > 0;) {
 		const struct fh_flow_match *m = &flows[t->order[i]].match;
 		unsigned h;
@@ -135,7 +120,8 @@ int fh_flow_table_build(struct fh_flow_table *t, const struct fh_flow *flows,
 			continue;
 		}
 		h = m->in_port == FH_PORT_ANY ? 0 : (unsigned)m->in_port + 1u;
-		if (h >= N_HEADS) {
+		t->any_port_exact |= h == 0;
+		if (h >= FH_FLOW_HEADS) {
 			t->next[i] = FH_FLOW_NONE;
 			continue; /* a port no packet arrives on */
 		}
@@ -145,41 +131,3 @@ int fh_flow_table_build(struct fh_flow_table *t, const struct fh_flow *flows,
 	return 0;
 }
 
-/* First position in chain pos whose flow matches k, or FH_FLOW_NONE. */
-static uint16_t chain_match(const struct fh_flow_table *t, uint16_t pos,
-			    const struct fh_flow_key *k)
-{
-	while (pos != FH_FLOW_NONE) {
-		if (fh_flow_matches(&t->flows[t->order[pos]].match, k)) {
-			return pos;
-		}
-		pos = t->next[pos];
-	}
-	return FH_FLOW_NONE;
-}
-
-long fh_flow_lookup(const struct fh_flow_table *t,
-		    const struct fh_flow_key *k)
-{
-	uint16_t a = FH_FLOW_NONE, b;
-
-	if (k->in_port < FH_MAX_PORTS) {
-		a = chain_match(t, t->head[k->in_port + 1][k->eaxc_id], k);
-	}
-	b = chain_match(t, t->head[0][k->eaxc_id], k);
-	if (b < a) {
-		a = b; /* the lower position ranks higher */
-	}
-	if (a != FH_FLOW_NONE) {
-		return t->order[a];
-	}
-	for (size_t i = t->first_inexact; i < t->n_flows; i++) {
-		const struct fh_flow *f = &t->flows[t->order[i]];
-
-		if (f->match.eaxc_mask != 0xffff &&
-		    fh_flow_matches(&f->match, k)) {
-			return t->order[i];
-		}
-	}
-	return -1;
-}

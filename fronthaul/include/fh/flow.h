@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "fh/eaxc.h"
 #include "fh/err.h"
@@ -36,17 +37,17 @@ enum fh_direction {
 };
 
 struct fh_flow_match {
-	uint16_t in_port;   /* FH_PORT_ANY = any */
-	uint16_t vlan_id;   /* 0 = any */
-	uint8_t plane;      /* enum fh_plane */
-	uint8_t direction;  /* enum fh_direction */
+	uint16_t in_port; /* FH_PORT_ANY = any */
+	uint16_t vlan_id; /* 0 = any */
+	uint8_t plane; /* enum fh_plane */
+	uint8_t direction; /* enum fh_direction */
 	uint16_t eaxc_id;
 	uint16_t eaxc_mask; /* 0 = any eAxC */
 	bool has_src_mac;
 	bool has_dst_mac;
 	uint8_t src_mac[6];
 	uint8_t dst_mac[6];
-	uint16_t udp_port;  /* 0 = any (and Ethernet transport) */
+	uint16_t udp_port; /* 0 = any (and Ethernet transport) */
 };
 
 struct fh_flow_action {
@@ -85,7 +86,7 @@ struct fh_flow {
 struct fh_flow_key {
 	uint16_t in_port;
 	uint16_t vlan_id; /* 0 when untagged */
-	uint8_t plane;    /* FH_PLANE_C or FH_PLANE_U */
+	uint8_t plane; /* FH_PLANE_C or FH_PLANE_U */
 	uint8_t direction;
 	uint16_t eaxc_id;
 	uint16_t udp_port; /* 0 for Ethernet transport */
@@ -104,10 +105,6 @@ uint32_t fh_flow_rank(const struct fh_flow_match *m);
 bool fh_flow_overlap(const struct fh_flow_match *a,
 		     const struct fh_flow_match *b);
 
-/* True if the key matches m. */
-bool fh_flow_matches(const struct fh_flow_match *m,
-		     const struct fh_flow_key *k);
-
 /*
  * An immutable, lookup-ordered flow table (built off the fast path,
  * published by pointer swap); build rejects ties.  Flows with an exact
@@ -121,10 +118,11 @@ bool fh_flow_matches(const struct fh_flow_match *m,
 struct fh_flow_table {
 	size_t n_flows;
 	const struct fh_flow *flows; /* as configured, not owned */
-	size_t first_inexact;        /* position of the first non-exact flow */
-	uint16_t *order;             /* position -> flow index */
-	uint16_t *next;              /* position -> next position, same key */
-	uint16_t (*head)[65536];     /* [in port + 1, 0 = any][eAxC] */
+	size_t first_inexact; /* position of the first non-exact flow */
+	bool any_port_exact;  /* some exact-eAxC flow matches any port */
+	uint16_t *order; /* position -> flow index */
+	uint16_t *next; /* position -> next position, same key */
+	uint16_t (*head)[65536]; /* [in port + 1, 0 = any][eAxC] */
 	uint16_t mem[];
 };
 
@@ -141,8 +139,68 @@ size_t fh_flow_table_size(size_t n);
 int fh_flow_table_build(struct fh_flow_table *mem, const struct fh_flow *flows,
 			size_t n, size_t *tie_with, struct fh_err *err);
 
+/* ---- per packet: inline ------------------------------------------------- */
+
+/* True if the key matches m (inline: once or twice per packet). */
+static inline bool fh_flow_matches(const struct fh_flow_match *m,
+				   const struct fh_flow_key *k)
+{
+	return (m->in_port == FH_PORT_ANY || m->in_port == k->in_port) &&
+	       (m->vlan_id == 0 || m->vlan_id == k->vlan_id) &&
+	       (m->plane == FH_PLANE_ANY || m->plane == k->plane) &&
+	       (m->direction == FH_DIRECTION_ANY ||
+		m->direction == k->direction) &&
+	       ((k->eaxc_id ^ m->eaxc_id) & m->eaxc_mask) == 0 &&
+	       (m->udp_port == 0 || m->udp_port == k->udp_port) &&
+	       (!m->has_src_mac || memcmp(m->src_mac, k->src_mac, 6) == 0) &&
+	       (!m->has_dst_mac || memcmp(m->dst_mac, k->dst_mac, 6) == 0);
+}
+
+/* chain heads: one per port plus "any port" */
+#define FH_FLOW_HEADS (FH_MAX_PORTS + 1)
+
+/* First position in chain pos whose flow matches k, or FH_FLOW_NONE. */
+static inline uint16_t fh_flow_chain_match(const struct fh_flow_table *t,
+					   uint16_t pos,
+					   const struct fh_flow_key *k)
+{
+	while (pos != FH_FLOW_NONE) {
+		if (fh_flow_matches(&t->flows[t->order[pos]].match, k)) {
+			return pos;
+		}
+		pos = t->next[pos];
+	}
+	return FH_FLOW_NONE;
+}
+
 /* Index of the first flow matching k, or -1. */
-long fh_flow_lookup(const struct fh_flow_table *t,
-		    const struct fh_flow_key *k);
+static inline long fh_flow_lookup(const struct fh_flow_table *t,
+				  const struct fh_flow_key *k)
+{
+	uint16_t a = FH_FLOW_NONE, b;
+
+	if (k->in_port < FH_MAX_PORTS) {
+		a = fh_flow_chain_match(t, t->head[k->in_port + 1][k->eaxc_id],
+					k);
+	}
+	b = t->any_port_exact
+		    ? fh_flow_chain_match(t, t->head[0][k->eaxc_id], k)
+		    : FH_FLOW_NONE;
+	if (b < a) {
+		a = b; /* the lower position ranks higher */
+	}
+	if (a != FH_FLOW_NONE) {
+		return t->order[a];
+	}
+	for (size_t i = t->first_inexact; i < t->n_flows; i++) {
+		const struct fh_flow *f = &t->flows[t->order[i]];
+
+		if (f->match.eaxc_mask != 0xffff &&
+		    fh_flow_matches(&f->match, k)) {
+			return t->order[i];
+		}
+	}
+	return -1;
+}
 
 #endif
