@@ -1,0 +1,488 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The versioned, persisted configuration store and its commit path. */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mgmt_json.h"
+#include "mgmt_store.h"
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+int mgmt_status_set(struct mgmt_status *st, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	st->code = code;
+	va_start(ap, fmt);
+	vsnprintf(st->message, sizeof(st->message), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void *pb_new(const ProtobufCMessageDescriptor *d)
+{
+	ProtobufCMessage *m = calloc(1, d->sizeof_message);
+
+	if (m != NULL) {
+		d->message_init(m);
+	}
+	return m;
+}
+
+/* Deep copy with the system allocator (freeable by free_unpacked). */
+void *pb_clone(const ProtobufCMessage *m)
+{
+	size_t n = protobuf_c_message_get_packed_size(m);
+	uint8_t *buf = malloc(n ? n : 1);
+	ProtobufCMessage *c;
+
+	if (buf == NULL) {
+		return NULL;
+	}
+	protobuf_c_message_pack(m, buf);
+	c = protobuf_c_message_unpack(m->descriptor, NULL, n, buf);
+	free(buf);
+	return c;
+}
+
+void pb_free(void *m)
+{
+	if (m != NULL) {
+		protobuf_c_message_free_unpacked(m, NULL);
+	}
+}
+
+char *dupstr(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+/* Write the config as JSON to path atomically: a crash at any moment
+ * leaves either the old file or the new one, never a torn one. */
+int persist(const char *path, const pb_config *c, char *err,
+		   size_t errlen)
+{
+	char tmp[4096], dir[4096];
+	json_t *j = mgmt_pb_to_json(&c->base);
+	char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+		       : NULL;
+	size_t len;
+	int fd, ret = 0;
+	char *slash;
+
+	json_decref(j);
+	if (text == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	len = strlen(text);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(fd, text + off, len - off);
+
+		if (w < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			ret = -errno;
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (ret == 0 && (write(fd, "\n", 1) != 1 || fsync(fd) != 0)) {
+		ret = -errno;
+	}
+	if (close(fd) != 0 && ret == 0) {
+		ret = -errno;
+	}
+	if (ret == 0 && rename(tmp, path) != 0) {
+		ret = -errno;
+	}
+	if (ret == 0) {
+		snprintf(dir, sizeof(dir), "%s", path);
+		slash = strrchr(dir, '/');
+		if (slash == NULL) {
+			snprintf(dir, sizeof(dir), ".");
+		} else if (slash == dir) {
+			dir[1] = '\0';
+		} else {
+			*slash = '\0';
+		}
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0) {
+			fsync(fd);
+			close(fd);
+		}
+	} else {
+		unlink(tmp);
+	}
+out:
+	if (ret < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+	}
+	free(text);
+	return ret;
+}
+
+static void history_push(struct mgmt_svc *s, const char *identity,
+			 const char *comment)
+{
+	struct history_entry *e;
+
+	if (s->n_hist == HISTORY) {
+		pb_free(s->hist[HISTORY - 1].config);
+		s->n_hist--;
+	}
+	memmove(&s->hist[1], &s->hist[0], s->n_hist * sizeof(s->hist[0]));
+	s->n_hist++;
+	e = &s->hist[0];
+	memset(e, 0, sizeof(*e));
+	e->version = s->version;
+	e->unix_s = (int64_t)time(NULL);
+	snprintf(e->identity, sizeof(e->identity), "%s", identity ? identity : "");
+	snprintf(e->comment, sizeof(e->comment), "%s", comment ? comment : "");
+	e->config = pb_clone(&s->running->base);
+}
+
+/* Map an errno from the HAL to a status code. */
+static int hal_code(int err)
+{
+	switch (err) {
+	case -EOPNOTSUPP:
+		return MGMT_FAILED_PRECONDITION;
+	case -EBUSY:
+		return MGMT_FAILED_PRECONDITION;
+	case -ENODEV:
+	case -EINVAL:
+		return MGMT_INVALID_ARGUMENT;
+	case -ENOMEM:
+	case -ENOSPC:
+		return MGMT_RESOURCE_EXHAUSTED;
+	default:
+		return MGMT_INTERNAL;
+	}
+}
+
+int check_roles(const pb_config *c, struct mgmt_status *st)
+{
+	if (c->mgmt == NULL) {
+		return 0;
+	}
+	if (c->mgmt->n_role_bindings > MAX_ROLES) {
+		return mgmt_status_set(st, MGMT_INVALID_ARGUMENT,
+				       "mgmt.role_bindings: %zu entries, at "
+				       "most %d",
+				       c->mgmt->n_role_bindings, MAX_ROLES);
+	}
+	for (size_t i = 0; i < c->mgmt->n_role_bindings; i++) {
+		const Fhswitch__V1__RoleBinding *b = c->mgmt->role_bindings[i];
+
+		if (b->identity[0] == '\0' || strlen(b->identity) >= 128) {
+			return mgmt_status_set(st, MGMT_INVALID_ARGUMENT,
+					       "mgmt.role_bindings[%zu]."
+					       "identity: 1..127 characters "
+					       "expected",
+					       i);
+		}
+		if (b->role < FHSWITCH__V1__ACCESS_ROLE__ACCESS_NONE ||
+		    b->role > FHSWITCH__V1__ACCESS_ROLE__ACCESS_ADMIN) {
+			return mgmt_status_set(st, MGMT_INVALID_ARGUMENT,
+					       "mgmt.role_bindings[%zu].role: "
+					       "%d is not an AccessRole",
+					       i, (int)b->role);
+		}
+	}
+	return 0;
+}
+
+/*
+ * The one commit path.  Takes ownership of next.  persist_now is false for
+ * a confirmed commit (the file keeps the last confirmed config, so a crash
+ * before Confirm comes back to it).  Caller holds the lock.
+ */
+int commit_locked(struct mgmt_svc *s, pb_config *next,
+			 const char *identity, const char *comment,
+			 bool persist_now, struct mgmt_status *st)
+{
+	struct hal_config cfg;
+	char err[MGMT_CONFIG_ERR_LEN];
+	int ret;
+
+	if (check_roles(next, st) != 0) {
+		pb_free(next);
+		return st->code;
+	}
+	ret = mgmt_config_from_pb(next, &cfg, err, sizeof(err));
+	if (ret < 0) {
+		pb_free(next);
+		return mgmt_status_set(st, ret == -ENOMEM
+						   ? MGMT_RESOURCE_EXHAUSTED
+						   : MGMT_INVALID_ARGUMENT,
+				       "%s", err);
+	}
+	if (strcmp(cfg.backend, s->cfg.backend) != 0) {
+		mgmt_config_free(&cfg);
+		pb_free(next);
+		return mgmt_status_set(st, MGMT_FAILED_PRECONDITION,
+				       "hal.backend: \"%s\" is running; the "
+				       "backend changes only with a restart",
+				       s->cfg.backend);
+	}
+	ret = hal_apply(s->hal, &cfg, err, sizeof(err));
+	if (ret < 0) {
+		mgmt_config_free(&cfg);
+		pb_free(next);
+		return mgmt_status_set(st, hal_code(ret), "%s", err);
+	}
+	if (persist_now && persist(s->path, next, err, sizeof(err)) < 0) {
+		/* undo: the HAL goes back to the running config */
+		char err2[MGMT_CONFIG_ERR_LEN];
+
+		hal_apply(s->hal, &s->cfg, err2, sizeof(err2));
+		mgmt_config_free(&cfg);
+		pb_free(next);
+		return mgmt_status_set(st, MGMT_INTERNAL,
+				       "persisting the config: %s", err);
+	}
+	mgmt_config_free(&s->cfg);
+	s->cfg = cfg;
+	pb_free(s->running);
+	s->running = next;
+	s->version++;
+	history_push(s, identity, comment);
+	if (s->roles_cb != NULL) {
+		s->roles_cb(s->roles_arg, s);
+	}
+	st->code = MGMT_OK;
+	st->message[0] = '\0';
+	return 0;
+}
+
+/* ---- lifecycle ---------------------------------------------------------------- */
+
+static pb_config *load_file(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "re");
+	char *text = NULL;
+	size_t cap = 0, len = 0;
+	ProtobufCMessage *m = NULL;
+	char jerr[MGMT_JSON_ERR_LEN];
+
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		size_t r;
+
+		if (len + 4096 + 1 > cap) {
+			char *n;
+
+			cap = cap ? cap * 2 : 65536;
+			if (cap > MGMT_CONFIG_MAX_FILE + 8192) {
+				snprintf(err, errlen, "%s: larger than %u bytes",
+					 path, MGMT_CONFIG_MAX_FILE);
+				goto fail;
+			}
+			n = realloc(text, cap);
+			if (n == NULL) {
+				snprintf(err, errlen, "out of memory");
+				goto fail;
+			}
+			text = n;
+		}
+		r = fread(text + len, 1, cap - len - 1, f);
+		len += r;
+		if (r == 0) {
+			break;
+		}
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: read error", path);
+		goto fail;
+	}
+	text[len] = '\0';
+	if (mgmt_json_text_to_pb(&fhswitch__v1__switch_config__descriptor, text,
+				 &m, jerr, sizeof(jerr)) < 0) {
+		snprintf(err, errlen, "%s: %s", path, jerr);
+		goto fail;
+	}
+	fclose(f);
+	free(text);
+	return (pb_config *)m;
+fail:
+	fclose(f);
+	free(text);
+	return NULL;
+}
+
+int mgmt_svc_open(struct hal *h, const char *config_path,
+		  struct mgmt_svc **out, char *err, size_t errlen)
+{
+	struct mgmt_svc *s = calloc(1, sizeof(*s));
+	pb_config *pb;
+	struct mgmt_status st;
+	char e2[MGMT_CONFIG_ERR_LEN];
+	int ret;
+
+	if (s == NULL) {
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	s->hal = h;
+	s->path = strdup(config_path);
+	clock_gettime(CLOCK_MONOTONIC, &s->start);
+	pb = load_file(config_path, err, errlen);
+	if (pb == NULL) {
+		mgmt_svc_close(s);
+		return -EINVAL;
+	}
+	if (check_roles(pb, &st) != 0) {
+		snprintf(err, errlen, "%s: %s", config_path, st.message);
+		pb_free(pb);
+		mgmt_svc_close(s);
+		return -EINVAL;
+	}
+	ret = mgmt_config_from_pb(pb, &s->cfg, e2, sizeof(e2));
+	if (ret == 0) {
+		ret = hal_apply(h, &s->cfg, e2, sizeof(e2));
+	}
+	if (ret < 0) {
+		snprintf(err, errlen, "%s: %s", config_path, e2);
+		pb_free(pb);
+		mgmt_svc_close(s);
+		return ret;
+	}
+	s->running = pb;
+	s->version = 1;
+	s->serving = true;
+	history_push(s, "startup", config_path);
+	*out = s;
+	return 0;
+}
+
+void mgmt_svc_close(struct mgmt_svc *s)
+{
+	if (s == NULL) {
+		return;
+	}
+	for (unsigned i = 0; i < s->n_hist; i++) {
+		pb_free(s->hist[i].config);
+	}
+	pb_free(s->before_pending);
+	pb_free(s->running);
+	mgmt_config_free(&s->cfg);
+	free(s->path);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+int mgmt_svc_reload(struct mgmt_svc *s, char *err, size_t errlen)
+{
+	struct mgmt_status st;
+	pb_config *pb = load_file(s->path, err, errlen);
+	int ret;
+
+	if (pb == NULL) {
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&s->lock);
+	/* the file is already what we persist: no need to rewrite it */
+	ret = commit_locked(s, pb, "SIGHUP", s->path, false, &st);
+	pthread_mutex_unlock(&s->lock);
+	if (ret != 0) {
+		snprintf(err, errlen, "%s: %s", s->path, st.message);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void mgmt_svc_tick(struct mgmt_svc *s)
+{
+	struct timespec now;
+	struct mgmt_status st;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&s->lock);
+	if (s->pending && (now.tv_sec > s->deadline.tv_sec ||
+			   (now.tv_sec == s->deadline.tv_sec &&
+			    now.tv_nsec >= s->deadline.tv_nsec))) {
+		pb_config *back = s->before_pending;
+
+		s->before_pending = NULL;
+		s->pending = false;
+		commit_locked(s, back, "confirm-timeout",
+			      "confirmed commit not confirmed: rolled back",
+			      true, &st);
+		fprintf(stderr, "fhswd: confirmed commit timed out: rolled "
+				"back to the previous config (version %llu)%s%s\n",
+			(unsigned long long)s->version,
+			st.code ? ": " : "", st.code ? st.message : "");
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+const struct hal_config *mgmt_svc_running(struct mgmt_svc *s)
+{
+	return &s->cfg;
+}
+
+uint64_t mgmt_svc_version(struct mgmt_svc *s)
+{
+	uint64_t v;
+
+	pthread_mutex_lock(&s->lock);
+	v = s->version;
+	pthread_mutex_unlock(&s->lock);
+	return v;
+}
+
+bool mgmt_svc_serving(void *svc)
+{
+	return ((struct mgmt_svc *)svc)->serving;
+}
+
+void mgmt_svc_set_serving(struct mgmt_svc *s, bool on)
+{
+	s->serving = on;
+}
+
+void mgmt_svc_on_roles_changed(struct mgmt_svc *s,
+			       void (*cb)(void *arg, struct mgmt_svc *s),
+			       void *arg)
+{
+	s->roles_cb = cb;
+	s->roles_arg = arg;
+}
+
+size_t mgmt_svc_roles(struct mgmt_svc *s, struct mgmt_role_binding *out,
+		      size_t max)
+{
+	size_t n = 0;
+	const pb_config *c = s->running;
+
+	if (c->mgmt == NULL) {
+		return 0;
+	}
+	for (size_t i = 0; i < c->mgmt->n_role_bindings && n < max; i++) {
+		snprintf(out[n].identity, sizeof(out[n].identity), "%s",
+			 c->mgmt->role_bindings[i]->identity);
+		out[n].role = (enum mgmt_role)c->mgmt->role_bindings[i]->role;
+		n++;
+	}
+	return n;
+}
+
