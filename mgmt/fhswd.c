@@ -55,6 +55,7 @@ struct opts {
 	const char *grpc_addr;
 	char *tls[3]; /* CA, certificate, key */
 	const char *audit;
+	bool grpc_insecure;
 };
 
 static volatile sig_atomic_t sig_stop, sig_hup;
@@ -107,7 +108,8 @@ static void usage(FILE *f)
 		"roles from\n"
 		"                           mgmt.role_bindings (CN or SAN)\n"
 		"  --audit FILE             append every mutating call (JSON "
-		"lines)\n");
+		"lines)\n"
+		"  --grpc-insecure          allow plaintext gRPC off loopback\n");
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -123,6 +125,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "grpc", required_argument, NULL, 'g' },
 		{ "tls", required_argument, NULL, 't' },
 		{ "audit", required_argument, NULL, 'a' },
+		{ "grpc-insecure", no_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -218,6 +221,9 @@ bad_inject:
 		}
 		case 'a':
 			o->audit = optarg;
+			break;
+		case 'I':
+			o->grpc_insecure = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -413,6 +419,19 @@ static int start_grpc(struct daemon *d)
 	int ret;
 
 	gp.addr = d->o.grpc_addr;
+	/* plaintext callers are admins: only on loopback, unless told */
+	if (d->o.tls[0] == NULL && !d->o.grpc_insecure &&
+	    strncmp(gp.addr, "127.", 4) != 0 &&
+	    strncmp(gp.addr, "localhost:", 10) != 0 &&
+	    strncmp(gp.addr, "[::1]:", 6) != 0 &&
+	    strncmp(gp.addr, "unix:", 5) != 0) {
+		fprintf(stderr,
+			"fhswd: --grpc %s: plaintext off loopback would give "
+			"every caller admin rights; use --tls, a loopback "
+			"address, or --grpc-insecure\n",
+			gp.addr);
+		return -EPERM;
+	}
 	gp.tls_ca = d->o.tls[0];
 	gp.tls_cert = d->o.tls[1];
 	gp.tls_key = d->o.tls[2];
