@@ -450,9 +450,41 @@ static int start_grpc(struct daemon *d)
 		return ret;
 	}
 	mgmt_svc_on_roles_changed(d->svc, roles_changed, d);
+	mgmt_svc_set_tls(d->svc, gp.tls_ca != NULL);
 	MGMT_LOG(INFO, "gRPC API on %s (%s)", d->o.grpc_addr,
 		 gp.tls_ca ? "mTLS" : "plaintext");
 	return 0;
+}
+
+struct grpc_starter {
+	struct daemon *d;
+	int ret;
+};
+
+static void *grpc_starter_main(void *arg)
+{
+	struct grpc_starter *gs = arg;
+
+	gs->ret = start_grpc(gs->d);
+	return NULL;
+}
+
+/* Start the API from a DPDK control thread: the threads gRPC creates
+ * inherit its CPU set, so none of them lands on a forwarding core. */
+static int start_grpc_off_lcores(struct daemon *d)
+{
+	struct grpc_starter gs = { .d = d, .ret = -EINVAL };
+	pthread_t t;
+	int ret = rte_ctrl_thread_create(&t, "fh-grpc-init", NULL,
+					 grpc_starter_main, &gs);
+
+	if (ret != 0) {
+		fprintf(stderr, "fhswd: gRPC start thread: %s\n",
+			strerror(ret));
+		return -ret;
+	}
+	pthread_join(t, NULL);
+	return gs.ret;
 }
 
 int main(int argc, char **argv)
@@ -556,7 +588,7 @@ int main(int argc, char **argv)
 		sigaction(SIGHUP, &sa, NULL);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &d.start);
-	if (d.o.grpc_addr != NULL && start_grpc(&d) < 0) {
+	if (d.o.grpc_addr != NULL && start_grpc_off_lcores(&d) < 0) {
 		goto out_svc;
 	}
 	/* a DPDK control thread runs off the forwarding lcores */

@@ -221,6 +221,70 @@ fail:
 	return NULL;
 }
 
+/* Equal sub-messages (both absent counts as equal). */
+static bool pb_equal(const ProtobufCMessage *a, const ProtobufCMessage *b)
+{
+	size_t na, nb;
+	uint8_t *ba, *bb;
+	bool eq;
+
+	if (a == NULL || b == NULL) {
+		return a == b;
+	}
+	na = protobuf_c_message_get_packed_size(a);
+	nb = protobuf_c_message_get_packed_size(b);
+	if (na != nb) {
+		return false;
+	}
+	ba = malloc(na + 1);
+	bb = malloc(nb + 1);
+	if (ba == NULL || bb == NULL) {
+		free(ba);
+		free(bb);
+		return false;
+	}
+	protobuf_c_message_pack(a, ba);
+	protobuf_c_message_pack(b, bb);
+	eq = memcmp(ba, bb, na) == 0;
+	free(ba);
+	free(bb);
+	return eq;
+}
+
+/*
+ * Who may change access: role bindings (mgmt) are the admin's alone, and
+ * with certificates in use a config must keep an admin binding, so no
+ * commit locks everybody out.
+ */
+static int access_guard(struct mgmt_svc *s, const pb_config *next,
+			const struct mgmt_call_info *ci, struct mgmt_status *st)
+{
+	const ProtobufCMessage *a = s->running->mgmt ? &s->running->mgmt->base
+						     : NULL;
+	const ProtobufCMessage *b = next->mgmt ? &next->mgmt->base : NULL;
+	bool admin = false;
+
+	if (!pb_equal(a, b) && ci->role < MGMT_ROLE_ADMIN) {
+		return mgmt_status_set(st, MGMT_PERMISSION_DENIED,
+				       "mgmt: changing role bindings needs the "
+				       "admin role");
+	}
+	if (!s->tls) {
+		return 0;
+	}
+	for (size_t i = 0; next->mgmt && i < next->mgmt->n_role_bindings; i++) {
+		admin |= next->mgmt->role_bindings[i]->role ==
+			 FHSWITCH__V1__ACCESS_ROLE__ACCESS_ADMIN;
+	}
+	if (!admin) {
+		return mgmt_status_set(st, MGMT_FAILED_PRECONDITION,
+				       "mgmt.role_bindings: no ACCESS_ADMIN "
+				       "binding would remain; nobody could "
+				       "administer the switch");
+	}
+	return 0;
+}
+
 static int check_version(struct mgmt_svc *s, uint64_t expected,
 			 struct mgmt_status *st)
 {
@@ -288,6 +352,10 @@ static void config_commit(void *svc, const struct mgmt_call_info *ci,
 	}
 	if (next == NULL) {
 		mgmt_status_set(st, MGMT_RESOURCE_EXHAUSTED, "out of memory");
+		goto out;
+	}
+	if (access_guard(s, next, ci, st) != 0) {
+		pb_free(next);
 		goto out;
 	}
 	prev = q->confirm_timeout_s ? pb_clone(&s->running->base) : NULL;
@@ -364,6 +432,10 @@ static void config_rollback(void *svc, const struct mgmt_call_info *ci,
 		s->pending = false;
 		pb_free(s->before_pending);
 		s->before_pending = NULL;
+	}
+	if (access_guard(s, target, ci, st) != 0) {
+		pb_free(target);
+		goto out;
 	}
 	snprintf(comment, sizeof(comment), "rollback to %llu",
 		 (unsigned long long)q->to_version);

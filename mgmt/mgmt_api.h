@@ -50,6 +50,10 @@ void mgmt_svc_tick(struct mgmt_svc *s);
 const struct hal_config *mgmt_svc_running(struct mgmt_svc *s);
 uint64_t mgmt_svc_version(struct mgmt_svc *s);
 
+/* Callers authenticate with certificates: a gRPC commit must keep at
+ * least one ACCESS_ADMIN role binding (no lock-out). */
+void mgmt_svc_set_tls(struct mgmt_svc *s, bool on);
+
 /* Data path serving state for grpc.health.v1. */
 bool mgmt_svc_serving(void *svc);
 void mgmt_svc_set_serving(struct mgmt_svc *s, bool on);

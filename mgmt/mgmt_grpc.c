@@ -43,6 +43,7 @@
 #include "mgmt_health.h"
 #include "mgmt_log.h"
 #include "mgmt_reflect.h"
+#include "mgmt_json.h"
 #include "mgmt_rpc.h"
 
 #define REQS_PER_METHOD 2 /* calls accepted at once per method */
@@ -218,6 +219,16 @@ static ProtobufCMessage *unpack(const ProtobufCMessageDescriptor *d,
 	if (m == NULL) {
 		st_set(st, MGMT_INVALID_ARGUMENT, "request: cannot decode %s",
 		       d->name);
+	} else {
+		char path[192];
+
+		/* proto3 strings are UTF-8; protobuf-c does not check */
+		if (mgmt_pb_check_utf8(m, path, sizeof(path)) < 0) {
+			st_set(st, MGMT_INVALID_ARGUMENT,
+			       "%s: not valid UTF-8", path);
+			protobuf_c_message_free_unpacked(m, NULL);
+			m = NULL;
+		}
 	}
 	return m;
 }

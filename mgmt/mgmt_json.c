@@ -645,9 +645,14 @@ json_t *mgmt_pb_to_json(const ProtobufCMessage *msg)
 				continue;
 			}
 			v = json_array();
-			for (size_t k = 0; k < n; k++) {
-				json_array_append_new(v,
-						      value_json(f, arr + k * esz));
+			for (size_t k = 0; v != NULL && k < n; k++) {
+				json_t *e = value_json(f, arr + k * esz);
+
+				/* never drop an element silently */
+				if (e == NULL || json_array_append_new(v, e) < 0) {
+					json_decref(v);
+					v = NULL;
+				}
 			}
 		} else if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
 			if (*(const uint32_t *)(base + f->quantifier_offset) !=
@@ -676,4 +681,103 @@ json_t *mgmt_pb_to_json(const ProtobufCMessage *msg)
 		json_object_set_new(o, f->name, v);
 	}
 	return o;
+}
+
+/* ---- UTF-8 ------------------------------------------------------------------- */
+
+static bool utf8_valid(const unsigned char *s)
+{
+	while (*s != '\0') {
+		unsigned n, c = *s;
+		uint32_t cp;
+
+		if (c < 0x80) {
+			s++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		for (unsigned i = 1; i <= n; i++) {
+			if ((s[i] & 0xc0) != 0x80) {
+				return false;
+			}
+			cp = cp << 6 | (s[i] & 0x3f);
+		}
+		/* overlong forms, surrogates, beyond U+10FFFF */
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
+			return false;
+		}
+		s += n + 1;
+	}
+	return true;
+}
+
+static int check_utf8(const ProtobufCMessage *m, struct path *p)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+	const uint8_t *base = (const uint8_t *)m;
+
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		size_t n = 1;
+		const void *const *vals;
+		size_t old;
+
+		if (f->type != PROTOBUF_C_TYPE_STRING &&
+		    f->type != PROTOBUF_C_TYPE_MESSAGE) {
+			continue;
+		}
+		if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+		    *(const uint32_t *)(base + f->quantifier_offset) != f->id) {
+			continue;
+		}
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			n = *(const size_t *)(base + f->quantifier_offset);
+			vals = *(const void *const *const *)(base + f->offset);
+		} else {
+			vals = (const void *const *)(base + f->offset);
+		}
+		for (size_t k = 0; k < n; k++) {
+			const void *v = vals[k];
+
+			if (v == NULL) {
+				continue;
+			}
+			old = path_push_key(p, f->name);
+			if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+				path_push_index(p, k);
+			}
+			if (f->type == PROTOBUF_C_TYPE_STRING
+				    ? !utf8_valid(v)
+				    : check_utf8(v, p) < 0) {
+				return -EILSEQ;
+			}
+			path_pop(p, old);
+		}
+	}
+	return 0;
+}
+
+int mgmt_pb_check_utf8(const ProtobufCMessage *m, char *path, size_t len)
+{
+	struct path p = { .len = 0 };
+	int ret;
+
+	p.buf[0] = '\0';
+	ret = check_utf8(m, &p);
+	if (ret < 0 && path != NULL && len != 0) {
+		snprintf(path, len, "%s", p.buf);
+	}
+	return ret;
 }

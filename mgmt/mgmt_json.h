@@ -47,4 +47,11 @@ int mgmt_json_text_to_pb(const ProtobufCMessageDescriptor *desc,
  */
 json_t *mgmt_pb_to_json(const ProtobufCMessage *msg);
 
+/*
+ * proto3 strings must be UTF-8, which protobuf-c does not check on
+ * unpack.  Returns 0, or -EILSEQ with the path of the first offending
+ * string ("flow.name") written to path (len bytes).
+ */
+int mgmt_pb_check_utf8(const ProtobufCMessage *m, char *path, size_t len);
+
 #endif

@@ -455,6 +455,11 @@ bool mgmt_svc_serving(void *svc)
 	return ((struct mgmt_svc *)svc)->serving;
 }
 
+void mgmt_svc_set_tls(struct mgmt_svc *s, bool on)
+{
+	s->tls = on;
+}
+
 void mgmt_svc_set_serving(struct mgmt_svc *s, bool on)
 {
 	s->serving = on;

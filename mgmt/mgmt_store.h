@@ -42,6 +42,7 @@ struct mgmt_svc {
 	pb_config *before_pending;
 	struct timespec start;
 	bool serving;
+	bool tls; /* callers are identified: keep an admin binding */
 	void (*roles_cb)(void *arg, struct mgmt_svc *s);
 	void *roles_arg;
 };

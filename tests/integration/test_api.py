@@ -71,13 +71,9 @@ MUTATING = {"Config/Commit", "Config/Confirm", "Config/Rollback", "Flows/Add",
             "Flows/Update", "Flows/Delete", "System/SaveConfig"}
 
 # Tests of bugs that are reported and not fixed yet: reported as XFAIL.
-KNOWN_BUGS = {
-    "tls_operator_cannot_change_role_bindings":
-        "an operator's Commit may rewrite mgmt.role_bindings: it makes itself admin",
-    "strings_not_utf8_refused":
-        "strings that are not UTF-8 are accepted: Config.Get / ListVersions then "
-        "fail in every protobuf client and the file silently lacks the flow or binding",
-}
+# (Empty: the UTF-8 and role-binding bugs this suite found are fixed and
+# their tests are ordinary regressions now.)
+KNOWN_BUGS = {}
 
 
 class Failure(Exception):
@@ -1492,6 +1488,22 @@ def tls_tests(t):
             escalated = "Rollback: %s" % e.code().name
         adm.call("Config/Commit", A.CommitRequest(config=cfg, comment="roles back"))
         raise Failure("accepted from op1 (operator) %s" % escalated)
+
+    @test
+    def tls_no_admin_lockout():
+        # with certificates in use no commit may remove the last admin
+        cfg = adm.get().config
+        bare = C.SwitchConfig()
+        bare.CopyFrom(cfg)
+        bare.ClearField("mgmt")
+        try:
+            adm.call("Config/Commit", A.CommitRequest(config=bare, comment="lock out"))
+        except grpc.RpcError as e:
+            check(e.code() == SC.FAILED_PRECONDITION, "refused with %s" % e.code())
+            check("ACCESS_ADMIN" in e.details(), "details name the rule: %s" % e.details())
+            return
+        adm.call("Config/Commit", A.CommitRequest(config=cfg, comment="roles back"))
+        raise Failure("a config without an admin binding was accepted")
 
     @test
     def tls_automation_example_as_operator():
