@@ -52,7 +52,7 @@ if ldd /bin/busybox >/dev/null 2>&1; then
 fi
 
 case "$PWD/" in
-/tmp/* | /run/*) say "warning: $PWD is under /tmp or /run, which are fresh tmpfs in the guest" ;;
+/run/*) say "warning: $PWD is under /run, which is a fresh tmpfs in the guest" ;;
 esac
 
 # One VM at a time on this machine (ctest's RUN_SERIAL only covers one ctest).
