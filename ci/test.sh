@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install dependencies, build with -Werror, run every test label, then
-# rebuild under -fsanitize=address,undefined and run the unit tests again,
-# and run each libFuzzer target for a fixed number of iterations.
+# rebuild under -fsanitize=address,undefined and run the unit, integration
+# and netns tests again, and run each libFuzzer target for a fixed number
+# of iterations.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -23,10 +24,11 @@ step "build with -fsanitize=address,undefined"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DFH_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$jobs"
 
-step "tests under ASan/UBSan: unit"
+step "tests under ASan/UBSan: unit, integration, netns"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	ctest --test-dir build-asan --output-on-failure -L unit -j"$jobs"
+	ctest --test-dir build-asan --output-on-failure -L 'unit|integration|netns' \
+	-j"$jobs"
 
 step "fuzz (libFuzzer, fixed iteration count)"
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
