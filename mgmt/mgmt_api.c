@@ -43,17 +43,80 @@ static void config_get(void *svc, const struct mgmt_call_info *ci,
 	*resp = &r->base;
 }
 
+/* Validate one config the way a commit would; 0, or -EINVAL with
+ * "PATH: reason" in err. */
+static int validate_one(struct mgmt_svc *s, const pb_config *c, char *err,
+			size_t errlen)
+{
+	struct hal_config cfg;
+	struct mgmt_status rs;
+	char msg[256];
+	int ret;
+
+	if (check_roles(c, &rs) != 0) {
+		snprintf(err, errlen, "%s", rs.message);
+		return -EINVAL;
+	}
+	ret = mgmt_config_from_pb(c, &cfg, err, errlen);
+	if (ret < 0) {
+		return ret;
+	}
+	/* the HAL's capabilities are part of validity */
+	ret = hal_check(s->hal, &cfg, msg, sizeof(msg));
+	if (ret < 0) {
+		snprintf(err, errlen, "%s", msg);
+	}
+	mgmt_config_free(&cfg);
+	return ret;
+}
+
+#define MAX_VALIDATION_ERRORS 64
+
+/* Append "PATH: reason" to the response, once. */
+static int add_error(Fhswitch__V1__ValidateResponse *r, char *err)
+{
+	Fhswitch__V1__ValidationError *e;
+	char *colon = strstr(err, ": ");
+	const char *path = "", *msg = err;
+
+	if (colon != NULL) {
+		*colon = '\0';
+		path = err;
+		msg = colon + 2;
+	}
+	for (size_t i = 0; i < r->n_errors; i++) {
+		if (strcmp(r->errors[i]->path, path) == 0 &&
+		    strcmp(r->errors[i]->message, msg) == 0) {
+			return 0;
+		}
+	}
+	e = pb_new(&fhswitch__v1__validation_error__descriptor);
+	if (e == NULL) {
+		return -ENOMEM;
+	}
+	e->path = dupstr(path);
+	e->message = dupstr(msg);
+	r->errors[r->n_errors++] = e;
+	return 0;
+}
+
+/*
+ * Every error, not just the first: the validator stops at the first, so
+ * the config is also checked part by part — its global sections alone,
+ * then each flow alone with the ports (its "flows[0]" renamed back to
+ * "flows[i]") — and whatever only the whole shows (ties) comes from the
+ * whole.
+ */
 static void config_validate(void *svc, const struct mgmt_call_info *ci,
 			    const ProtobufCMessage *req,
 			    ProtobufCMessage **resp, struct mgmt_status *st)
 {
+	struct mgmt_svc *s = SVC(svc);
 	const Fhswitch__V1__ValidateRequest *q = (const void *)req;
 	Fhswitch__V1__ValidateResponse *r =
 		pb_new(&fhswitch__v1__validate_response__descriptor);
-	struct hal_config cfg;
-	char err[MGMT_CONFIG_ERR_LEN];
-	struct mgmt_status rs;
-	int ret;
+	char err[MGMT_CONFIG_ERR_LEN], whole[MGMT_CONFIG_ERR_LEN];
+	pb_config part;
 
 	(void)ci;
 	if (r == NULL) {
@@ -62,52 +125,70 @@ static void config_validate(void *svc, const struct mgmt_call_info *ci,
 	}
 	if (q->config == NULL) {
 		pb_free(r);
-		mgmt_status_set(st, MGMT_INVALID_ARGUMENT,
-				"config: required");
+		mgmt_status_set(st, MGMT_INVALID_ARGUMENT, "config: required");
 		return;
 	}
-	ret = check_roles(q->config, &rs) != 0 ? -EINVAL : 0;
-	if (ret == 0) {
-		ret = mgmt_config_from_pb(q->config, &cfg, err, sizeof(err));
-		if (ret == 0) {
-			char msg[256];
-
-			/* the HAL's capabilities are part of validity */
-			ret = hal_check(SVC(svc)->hal, &cfg, msg, sizeof(msg));
-			if (ret < 0) {
-				snprintf(err, sizeof(err), "%s", msg);
-			}
-			mgmt_config_free(&cfg);
-		}
-	} else {
-		snprintf(err, sizeof(err), "%s", rs.message);
+	r->valid = validate_one(s, q->config, whole, sizeof(whole)) == 0;
+	if (r->valid) {
+		*resp = &r->base;
+		return;
 	}
-	r->valid = ret == 0;
-	if (ret < 0) {
-		Fhswitch__V1__ValidationError *e =
-			pb_new(&fhswitch__v1__validation_error__descriptor);
-		char *colon = strstr(err, ": ");
+	r->errors = calloc(MAX_VALIDATION_ERRORS, sizeof(*r->errors));
+	if (r->errors == NULL) {
+		pb_free(r);
+		mgmt_status_set(st, MGMT_RESOURCE_EXHAUSTED, "out of memory");
+		return;
+	}
+	/* shallow copies: part borrows the request's sub-messages */
+	part = *q->config;
+	part.n_flows = 0;
+	part.flows = NULL;
+	if (validate_one(s, &part, err, sizeof(err)) < 0 &&
+	    add_error(r, err) < 0) {
+		goto oom;
+	}
+	/* flows are checked against the ports only: sections reported
+	 * above (and their errors) stay out of the way */
+	part.l2 = NULL;
+	part.mgmt = NULL;
+	part.hal = NULL;
+	part.timing = NULL;
+	part.name = (char *)protobuf_c_empty_string;
+	if (q->config->eaxc_layout != NULL && r->n_errors != 0 &&
+	    strncmp(r->errors[0]->path, "eaxc_layout", 11) == 0) {
+		part.eaxc_layout = NULL; /* the default layout */
+	}
+	for (size_t i = 0; i < q->config->n_flows &&
+			   r->n_errors < MAX_VALIDATION_ERRORS - 1;
+	     i++) {
+		char fixed[MGMT_CONFIG_ERR_LEN + 16];
 
-		r->errors = calloc(1, sizeof(*r->errors));
-		if (e == NULL || r->errors == NULL) {
-			pb_free(e);
-			pb_free(r);
-			mgmt_status_set(st, MGMT_RESOURCE_EXHAUSTED,
-					"out of memory");
-			return;
+		part.n_flows = 1;
+		part.flows = &q->config->flows[i];
+		if (validate_one(s, &part, err, sizeof(err)) == 0) {
+			continue;
 		}
-		if (colon != NULL) {
-			*colon = '\0';
-			e->path = dupstr(err);
-			e->message = dupstr(colon + 2);
+		if (strncmp(err, "flows[0]", 8) == 0) {
+			snprintf(fixed, sizeof(fixed), "flows[%zu]%s", i, err + 8);
+		} else if (strncmp(err, "ports", 5) == 0 ||
+			   strncmp(err, "eaxc_layout", 11) == 0 ||
+			   strncmp(err, "timing", 6) == 0) {
+			continue; /* a global error, already reported */
 		} else {
-			e->path = dupstr("");
-			e->message = dupstr(err);
+			snprintf(fixed, sizeof(fixed), "%s", err);
 		}
-		r->errors[0] = e;
-		r->n_errors = 1;
+		if (add_error(r, fixed) < 0) {
+			goto oom;
+		}
+	}
+	if (r->n_errors == 0 && add_error(r, whole) < 0) {
+		goto oom;
 	}
 	*resp = &r->base;
+	return;
+oom:
+	pb_free(r);
+	mgmt_status_set(st, MGMT_RESOURCE_EXHAUSTED, "out of memory");
 }
 
 static int port_index(const pb_config *c, const char *name)

@@ -538,6 +538,16 @@ def main_tests(t, srv, audit):
         r = api.call("Config/Validate", A.ValidateRequest(config=bad))
         check(not r.valid and r.errors[0].path == "flows[0].action.out_ports[0]",
               "unknown out port: %s" % r)
+        # every error, each with its path, not just the first
+        bad = base_cfg(C, "candidate", [flow(C, "c1", "A", "B", plane=C.PLANE_C)])
+        bad.eaxc_layout.du_port_bits = 5
+        bad.flows[0].action.out_ports[0] = "Q"
+        bad.flows[2].match.vlan_id = 5000
+        r = api.call("Config/Validate", A.ValidateRequest(config=bad))
+        paths = [e.path for e in r.errors]
+        check(not r.valid and paths == ["eaxc_layout", "flows[0].action.out_ports[0]",
+                                        "flows[2].match.vlan_id"],
+              "all errors: %s" % [(e.path, e.message) for e in r.errors])
         api.expect("Config/Validate", A.ValidateRequest(), SC.INVALID_ARGUMENT, "config")
         check(api.get().version == 1, "Validate changed the version")
 
