@@ -9,6 +9,7 @@
 
 static const struct hal_class *const classes[] = {
 	&hal_dpdk_class,
+	&hal_switchdev_class,
 };
 
 int hal_open(const struct hal_params *p, struct hal **out)

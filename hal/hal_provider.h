@@ -61,5 +61,6 @@ struct hal {
 };
 
 extern const struct hal_class hal_dpdk_class;
+extern const struct hal_class hal_switchdev_class;
 
 #endif

@@ -7,7 +7,8 @@
  *         [--inject PCAP:PORT:COUNT] [--clock realtime|pcap]
  *         [--residence]
  *
- * Loads and validates the startup config, opens the HAL backend it names,
+ * Loads and validates the startup config, opens the HAL backend it names
+ * (without EAL arguments, EAL is initialised only for the DPDK backend),
  * applies it and forwards until SIGINT/SIGTERM (or an exit condition).
  * SIGHUP reloads the config file through the same validate -> apply path a
  * commit takes: an invalid file is refused and logged, the running config
@@ -469,14 +470,25 @@ static void *grpc_starter_main(void *arg)
 	return NULL;
 }
 
+/* A thread off the forwarding lcores: a DPDK control thread, or a plain
+ * one when EAL is not initialised (switchdev: the kernel forwards). */
+static int ctl_thread_create(bool eal, pthread_t *t, const char *name,
+			     void *(*fn)(void *), void *arg)
+{
+	if (eal) {
+		return rte_ctrl_thread_create(t, name, NULL, fn, arg);
+	}
+	return pthread_create(t, NULL, fn, arg);
+}
+
 /* Start the API from a DPDK control thread: the threads gRPC creates
  * inherit its CPU set, so none of them lands on a forwarding core. */
-static int start_grpc_off_lcores(struct daemon *d)
+static int start_grpc_off_lcores(struct daemon *d, bool eal)
 {
 	struct grpc_starter gs = { .d = d, .ret = -EINVAL };
 	pthread_t t;
-	int ret = rte_ctrl_thread_create(&t, "fh-grpc-init", NULL,
-					 grpc_starter_main, &gs);
+	int ret = ctl_thread_create(eal, &t, "fh-grpc-init",
+				    grpc_starter_main, &gs);
 
 	if (ret != 0) {
 		fprintf(stderr, "fhswd: gRPC start thread: %s\n",
@@ -495,14 +507,17 @@ int main(int argc, char **argv)
 	pthread_t ctl;
 	const struct hal_config *cfg;
 	char backend[16];
-	int ret, n_eal, rc = 1;
-	bool has_sep = false;
+	int ret, n_eal, rc = 1, sep = 0;
+	bool eal = true;
 
 	memset(&d, 0, sizeof(d));
-	for (int i = 1; i < argc; i++) {
-		has_sep |= strcmp(argv[i], "--") == 0;
+	for (int i = 1; i < argc && sep == 0; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			sep = i;
+		}
 	}
-	if (has_sep) {
+	if (sep > 1) {
+		/* EAL arguments given: EAL comes up whatever the backend */
 		n_eal = rte_eal_init(argc, argv);
 		if (n_eal < 0) {
 			fprintf(stderr, "fhswd: EAL: %s\n",
@@ -511,17 +526,16 @@ int main(int argc, char **argv)
 		}
 		argc -= n_eal;
 		argv += n_eal;
-	} else {
-		char *eal_argv[] = { argv[0], NULL };
-
-		if (rte_eal_init(1, eal_argv) < 0) {
-			fprintf(stderr, "fhswd: EAL: %s\n",
-				rte_strerror(rte_errno));
-			return 1;
-		}
+	} else if (sep == 1) {
+		/* a bare "--": no EAL arguments */
+		argv[1] = argv[0];
+		argc--;
+		argv++;
 	}
 	if (parse_opts(argc, argv, &d.o) < 0) {
-		rte_eal_cleanup();
+		if (sep > 1) {
+			rte_eal_cleanup();
+		}
 		return EXIT_USAGE;
 	}
 	{
@@ -532,10 +546,23 @@ int main(int argc, char **argv)
 					    sizeof(err));
 		if (ret < 0) {
 			fprintf(stderr, "fhswd: %s\n", err);
+			eal = sep > 1;
 			goto out_eal;
 		}
 		snprintf(backend, sizeof(backend), "%s", first.backend);
 		mgmt_config_free(&first);
+	}
+	if (sep <= 1) {
+		/* without EAL arguments, EAL only for the DPDK backend: the
+		 * switchdev one needs neither hugepages nor lcores */
+		char *eal_argv[] = { argv[0], NULL };
+
+		eal = strcmp(backend, "switchdev") != 0;
+		if (eal && rte_eal_init(1, eal_argv) < 0) {
+			fprintf(stderr, "fhswd: EAL: %s\n",
+				rte_strerror(rte_errno));
+			return 1;
+		}
 	}
 	hp.backend = backend;
 	hp.clock_pcap = d.o.clock_pcap;
@@ -554,7 +581,7 @@ int main(int argc, char **argv)
 	cfg = mgmt_svc_running(d.svc);
 	MGMT_LOG(INFO, "%s: \"%s\" applied on %s: %u ports, %zu flows, %u lcores",
 		 d.o.config, cfg->name, cfg->backend, cfg->n_ports,
-		 cfg->n_flows, rte_lcore_count());
+		 cfg->n_flows, eal ? rte_lcore_count() : 0);
 	for (unsigned i = 0; i < d.o.n_inject; i++) {
 		unsigned p;
 
@@ -588,11 +615,11 @@ int main(int argc, char **argv)
 		sigaction(SIGHUP, &sa, NULL);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &d.start);
-	if (d.o.grpc_addr != NULL && start_grpc_off_lcores(&d) < 0) {
+	if (d.o.grpc_addr != NULL && start_grpc_off_lcores(&d, eal) < 0) {
 		goto out_svc;
 	}
 	/* a DPDK control thread runs off the forwarding lcores */
-	ret = rte_ctrl_thread_create(&ctl, "fh-ctl", NULL, control_main, &d);
+	ret = ctl_thread_create(eal, &ctl, "fh-ctl", control_main, &d);
 	if (ret != 0) {
 		fprintf(stderr, "fhswd: control thread: %s\n", strerror(ret));
 		goto out_svc;
@@ -628,6 +655,8 @@ out_svc:
 out_hal:
 	hal_close(d.hal);
 out_eal:
-	rte_eal_cleanup();
+	if (eal) {
+		rte_eal_cleanup();
+	}
 	return rc;
 }

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The switchdev backend: the kernel (and the ASIC under a switchdev
+ * driver) forwards; this backend only programs it through rtnetlink.
+ *
+ *   ports        Linux netdevs enslaved to a vlan_filtering bridge (created,
+ *                or adopted if one of that name exists), set up, with their
+ *                VLANs (allowed_vlans tagged, native_vlan PVID untagged),
+ *                learning per l2.learning, ageing per l2.aging_s
+ *   l2           static bridge FDB entries (NTF_MASTER, NUD_NOARP)
+ *   flows        tc flower on the in-port's clsact ingress: eCPRI (0xAEFE)
+ *                untagged, or 802.1Q with vlan_ethtype 0xAEFE (+ vlan_id);
+ *                MACs; actions vlan push/modify, mirred mirror to every out
+ *                port but the last and redirect to the last, or gact drop;
+ *                skip_sw where the port offloads tc (hw-tc-offload)
+ *
+ * Everything it creates is tagged so that reconfiguration and close remove
+ * exactly that: flower filters live in a private priority range and carry
+ * a handle with a fixed upper half; FDB entries, ports, qdiscs and the
+ * bridge are remembered as created.  An apply journals each change and
+ * replays the journal backwards on failure, leaving the running config's
+ * rules in place; new flows go into the other of two priority ranges, so
+ * the old rules are removed only once the new ones are all in.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "hal_switchdev.h"
+
+/* ---- capabilities, open, run --------------------------------------------- */
+
+static void sd_capabilities(const struct hal *h, struct hal_caps *c)
+{
+	c->match_eaxc = false;
+	c->match_plane = false;
+	c->match_direction = false;
+	c->match_udp = false;
+	c->act_set_eaxc = false;
+	c->act_replicate = true; /* mirred mirror */
+	c->window_check = false;
+	c->offload = atomic_load(&to_sd(h)->offload);
+	c->max_ports = HAL_MAX_PORTS;
+	c->max_flows = SD_MAX_FLOWS;
+}
+
+static int sd_open(const struct hal_params *p, struct hal **out)
+{
+	struct hal_sd *sd = calloc(1, sizeof(*sd));
+	int ret;
+
+	(void)p;
+	if (sd == NULL) {
+		return -ENOMEM;
+	}
+	ret = sd_nl_open(&sd->nl);
+	if (ret < 0) {
+		free(sd);
+		return ret;
+	}
+	sd->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (sd->efd < 0) {
+		ret = -errno;
+		sd_nl_close(&sd->nl);
+		free(sd);
+		return ret;
+	}
+	pthread_mutex_init(&sd->lock, NULL);
+	sd->cur.br_old_vf = -1;
+	*out = &sd->base;
+	return 0;
+}
+
+static int sd_run(struct hal *h)
+{
+	struct hal_sd *sd = to_sd(h);
+	struct pollfd pfd = {.fd = sd->efd, .events = POLLIN};
+
+	/* the kernel forwards: nothing to do but wait */
+	while (!atomic_load(&sd->stop)) {
+		if (poll(&pfd, 1, 1000) < 0 && errno != EINTR) {
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+static void sd_stop(struct hal *h)
+{
+	struct hal_sd *sd = to_sd(h);
+	uint64_t one = 1;
+
+	atomic_store(&sd->stop, true);
+	/* async-signal-safe */
+	if (write(sd->efd, &one, sizeof(one)) < 0) {
+		/* the counter is saturated: run wakes anyway */
+	}
+}
+
+/* ---- stats ------------------------------------------------------------------ */
+
+static int sd_port_stats(struct hal *h, unsigned port,
+			 struct hal_port_stats *out)
+{
+	struct hal_sd *sd = to_sd(h);
+	int ret = -ENOENT;
+
+	pthread_mutex_lock(&sd->lock);
+	if (port < sd->cur.n_ports) {
+		ret = sd_link_stats(&sd->nl, sd->cur.ports[port].ifindex, out);
+	}
+	pthread_mutex_unlock(&sd->lock);
+	return ret;
+}
+
+/* Frames that matched a flow: the counters of its filters' first action,
+ * read back from the kernel (which folds in the hardware's). */
+static int sd_flow_stats(struct hal *h, const char *name,
+			 struct hal_flow_stats *out)
+{
+	struct hal_sd *sd = to_sd(h);
+	struct sd_state *s = &sd->cur;
+	struct sd_filter_stat *fs = NULL;
+	uint64_t packets = 0;
+	size_t fi;
+	int ret = 0;
+
+	pthread_mutex_lock(&sd->lock);
+	for (fi = 0; fi < s->n_flows; fi++) {
+		if (strcmp(s->flows[fi].name, name) == 0) {
+			break;
+		}
+	}
+	if (fi == s->n_flows) {
+		ret = -ENOENT;
+		goto out;
+	}
+	fs = calloc(SD_DUMP_MAX, sizeof(*fs));
+	if (fs == NULL) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (unsigned p = 0; ret == 0 && p < s->n_ports; p++) {
+		int ifindex = s->ports[p].ifindex;
+		bool any = false;
+		unsigned n = 0;
+
+		for (size_t k = 0; !any && k < s->n_filters; k++) {
+			any = s->filters[k].flow == fi &&
+			      s->filters[k].ifindex == ifindex;
+		}
+		if (!any) {
+			continue;
+		}
+		ret = sd_filter_dump(&sd->nl, ifindex, fs, SD_DUMP_MAX, &n);
+		for (unsigned d = 0; ret == 0 && d < n; d++) {
+			for (size_t k = 0; k < s->n_filters; k++) {
+				const struct sd_filter *f = &s->filters[k];
+
+				if (f->flow == fi && f->ifindex == ifindex &&
+				    f->prio == fs[d].prio &&
+				    f->handle == fs[d].handle) {
+					packets += fs[d].packets;
+				}
+			}
+		}
+	}
+	if (ret == 0) {
+		memset(out, 0, sizeof(*out));
+		out->rx_total = packets;
+		out->tx_total = packets * s->flows[fi].n_tx;
+	}
+out:
+	pthread_mutex_unlock(&sd->lock);
+	free(fs);
+	return ret;
+}
+
+/* Idle = no port's rx counter moved; sampled at most every 20 ms. */
+static int sd_idle_ns(struct hal *h, uint64_t *ns)
+{
+	struct hal_sd *sd = to_sd(h);
+	struct timespec now;
+	uint64_t rx = 0;
+	int64_t since;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&sd->lock);
+	since = (int64_t)(now.tv_sec - sd->idle_sample.tv_sec) * 1000000000 +
+		(now.tv_nsec - sd->idle_sample.tv_nsec);
+	if (!sd->idle_sampled || since >= 20000000) {
+		for (unsigned p = 0; p < sd->cur.n_ports; p++) {
+			struct hal_port_stats st;
+
+			if (sd_link_stats(&sd->nl, sd->cur.ports[p].ifindex,
+					  &st) == 0) {
+				rx += st.rx_packets;
+			}
+		}
+		if (sd->idle_sampled && rx != sd->idle_rx) {
+			sd->idle_moved = true;
+			sd->idle_change = now;
+		}
+		sd->idle_rx = rx;
+		sd->idle_sample = now;
+		sd->idle_sampled = true;
+	}
+	if (!sd->idle_moved) {
+		*ns = UINT64_MAX;
+	} else {
+		*ns = (uint64_t)((int64_t)(now.tv_sec -
+					   sd->idle_change.tv_sec) *
+					 1000000000 +
+				 (now.tv_nsec - sd->idle_change.tv_nsec));
+	}
+	pthread_mutex_unlock(&sd->lock);
+	return 0;
+}
+
+/* ---- close ------------------------------------------------------------------ */
+
+static int sd_apply(struct hal *h, const struct hal_config *cfg, char *msg,
+		    size_t msglen)
+{
+	struct hal_sd *sd = to_sd(h);
+	int ret;
+
+	pthread_mutex_lock(&sd->lock);
+	ret = sd_apply_locked(sd, cfg, msg, msglen);
+	pthread_mutex_unlock(&sd->lock);
+	return ret;
+}
+
+static void sd_close(struct hal *h)
+{
+	struct hal_sd *sd;
+
+	if (h == NULL) {
+		return;
+	}
+	sd = to_sd(h);
+	pthread_mutex_lock(&sd->lock);
+	sd_teardown(sd);
+	pthread_mutex_unlock(&sd->lock);
+	pthread_mutex_destroy(&sd->lock);
+	sd_nl_close(&sd->nl);
+	close(sd->efd);
+	free(sd);
+}
+
+const struct hal_class hal_switchdev_class = {
+	.type = "switchdev",
+	.open = sd_open,
+	.close = sd_close,
+	.capabilities = sd_capabilities,
+	.apply = sd_apply,
+	.run = sd_run,
+	.stop = sd_stop,
+	.port_stats = sd_port_stats,
+	.flow_stats = sd_flow_stats,
+	.idle_ns = sd_idle_ns,
+};
