@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <assert.h>
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 
@@ -649,21 +651,29 @@ int fh_dp_lcore_main(void *arg)
 	return 0;
 }
 
+/* The counter blocks are runs of uint64_t (then cache-line padding):
+ * summing over the lcores is one loop for every block type. */
+#define N_U64(type, last) (offsetof(type, last) / sizeof(uint64_t) + 1)
+static_assert(N_U64(struct fh_dp_flow_ctr, rx_bytes) == 8, "flow counters");
+static_assert(N_U64(struct fh_dp_port_ctr, rx_corrupt) == 6, "port counters");
+
+static void add_u64s(void *dst, const void *src, size_t n)
+{
+	uint64_t *d = dst;
+	const uint64_t *s = src;
+
+	for (size_t i = 0; i < n; i++) {
+		d[i] += s[i];
+	}
+}
+
 void fh_dp_flow_sum(const struct fh_dp *dp, unsigned slot,
 		    struct fh_dp_flow_ctr *out)
 {
 	memset(out, 0, sizeof(*out));
 	for (unsigned l = 0; l < dp->n_lcores; l++) {
-		const struct fh_dp_flow_ctr *c = &dp->lcores[l]->flow_ctr[slot];
-
-		out->rx_total += c->rx_total;
-		out->rx_on_time += c->rx_on_time;
-		out->rx_early += c->rx_early;
-		out->rx_late += c->rx_late;
-		out->rx_corrupt += c->rx_corrupt;
-		out->rx_seqid_err += c->rx_seqid_err;
-		out->tx_total += c->tx_total;
-		out->rx_bytes += c->rx_bytes;
+		add_u64s(out, &dp->lcores[l]->flow_ctr[slot],
+			 N_U64(struct fh_dp_flow_ctr, rx_bytes));
 	}
 }
 
@@ -672,14 +682,8 @@ void fh_dp_port_sum(const struct fh_dp *dp, unsigned port,
 {
 	memset(out, 0, sizeof(*out));
 	for (unsigned l = 0; l < dp->n_lcores; l++) {
-		const struct fh_dp_port_ctr *c = &dp->lcores[l]->port_ctr[port];
-
-		out->rx_packets += c->rx_packets;
-		out->rx_bytes += c->rx_bytes;
-		out->tx_packets += c->tx_packets;
-		out->tx_bytes += c->tx_bytes;
-		out->drops += c->drops;
-		out->rx_corrupt += c->rx_corrupt;
+		add_u64s(out, &dp->lcores[l]->port_ctr[port],
+			 N_U64(struct fh_dp_port_ctr, rx_corrupt));
 	}
 }
 
