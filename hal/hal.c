@@ -89,6 +89,10 @@ int hal_check(const struct hal *h, const struct hal_config *cfg, char *msg,
 			miss = "replication to several ports";
 		} else if (f->window.enabled && !c.window_check) {
 			miss = "window check";
+		} else if ((f->action.has_set_src_mac ||
+			    f->action.has_set_dst_mac) &&
+			   !c.act_set_mac) {
+			miss = "MAC rewrite";
 		}
 		if (miss != NULL) {
 			snprintf(msg, msglen,
@@ -148,7 +152,55 @@ int hal_flow_stats(struct hal *h, const char *name, struct hal_flow_stats *out)
 	if (h == NULL || name == NULL || out == NULL) {
 		return -EINVAL;
 	}
+	memset(out, 0, sizeof(*out));
 	return h->cls->flow_stats(h, name, out);
+}
+
+int hal_flow_status(struct hal *h, const char *name,
+		    struct hal_flow_status *out)
+{
+	if (h == NULL || name == NULL || out == NULL) {
+		return -EINVAL;
+	}
+	memset(out, 0, sizeof(*out));
+	return h->cls->flow_status(h, name, out);
+}
+
+const char *hal_counter_name(uint32_t bit)
+{
+	static const char *const names[HAL_CTR_COUNT] = {
+		"rx_total",   "rx_on_time",   "rx_early", "rx_late",
+		"rx_corrupt", "rx_seqid_err", "tx_total",
+	};
+
+	for (unsigned i = 0; i < HAL_CTR_COUNT; i++) {
+		if (bit == 1u << i) {
+			return names[i];
+		}
+	}
+	return NULL;
+}
+
+uint64_t hal_counter_value(const struct hal_flow_stats *s, uint32_t bit)
+{
+	switch (bit) {
+	case HAL_CTR_RX_TOTAL:
+		return s->rx_total;
+	case HAL_CTR_RX_ON_TIME:
+		return s->rx_on_time;
+	case HAL_CTR_RX_EARLY:
+		return s->rx_early;
+	case HAL_CTR_RX_LATE:
+		return s->rx_late;
+	case HAL_CTR_RX_CORRUPT:
+		return s->rx_corrupt;
+	case HAL_CTR_RX_SEQID_ERR:
+		return s->rx_seqid_err;
+	case HAL_CTR_TX_TOTAL:
+		return s->tx_total;
+	default:
+		return 0;
+	}
 }
 
 int hal_l2_stats(struct hal *h, struct hal_l2_stats *out)

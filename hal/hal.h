@@ -75,7 +75,9 @@ struct hal_caps {
 	bool act_set_eaxc;
 	bool act_replicate;
 	bool window_check;
+	bool act_set_mac; /* rewrite source / destination MAC */
 	bool offload; /* rules run in hardware */
+	uint32_t unsupported_counters; /* HAL_CTR_* it cannot count */
 	unsigned max_ports;
 	unsigned max_flows;
 };
@@ -88,6 +90,22 @@ struct hal_port_stats {
 	uint64_t drops;
 };
 
+/* The flow counters, as bits: which ones a backend cannot count. */
+enum hal_flow_counter {
+	HAL_CTR_RX_TOTAL = 1u << 0,
+	HAL_CTR_RX_ON_TIME = 1u << 1,
+	HAL_CTR_RX_EARLY = 1u << 2,
+	HAL_CTR_RX_LATE = 1u << 3,
+	HAL_CTR_RX_CORRUPT = 1u << 4,
+	HAL_CTR_RX_SEQID_ERR = 1u << 5,
+	HAL_CTR_TX_TOTAL = 1u << 6,
+};
+#define HAL_CTR_COUNT 7
+
+/* "rx_on_time" for HAL_CTR_RX_ON_TIME (the API's field names); NULL for
+ * anything else. */
+const char *hal_counter_name(uint32_t bit);
+
 /* O-RAN window counters of one flow (o-ran-performance-management names). */
 struct hal_flow_stats {
 	uint64_t rx_total;
@@ -97,6 +115,18 @@ struct hal_flow_stats {
 	uint64_t rx_corrupt;
 	uint64_t rx_seqid_err;
 	uint64_t tx_total;
+	/* HAL_CTR_* this backend cannot count: those read 0 but are not 0 */
+	uint32_t unsupported;
+};
+
+/* The counter of s that bit (one HAL_CTR_*) names; 0 for anything else. */
+uint64_t hal_counter_value(const struct hal_flow_stats *s, uint32_t bit);
+
+/* Where a flow's rules run. */
+struct hal_flow_status {
+	unsigned rules; /* rules programmed for it (filters, table entries) */
+	unsigned rules_in_hw; /* of them, running in hardware */
+	char detail[160]; /* where and why, for people */
 };
 
 struct hal_l2_stats {
@@ -155,6 +185,9 @@ int hal_port_stats(struct hal *h, unsigned port, struct hal_port_stats *out);
 /* Counters of the running flow named name; -ENOENT if none. */
 int hal_flow_stats(struct hal *h, const char *name, struct hal_flow_stats *out);
 int hal_l2_stats(struct hal *h, struct hal_l2_stats *out);
+/* Where the running flow named name runs; -ENOENT if none. */
+int hal_flow_status(struct hal *h, const char *name,
+		    struct hal_flow_status *out);
 
 /* Nanoseconds since the last packet received on any port (UINT64_MAX if
  * none yet); -EOPNOTSUPP where the backend cannot tell. */

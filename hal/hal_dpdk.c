@@ -52,7 +52,9 @@ static void dpdk_capabilities(const struct hal *h, struct hal_caps *c)
 	c->act_set_eaxc = true;
 	c->act_replicate = true;
 	c->window_check = true;
+	c->act_set_mac = true;
 	c->offload = false;
+	c->unsupported_counters = 0;
 	c->max_ports = FH_MAX_PORTS;
 	c->max_flows = FH_DP_MAX_FLOWS;
 }
@@ -552,6 +554,25 @@ static int dpdk_flow_stats(struct hal *h, const char *name,
 	return -ENOENT;
 }
 
+/* One entry of the software flow table, run by the forwarding lcores. */
+static int dpdk_flow_status(struct hal *h, const char *name,
+			    struct hal_flow_status *out)
+{
+	struct hal_dpdk *hd = to_dpdk(h);
+
+	for (unsigned s = 0; s < FH_DP_MAX_FLOWS; s++) {
+		if (hd->slot_used[s] && strcmp(hd->slot_name[s], name) == 0) {
+			out->rules = 1;
+			out->rules_in_hw = 0;
+			snprintf(out->detail, sizeof(out->detail),
+				 "software: DPDK data path on %u lcore(s)",
+				 rte_lcore_count());
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 static int dpdk_l2_stats(struct hal *h, struct hal_l2_stats *out)
 {
 	struct fh_dp_l2_ctr c;
@@ -656,6 +677,7 @@ const struct hal_class hal_dpdk_class = {
 	.stop = dpdk_stop,
 	.port_stats = dpdk_port_stats,
 	.flow_stats = dpdk_flow_stats,
+	.flow_status = dpdk_flow_status,
 	.l2_stats = dpdk_l2_stats,
 	.idle_ns = dpdk_idle_ns,
 	.inject = dpdk_inject,

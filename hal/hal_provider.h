@@ -44,6 +44,9 @@ struct hal_class {
 	/* -ENOENT if no running flow has that name. */
 	int (*flow_stats)(struct hal *h, const char *name,
 			  struct hal_flow_stats *out);
+	/* -ENOENT if no running flow has that name. */
+	int (*flow_status)(struct hal *h, const char *name,
+			   struct hal_flow_status *out);
 
 	/* optional */
 	int (*l2_stats)(struct hal *h, struct hal_l2_stats *out);

@@ -31,6 +31,11 @@
 
 #include "hal_switchdev.h"
 
+/* tc counts frames per rule, not the O-RAN window or eCPRI validity */
+#define SD_UNSUPPORTED                                             \
+	(HAL_CTR_RX_ON_TIME | HAL_CTR_RX_EARLY | HAL_CTR_RX_LATE | \
+	 HAL_CTR_RX_CORRUPT | HAL_CTR_RX_SEQID_ERR)
+
 /* ---- capabilities, open, run --------------------------------------------- */
 
 static void sd_capabilities(const struct hal *h, struct hal_caps *c)
@@ -42,7 +47,9 @@ static void sd_capabilities(const struct hal *h, struct hal_caps *c)
 	c->act_set_eaxc = false;
 	c->act_replicate = true; /* mirred mirror */
 	c->window_check = false;
+	c->act_set_mac = true; /* pedit */
 	c->offload = atomic_load(&to_sd(h)->offload);
+	c->unsupported_counters = SD_UNSUPPORTED;
 	c->max_ports = HAL_MAX_PORTS;
 	c->max_flows = SD_MAX_FLOWS;
 }
@@ -116,32 +123,26 @@ static int sd_port_stats(struct hal *h, unsigned port,
 	return ret;
 }
 
-/* Frames that matched a flow: the counters of its filters' first action,
- * read back from the kernel (which folds in the hardware's). */
-static int sd_flow_stats(struct hal *h, const char *name,
-			 struct hal_flow_stats *out)
+/* What the kernel says of the filters of flow fi: frames that matched
+ * (the counters of each filter's first action, which fold in the
+ * hardware's), how many filters there are and how many run in hardware
+ * (in_hw).  sd->lock held. */
+struct sd_flow_read {
+	uint64_t packets;
+	unsigned rules, in_hw;
+	int sw_port; /* a port whose filters run in software, -1 none */
+};
+
+static int flow_read(struct hal_sd *sd, size_t fi, struct sd_flow_read *r)
 {
-	struct hal_sd *sd = to_sd(h);
 	struct sd_state *s = &sd->cur;
-	struct sd_filter_stat *fs = NULL;
-	uint64_t packets = 0;
-	size_t fi;
+	struct sd_filter_stat *fs = calloc(SD_DUMP_MAX, sizeof(*fs));
 	int ret = 0;
 
-	pthread_mutex_lock(&sd->lock);
-	for (fi = 0; fi < s->n_flows; fi++) {
-		if (strcmp(s->flows[fi].name, name) == 0) {
-			break;
-		}
-	}
-	if (fi == s->n_flows) {
-		ret = -ENOENT;
-		goto out;
-	}
-	fs = calloc(SD_DUMP_MAX, sizeof(*fs));
+	memset(r, 0, sizeof(*r));
+	r->sw_port = -1;
 	if (fs == NULL) {
-		ret = -ENOMEM;
-		goto out;
+		return -ENOMEM;
 	}
 	for (unsigned p = 0; ret == 0 && p < s->n_ports; p++) {
 		int ifindex = s->ports[p].ifindex;
@@ -160,22 +161,99 @@ static int sd_flow_stats(struct hal *h, const char *name,
 			for (size_t k = 0; k < s->n_filters; k++) {
 				const struct sd_filter *f = &s->filters[k];
 
-				if (f->flow == fi && f->ifindex == ifindex &&
-				    f->prio == fs[d].prio &&
-				    f->handle == fs[d].handle) {
-					packets += fs[d].packets;
+				if (f->flow != fi || f->ifindex != ifindex ||
+				    f->prio != fs[d].prio ||
+				    f->handle != fs[d].handle) {
+					continue;
+				}
+				r->packets += fs[d].packets;
+				r->rules++;
+				if (fs[d].in_hw) {
+					r->in_hw++;
+				} else if (r->sw_port < 0) {
+					r->sw_port = (int)p;
 				}
 			}
 		}
 	}
+	free(fs);
+	return ret;
+}
+
+static size_t flow_find(const struct sd_state *s, const char *name)
+{
+	size_t fi;
+
+	for (fi = 0; fi < s->n_flows; fi++) {
+		if (strcmp(s->flows[fi].name, name) == 0) {
+			break;
+		}
+	}
+	return fi;
+}
+
+static int sd_flow_stats(struct hal *h, const char *name,
+			 struct hal_flow_stats *out)
+{
+	struct hal_sd *sd = to_sd(h);
+	struct sd_flow_read r;
+	size_t fi;
+	int ret = -ENOENT;
+
+	pthread_mutex_lock(&sd->lock);
+	fi = flow_find(&sd->cur, name);
+	if (fi < sd->cur.n_flows) {
+		ret = flow_read(sd, fi, &r);
+	}
 	if (ret == 0) {
 		memset(out, 0, sizeof(*out));
-		out->rx_total = packets;
-		out->tx_total = packets * s->flows[fi].n_tx;
+		out->rx_total = r.packets;
+		out->tx_total = r.packets * sd->cur.flows[fi].n_tx;
+		out->unsupported = SD_UNSUPPORTED;
 	}
-out:
 	pthread_mutex_unlock(&sd->lock);
-	free(fs);
+	return ret;
+}
+
+static int sd_flow_status(struct hal *h, const char *name,
+			  struct hal_flow_status *out)
+{
+	struct hal_sd *sd = to_sd(h);
+	struct sd_state *s = &sd->cur;
+	struct sd_flow_read r;
+	size_t fi;
+	int ret = -ENOENT;
+
+	pthread_mutex_lock(&sd->lock);
+	fi = flow_find(s, name);
+	if (fi < s->n_flows) {
+		ret = flow_read(sd, fi, &r);
+	}
+	if (ret == 0) {
+		out->rules = r.rules;
+		out->rules_in_hw = r.in_hw;
+		if (r.rules != 0 && r.in_hw == r.rules) {
+			snprintf(out->detail, sizeof(out->detail),
+				 "hardware: %u tc flower rule(s), all in_hw",
+				 r.rules);
+		} else if (r.sw_port >= 0 && !s->ports[r.sw_port].offload) {
+			snprintf(out->detail, sizeof(out->detail),
+				 "software: %u of %u tc flower rule(s) in the "
+				 "kernel (\"%s\" has no hw-tc-offload)",
+				 r.rules - r.in_hw, r.rules,
+				 s->ports[r.sw_port].dev);
+		} else if (r.sw_port >= 0) {
+			snprintf(out->detail, sizeof(out->detail),
+				 "software: %u of %u tc flower rule(s) not in "
+				 "hardware on \"%s\"",
+				 r.rules - r.in_hw, r.rules,
+				 s->ports[r.sw_port].dev);
+		} else {
+			snprintf(out->detail, sizeof(out->detail),
+				 "no rule: the flow matches no port");
+		}
+	}
+	pthread_mutex_unlock(&sd->lock);
 	return ret;
 }
 
@@ -261,5 +339,6 @@ const struct hal_class hal_switchdev_class = {
 	.stop = sd_stop,
 	.port_stats = sd_port_stats,
 	.flow_stats = sd_flow_stats,
+	.flow_status = sd_flow_status,
 	.idle_ns = sd_idle_ns,
 };

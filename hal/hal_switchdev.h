@@ -72,10 +72,12 @@ struct sd_flower {
 	const uint8_t *dst_mac;
 	bool skip_sw;
 	/* actions, in this order */
+	const uint8_t *set_dst_mac; /* pedit; NULL = keep */
+	const uint8_t *set_src_mac;
 	bool vlan_push; /* untagged: push a tag */
 	bool vlan_modify; /* tagged: rewrite the tag */
 	uint16_t set_vid;
-	bool set_pcp;
+	bool set_pcp; /* and skbedit priority = pcp */
 	uint8_t pcp;
 	unsigned n_out;
 	int out_ifindex[HAL_MAX_PORTS]; /* mirror to all but the last, redirect

@@ -29,9 +29,13 @@ int sd_fail(struct hal_sd *sd, int err, char *msg, size_t len, const char *fmt,
 	va_end(ap);
 	n = strlen(msg);
 	if (n < len) {
-		snprintf(msg + n, len - n, ": %s%s%s%s", strerror(-err),
+		snprintf(msg + n, len - n, ": %s%s%s%s%s", strerror(-err),
 			 sd->nl.why[0] ? " (kernel: " : "", sd->nl.why,
-			 sd->nl.why[0] ? ")" : "");
+			 sd->nl.why[0] ? ")" : "",
+			 err == -EPERM || err == -EACCES ?
+				 " (fhswd needs CAP_NET_ADMIN in this network "
+				 "namespace)" :
+				 "");
 	}
 	return err;
 }

@@ -25,14 +25,6 @@ int sd_check_flows(const struct hal_config *cfg, char *msg, size_t len)
 	for (size_t i = 0; i < cfg->n_flows; i++) {
 		const struct fh_flow *f = &cfg->flows[i];
 
-		if (f->action.has_set_src_mac || f->action.has_set_dst_mac) {
-			snprintf(
-				msg, len,
-				"flows[%zu] (\"%s\"): backend switchdev cannot "
-				"do MAC rewrite",
-				i, f->name);
-			return -EOPNOTSUPP;
-		}
 		/* tc vlan modify always writes a VID */
 		if (f->action.has_set_pcp && f->action.set_vlan_id == 0 &&
 		    f->match.vlan_id == 0) {
@@ -182,22 +174,74 @@ static void rank_order(const struct hal_config *cfg, uint32_t *order)
 	}
 }
 
+/* Filters fhswitch did not create at the priorities generation gen uses,
+ * port by port (bit k of taken[p]: priority of that range + k), and the
+ * protocol of the last one seen. */
+struct sd_foreign {
+	uint8_t taken[HAL_MAX_PORTS][SD_PRIO_SPAN / 8];
+	uint16_t proto[HAL_MAX_PORTS];
+};
+
+static int foreign_scan(struct hal_sd *sd, const struct sd_state *nx,
+			struct sd_foreign *fo)
+{
+	struct sd_filter_stat *fs = calloc(SD_DUMP_MAX, sizeof(*fs));
+	unsigned lo = SD_PRIO_BASE + nx->gen * SD_PRIO_SPAN;
+	int ret = 0;
+
+	if (fs == NULL) {
+		return -ENOMEM;
+	}
+	for (unsigned p = 0; ret == 0 && p < nx->n_ports; p++) {
+		unsigned n = 0;
+
+		ret = sd_filter_dump(&sd->nl, nx->ports[p].ifindex, fs,
+				     SD_DUMP_MAX, &n);
+		for (unsigned i = 0; ret == 0 && i < n; i++) {
+			unsigned k = fs[i].prio - lo;
+
+			if (fs[i].prio < lo || k >= SD_PRIO_SPAN ||
+			    (fs[i].handle & 0xFFFF0000u) == SD_HANDLE_TAG) {
+				continue;
+			}
+			fo->taken[p][k / 8] |= (uint8_t)(1u << (k % 8));
+			fo->proto[p] = fs[i].proto;
+		}
+	}
+	free(fs);
+	return ret;
+}
+
+static bool foreign_at(const struct sd_foreign *fo, const struct sd_state *nx,
+		       unsigned p, unsigned prio)
+{
+	unsigned k = prio - (SD_PRIO_BASE + nx->gen * SD_PRIO_SPAN);
+
+	return k < SD_PRIO_SPAN && (fo->taken[p][k / 8] >> (k % 8) & 1);
+}
+
 int sd_flows_apply(struct hal_sd *sd, const struct hal_config *cfg,
 		   struct sd_state *nx, struct sd_journal *j, char *msg,
 		   size_t len)
 {
+	struct sd_foreign *fo = calloc(1, sizeof(*fo));
 	uint32_t *order =
 		calloc(cfg->n_flows ? cfg->n_flows : 1, sizeof(*order));
 	int ret = 0;
 
 	nx->flows = calloc(cfg->n_flows ? cfg->n_flows : 1, sizeof(*nx->flows));
-	if (order == NULL || nx->flows == NULL) {
+	if (order == NULL || nx->flows == NULL || fo == NULL) {
 		free(order);
+		free(fo);
 		return -ENOMEM;
 	}
 	nx->n_flows = cfg->n_flows;
 	nx->gen = sd->cur.br_ifindex != 0 ? sd->cur.gen ^ 1 : 0;
 	rank_order(cfg, order);
+	ret = foreign_scan(sd, nx, fo);
+	if (ret < 0) {
+		ret = sd_fail(sd, ret, msg, len, "reading the ports' filters");
+	}
 	for (size_t pos = 0; ret == 0 && pos < cfg->n_flows; pos++) {
 		uint32_t fi = order[pos];
 		const struct fh_flow *f = &cfg->flows[fi];
@@ -233,6 +277,12 @@ int sd_flows_apply(struct hal_sd *sd, const struct hal_config *cfg,
 						     f->match.dst_mac :
 						     NULL;
 				fl.skip_sw = nx->ports[p].offload;
+				fl.set_dst_mac = a->has_set_dst_mac ?
+							 a->set_dst_mac :
+							 NULL;
+				fl.set_src_mac = a->has_set_src_mac ?
+							 a->set_src_mac :
+							 NULL;
 				fl.vlan_modify = fl.tagged && rewrite;
 				fl.vlan_push = !fl.tagged && rewrite;
 				fl.set_vid = a->set_vlan_id;
@@ -248,6 +298,24 @@ int sd_flows_apply(struct hal_sd *sd, const struct hal_config *cfg,
 							.ifindex;
 				}
 				fl.drop = a->drop;
+				if (foreign_at(fo, nx, p, fl.prio)) {
+					snprintf(msg, len,
+						 "flows[%u] (\"%s\"): tc "
+						 "flower on "
+						 "\"%s\": priority %u is taken "
+						 "by "
+						 "a filter fhswitch did not "
+						 "create (protocol 0x%04x); "
+						 "remove it or keep it out of "
+						 "priorities %u..%u",
+						 fi, f->name, nx->ports[p].dev,
+						 fl.prio, fo->proto[p],
+						 SD_PRIO_BASE,
+						 SD_PRIO_BASE +
+							 2 * SD_PRIO_SPAN - 1);
+					ret = -EEXIST;
+					break;
+				}
 				ret = sd_flower_add(&sd->nl, &fl);
 				if (ret < 0) {
 					ret = sd_fail(
@@ -276,5 +344,6 @@ int sd_flows_apply(struct hal_sd *sd, const struct hal_config *cfg,
 		}
 	}
 	free(order);
+	free(fo);
 	return ret;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The switchdev backend's tc primitives (hal_switchdev.h): clsact as a
- * generic libnl qdisc, flower filters with vlan / mirred / gact actions
- * through libnl's classifier and action API, and a raw filter dump for
- * what libnl 3.7 does not parse (action counters, the in_hw flag).
+ * generic libnl qdisc, flower filters with pedit / vlan / skbedit /
+ * mirred / gact actions built through libnl's message API, and a raw
+ * filter dump for what libnl 3.7 does not parse (action counters, the
+ * in_hw flag).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,17 +16,16 @@
 #include <linux/pkt_cls.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
+#include <linux/tc_act/tc_gact.h>
+#include <linux/tc_act/tc_mirred.h>
+#include <linux/tc_act/tc_pedit.h>
+#include <linux/tc_act/tc_skbedit.h>
 #include <linux/tc_act/tc_vlan.h>
 
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
-#include <netlink/route/act/gact.h>
-#include <netlink/route/act/mirred.h>
-#include <netlink/route/act/vlan.h>
-#include <netlink/route/action.h>
 #include <netlink/route/classifier.h>
-#include <netlink/route/cls/flower.h>
 #include <netlink/route/qdisc.h>
 #include <netlink/route/tc.h>
 
@@ -81,125 +81,257 @@ int sd_clsact_del(struct sd_nl *nl, int ifindex)
 	return err;
 }
 
-static struct rtnl_act *act_new(const char *kind)
-{
-	struct rtnl_act *a = rtnl_act_alloc();
+/*
+ * Flower filters are built as raw messages through libnl's nlmsg API:
+ * libnl 3.7 has no pedit action (MAC rewrite) and cannot take one from
+ * outside, and one builder for every rule keeps the attribute layout in
+ * one place.  Layout as iproute2's tc writes it.
+ */
 
-	if (a != NULL && rtnl_tc_set_kind(TC_CAST(a), kind) < 0) {
-		rtnl_act_put(a);
-		a = NULL;
+/* Open action number *order of kind in the TCA_FLOWER_ACT nest; its
+ * TCA_ACT_OPTIONS nest is returned open. */
+static struct nlattr *act_open(struct nl_msg *m, int *order, const char *kind,
+			       struct nlattr **act)
+{
+	struct nlattr *opts;
+
+	*act = nla_nest_start(m, ++*order);
+	if (*act == NULL || nla_put_string(m, TCA_ACT_KIND, kind) < 0) {
+		return NULL;
 	}
-	return a;
+	opts = nla_nest_start(m, TCA_ACT_OPTIONS);
+	return opts;
 }
 
-/* Append a (taken) to cls's actions. */
-static int act_append(struct rtnl_cls *cls, struct rtnl_act *a, int err)
+static void act_close(struct nl_msg *m, struct nlattr *opts, struct nlattr *act)
 {
-	if (a == NULL) {
+	nla_nest_end(m, opts);
+	nla_nest_end(m, act);
+}
+
+/* pedit keys that set bytes [at, at + 6) of the Ethernet header to mac:
+ * 32-bit words, new = (old & mask) ^ val. */
+struct pedit_words {
+	struct tc_pedit_key key[3];
+	unsigned n;
+};
+
+static void pedit_mac(struct pedit_words *w, unsigned at, const uint8_t *mac)
+{
+	for (unsigned b = 0; b < 6; b++) {
+		unsigned off = (at + b) & ~3u, k;
+		uint8_t *val, *mask;
+
+		for (k = 0; k < w->n && w->key[k].off != off; k++) {
+		}
+		if (k == w->n) {
+			memset(&w->key[k], 0, sizeof(w->key[k]));
+			w->key[k].off = off;
+			w->key[k].mask = 0xffffffffu;
+			w->n++;
+		}
+		val = (uint8_t *)&w->key[k].val;
+		mask = (uint8_t *)&w->key[k].mask;
+		val[(at + b) & 3] = mac[b];
+		mask[(at + b) & 3] = 0;
+	}
+}
+
+static int put_pedit(struct nl_msg *m, int *order, const struct sd_flower *f)
+{
+	uint8_t p[sizeof(struct tc_pedit_sel) +
+		  3 * sizeof(struct tc_pedit_key)];
+	struct tc_pedit_sel sel;
+	struct pedit_words w = {.n = 0};
+	struct nlattr *act, *opts, *kex, *one;
+
+	if (f->set_dst_mac != NULL) {
+		pedit_mac(&w, 0, f->set_dst_mac);
+	}
+	if (f->set_src_mac != NULL) {
+		pedit_mac(&w, 6, f->set_src_mac);
+	}
+	memset(&sel, 0, sizeof(sel));
+	sel.action = TC_ACT_PIPE;
+	sel.nkeys = (unsigned char)w.n;
+	memcpy(p, &sel, sizeof(sel));
+	memcpy(p + sizeof(sel), w.key, w.n * sizeof(w.key[0]));
+	opts = act_open(m, order, "pedit", &act);
+	if (opts == NULL ||
+	    nla_put(m, TCA_PEDIT_PARMS_EX,
+		    (int)(sizeof(sel) + w.n * sizeof(w.key[0])), p) < 0 ||
+	    (kex = nla_nest_start(m, TCA_PEDIT_KEYS_EX)) == NULL) {
 		return -NLE_NOMEM;
 	}
-	if (err >= 0) {
-		err = rtnl_flower_append_action(cls, a);
+	for (unsigned k = 0; k < w.n; k++) {
+		one = nla_nest_start(m, TCA_PEDIT_KEY_EX);
+		if (one == NULL ||
+		    nla_put_u16(m, TCA_PEDIT_KEY_EX_HTYPE,
+				TCA_PEDIT_KEY_EX_HDR_TYPE_ETH) < 0 ||
+		    nla_put_u16(m, TCA_PEDIT_KEY_EX_CMD,
+				TCA_PEDIT_KEY_EX_CMD_SET) < 0) {
+			return -NLE_NOMEM;
+		}
+		nla_nest_end(m, one);
 	}
-	rtnl_act_put(a);
+	nla_nest_end(m, kex);
+	act_close(m, opts, act);
+	return 0;
+}
+
+static int put_vlan(struct nl_msg *m, int *order, const struct sd_flower *f)
+{
+	struct tc_vlan v = {.action = TC_ACT_PIPE};
+	struct nlattr *act, *opts = act_open(m, order, "vlan", &act);
+
+	v.v_action = f->vlan_push ? TCA_VLAN_ACT_PUSH : TCA_VLAN_ACT_MODIFY;
+	if (opts == NULL || nla_put(m, TCA_VLAN_PARMS, sizeof(v), &v) < 0 ||
+	    nla_put_u16(m, TCA_VLAN_PUSH_VLAN_ID, f->set_vid) < 0 ||
+	    nla_put_u16(m, TCA_VLAN_PUSH_VLAN_PROTOCOL, htons(ETH_P_8021Q)) <
+		    0 ||
+	    (f->set_pcp &&
+	     nla_put_u8(m, TCA_VLAN_PUSH_VLAN_PRIORITY, f->pcp) < 0)) {
+		return -NLE_NOMEM;
+	}
+	act_close(m, opts, act);
+	return 0;
+}
+
+/* The egress priority follows a remarked PCP (an ASIC's traffic class). */
+static int put_skbedit(struct nl_msg *m, int *order, const struct sd_flower *f)
+{
+	struct tc_skbedit e = {.action = TC_ACT_PIPE};
+	struct nlattr *act, *opts = act_open(m, order, "skbedit", &act);
+
+	if (opts == NULL || nla_put(m, TCA_SKBEDIT_PARMS, sizeof(e), &e) < 0 ||
+	    nla_put_u32(m, TCA_SKBEDIT_PRIORITY, f->pcp) < 0) {
+		return -NLE_NOMEM;
+	}
+	act_close(m, opts, act);
+	return 0;
+}
+
+static int put_mirred(struct nl_msg *m, int *order, int ifindex, bool last)
+{
+	struct tc_mirred r = {.action = last ? TC_ACT_STOLEN : TC_ACT_PIPE};
+	struct nlattr *act, *opts = act_open(m, order, "mirred", &act);
+
+	r.eaction = last ? TCA_EGRESS_REDIR : TCA_EGRESS_MIRROR;
+	r.ifindex = (uint32_t)ifindex;
+	if (opts == NULL || nla_put(m, TCA_MIRRED_PARMS, sizeof(r), &r) < 0) {
+		return -NLE_NOMEM;
+	}
+	act_close(m, opts, act);
+	return 0;
+}
+
+static int put_drop(struct nl_msg *m, int *order)
+{
+	struct tc_gact g = {.action = TC_ACT_SHOT};
+	struct nlattr *act, *opts = act_open(m, order, "gact", &act);
+
+	if (opts == NULL || nla_put(m, TCA_GACT_PARMS, sizeof(g), &g) < 0) {
+		return -NLE_NOMEM;
+	}
+	act_close(m, opts, act);
+	return 0;
+}
+
+/* Actions in this order: pedit, vlan, skbedit, mirred..., gact. */
+static int flower_actions(struct nl_msg *m, const struct sd_flower *f)
+{
+	struct nlattr *acts = nla_nest_start(m, TCA_FLOWER_ACT);
+	int order = 0, err = acts == NULL ? -NLE_NOMEM : 0;
+
+	if (err == 0 && (f->set_src_mac != NULL || f->set_dst_mac != NULL)) {
+		err = put_pedit(m, &order, f);
+	}
+	if (err == 0 && (f->vlan_push || f->vlan_modify)) {
+		err = put_vlan(m, &order, f);
+	}
+	if (err == 0 && f->set_pcp) {
+		err = put_skbedit(m, &order, f);
+	}
+	for (unsigned i = 0; err == 0 && i < f->n_out; i++) {
+		err = put_mirred(m, &order, f->out_ifindex[i],
+				 i + 1 == f->n_out);
+	}
+	if (err == 0 && f->drop) {
+		err = put_drop(m, &order);
+	}
+	if (err == 0) {
+		nla_nest_end(m, acts);
+	}
 	return err;
 }
 
-static int flower_actions(struct rtnl_cls *cls, const struct sd_flower *f)
+static int put_mac(struct nl_msg *m, int key, int mask, const uint8_t *mac)
 {
-	struct rtnl_act *a;
-	int err = 0;
+	static const uint8_t ones[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
-	if (f->vlan_push || f->vlan_modify) {
-		a = act_new("vlan");
-		if (a != NULL) {
-			err = rtnl_vlan_set_mode(
-				a, f->vlan_push ? TCA_VLAN_ACT_PUSH :
-						  TCA_VLAN_ACT_MODIFY);
-			if (err >= 0) {
-				err = rtnl_vlan_set_action(a, TC_ACT_PIPE);
-			}
-			if (err >= 0) {
-				err = rtnl_vlan_set_vlan_id(a, f->set_vid);
-			}
-			if (err >= 0 && f->set_pcp) {
-				err = rtnl_vlan_set_vlan_prio(a, f->pcp);
-			}
-		}
-		err = act_append(cls, a, err);
+	if (mac == NULL) {
+		return 0;
 	}
-	for (unsigned i = 0; err >= 0 && i < f->n_out; i++) {
-		bool last = i + 1 == f->n_out;
-
-		a = act_new("mirred");
-		if (a != NULL) {
-			err = rtnl_mirred_set_action(
-				a, last ? TCA_EGRESS_REDIR : TCA_EGRESS_MIRROR);
-			if (err >= 0) {
-				err = rtnl_mirred_set_policy(
-					a, last ? TC_ACT_STOLEN : TC_ACT_PIPE);
-			}
-			if (err >= 0) {
-				err = rtnl_mirred_set_ifindex(
-					a, (uint32_t)f->out_ifindex[i]);
-			}
-		}
-		err = act_append(cls, a, err);
+	if (nla_put(m, key, 6, mac) < 0 || nla_put(m, mask, 6, ones) < 0) {
+		return -NLE_NOMEM;
 	}
-	if (err >= 0 && f->drop) {
-		a = act_new("gact");
-		if (a != NULL) {
-			err = rtnl_gact_set_action(a, TC_ACT_SHOT);
-		}
-		err = act_append(cls, a, err);
-	}
-	return err;
+	return 0;
 }
 
 int sd_flower_add(struct sd_nl *nl, const struct sd_flower *f)
 {
-	struct rtnl_cls *cls = rtnl_cls_alloc();
 	uint16_t proto = f->tagged ? ETH_P_8021Q : SD_ECPRI_ETHERTYPE;
-	uint8_t ones[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, mac[6];
-	int err;
+	struct tcmsg t = {
+		.tcm_family = AF_UNSPEC,
+		.tcm_ifindex = f->ifindex,
+		.tcm_handle = f->handle,
+		.tcm_parent = SD_INGRESS_PARENT,
+		.tcm_info = TC_H_MAKE((uint32_t)f->prio << 16, htons(proto)),
+	};
+	struct nl_msg *m = sd_nl_msg(RTM_NEWTFILTER, NLM_F_CREATE | NLM_F_EXCL,
+				     &t, sizeof(t));
+	struct nlattr *opts;
+	int err = 0;
 
-	if (cls == NULL) {
+	if (m == NULL) {
 		return -ENOMEM;
 	}
-	rtnl_tc_set_ifindex(TC_CAST(cls), f->ifindex);
-	rtnl_tc_set_parent(TC_CAST(cls), SD_INGRESS_PARENT);
-	rtnl_tc_set_handle(TC_CAST(cls), f->handle);
-	rtnl_cls_set_prio(cls, f->prio);
-	rtnl_cls_set_protocol(cls, proto);
-	err = rtnl_tc_set_kind(TC_CAST(cls), "flower");
-	if (err >= 0) {
-		err = rtnl_flower_set_proto(cls, proto);
+	if (nla_put_string(m, TCA_KIND, "flower") < 0 ||
+	    (opts = nla_nest_start(m, TCA_OPTIONS)) == NULL ||
+	    nla_put_u16(m, TCA_FLOWER_KEY_ETH_TYPE, htons(proto)) < 0) {
+		err = -NLE_NOMEM;
 	}
-	if (err >= 0 && f->tagged) {
-		err = rtnl_flower_set_vlan_ethtype(cls, SD_ECPRI_ETHERTYPE);
-		if (err >= 0 && f->vlan_id != 0) {
-			err = rtnl_flower_set_vlan_id(cls, f->vlan_id);
+	if (err == 0 && f->tagged) {
+		if ((f->vlan_id != 0 &&
+		     nla_put_u16(m, TCA_FLOWER_KEY_VLAN_ID, f->vlan_id) < 0) ||
+		    nla_put_u16(m, TCA_FLOWER_KEY_VLAN_ETH_TYPE,
+				htons(SD_ECPRI_ETHERTYPE)) < 0) {
+			err = -NLE_NOMEM;
 		}
 	}
-	if (err >= 0 && f->src_mac != NULL) {
-		memcpy(mac, f->src_mac, 6);
-		err = rtnl_flower_set_src_mac(cls, mac, ones);
+	if (err == 0) {
+		err = put_mac(m, TCA_FLOWER_KEY_ETH_SRC,
+			      TCA_FLOWER_KEY_ETH_SRC_MASK, f->src_mac);
 	}
-	if (err >= 0 && f->dst_mac != NULL) {
-		memcpy(mac, f->dst_mac, 6);
-		err = rtnl_flower_set_dst_mac(cls, mac, ones);
+	if (err == 0) {
+		err = put_mac(m, TCA_FLOWER_KEY_ETH_DST,
+			      TCA_FLOWER_KEY_ETH_DST_MASK, f->dst_mac);
 	}
-	if (err >= 0 && f->skip_sw) {
-		err = rtnl_flower_set_flags(cls, TCA_CLS_FLAGS_SKIP_SW);
+	if (err == 0 &&
+	    nla_put_u32(m, TCA_FLOWER_FLAGS,
+			f->skip_sw ? TCA_CLS_FLAGS_SKIP_SW : 0) < 0) {
+		err = -NLE_NOMEM;
 	}
-	if (err >= 0) {
-		err = flower_actions(cls, f);
+	if (err == 0) {
+		err = flower_actions(m, f);
 	}
+	if (err < 0) {
+		nlmsg_free(m);
+		return -ENOMEM;
+	}
+	nla_nest_end(m, opts);
 	sd_nl_begin(nl);
-	if (err >= 0) {
-		err = rtnl_cls_add(nl->sk, cls, NLM_F_CREATE | NLM_F_EXCL);
-	}
-	rtnl_cls_put(cls);
+	err = nl_send_sync(nl->sk, m);
 	return sd_nl_done(nl, err);
 }
 

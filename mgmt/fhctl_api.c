@@ -753,6 +753,19 @@ flow_counters(const Fhswitch__V1__Counters *c, const char *name)
 	return NULL;
 }
 
+/* A flow counter's cell: "n/a" where the backend cannot count it. */
+static char *fctr(char *buf, const Fhswitch__V1__FlowCounters *f,
+		  const char *field, uint64_t v)
+{
+	for (size_t i = 0; i < f->n_unsupported; i++) {
+		if (strcmp(f->unsupported[i], field) == 0) {
+			snprintf(buf, 24, "n/a");
+			return buf;
+		}
+	}
+	return u64s(buf, v);
+}
+
 static int ports(struct api *a, int argc, char **argv)
 {
 	Fhswitch__V1__ListPortsRequest q =
@@ -938,10 +951,11 @@ static int flows(struct api *a, int argc, char **argv)
 		match_summary(f->match, mt, sizeof(mt));
 		action_summary(f, x, sizeof(x));
 		tbl_row(&t, f->name, mt, x,
-			fc ? u64s(n[0], fc->rx_total) : NULL,
-			fc ? u64s(n[1], fc->rx_on_time) : NULL,
-			fc ? u64s(n[2], fc->rx_early) : NULL,
-			fc ? u64s(n[3], fc->rx_late) : NULL);
+			fc ? fctr(n[0], fc, "rx_total", fc->rx_total) : NULL,
+			fc ? fctr(n[1], fc, "rx_on_time", fc->rx_on_time) :
+			     NULL,
+			fc ? fctr(n[2], fc, "rx_early", fc->rx_early) : NULL,
+			fc ? fctr(n[3], fc, "rx_late", fc->rx_late) : NULL);
 	}
 	tbl_print(&t);
 	pb_free(c);
@@ -1023,6 +1037,55 @@ static int flow_del(struct api *a, int argc, char **argv)
 	return ret;
 }
 
+static int flow_status(struct api *a, int argc, char **argv)
+{
+	Fhswitch__V1__FlowStatusRequest q =
+		FHSWITCH__V1__FLOW_STATUS_REQUEST__INIT;
+	Fhswitch__V1__FlowStatusResponse *r;
+	const char **names = calloc((size_t)argc + 1, sizeof(*names));
+	struct tbl t;
+	pbm *m;
+	int ret;
+
+	if (names == NULL) {
+		fprintf(stderr, "fhctl: out of memory\n");
+		return FHCTL_EXIT_ERROR;
+	}
+	ret = parse_args(a, "flow status [NAME]...", argc, argv, NULL, NULL,
+			 NULL, names, 0, argc);
+	for (q.n_names = 0; names[q.n_names] != NULL; q.n_names++) {
+	}
+	q.names = (char **)names;
+	if (ret == 0) {
+		ret = api_call(a, SVC("Flows", "Status"), &q.base,
+			       &fhswitch__v1__flow_status_response__descriptor,
+			       &m);
+	}
+	free(names);
+	if (ret != 0) {
+		return ret;
+	}
+	r = (void *)m;
+	if (a->g.json) {
+		ret = print_json(&r->base, false);
+		pb_free(r);
+		return ret;
+	}
+	printf("backend %s\n", r->backend);
+	tbl_init(&t, 5, "FLOW", ">RULES", ">IN_HW", "WHERE", "DETAIL");
+	for (size_t i = 0; i < r->n_flows; i++) {
+		const Fhswitch__V1__FlowStatus *f = r->flows[i];
+		char n[2][24];
+
+		tbl_row(&t, f->name, u64s(n[0], f->rules),
+			u64s(n[1], f->rules_in_hw),
+			f->in_hw ? "hardware" : "software", f->detail);
+	}
+	tbl_print(&t);
+	pb_free(r);
+	return FHCTL_EXIT_OK;
+}
+
 static void print_counters(const Fhswitch__V1__Counters *c)
 {
 	struct tbl t;
@@ -1052,12 +1115,14 @@ static void print_counters(const Fhswitch__V1__Counters *c)
 			const Fhswitch__V1__FlowCounters *f = c->flows[i];
 			char n[7][24];
 
-			tbl_row(&t, f->name, u64s(n[0], f->rx_total),
-				u64s(n[1], f->rx_on_time),
-				u64s(n[2], f->rx_early), u64s(n[3], f->rx_late),
-				u64s(n[4], f->rx_corrupt),
-				u64s(n[5], f->rx_seqid_err),
-				u64s(n[6], f->tx_total));
+			tbl_row(&t, f->name,
+				fctr(n[0], f, "rx_total", f->rx_total),
+				fctr(n[1], f, "rx_on_time", f->rx_on_time),
+				fctr(n[2], f, "rx_early", f->rx_early),
+				fctr(n[3], f, "rx_late", f->rx_late),
+				fctr(n[4], f, "rx_corrupt", f->rx_corrupt),
+				fctr(n[5], f, "rx_seqid_err", f->rx_seqid_err),
+				fctr(n[6], f, "tx_total", f->tx_total));
 		}
 		tbl_print(&t);
 	}
@@ -1351,6 +1416,7 @@ static const struct {
 	{"flows", NULL, flows},
 	{"flow", "add", flow_add},
 	{"flow", "del", flow_del},
+	{"flow", "status", flow_status},
 	{"counters", NULL, counters},
 	{"health", NULL, health},
 };

@@ -319,13 +319,13 @@ static json_t *counters_json(struct daemon *d)
 		json_t *o = json_object();
 
 		hal_flow_stats(d->hal, mgmt_svc_running(d->svc)->flows[i].name, &s);
-		json_object_set_new(o, "rx_total", json_integer((json_int_t)s.rx_total));
-		json_object_set_new(o, "rx_on_time", json_integer((json_int_t)s.rx_on_time));
-		json_object_set_new(o, "rx_early", json_integer((json_int_t)s.rx_early));
-		json_object_set_new(o, "rx_late", json_integer((json_int_t)s.rx_late));
-		json_object_set_new(o, "rx_corrupt", json_integer((json_int_t)s.rx_corrupt));
-		json_object_set_new(o, "rx_seqid_err", json_integer((json_int_t)s.rx_seqid_err));
-		json_object_set_new(o, "tx_total", json_integer((json_int_t)s.tx_total));
+		for (unsigned b = 0; b < HAL_CTR_COUNT; b++) {
+			/* null: this backend cannot count it */
+			json_object_set_new(o, hal_counter_name(1u << b),
+					    (s.unsupported & 1u << b) ?
+						    json_null() :
+						    json_integer((json_int_t)hal_counter_value(&s, 1u << b)));
+		}
 		json_object_set_new(flows, mgmt_svc_running(d->svc)->flows[i].name, o);
 	}
 	hal_l2_stats(d->hal, &ls);
@@ -336,6 +336,17 @@ static json_t *counters_json(struct daemon *d)
 	json_object_set_new(root, "l2", l2);
 	json_object_set_new(root, "seconds", json_real(elapsed_s(&d->start)));
 	return root;
+}
+
+/* "n/a" where the backend cannot count it. */
+static const char *ctr_cell(const struct hal_flow_stats *s, uint32_t bit,
+			    char buf[24])
+{
+	if (s->unsupported & bit) {
+		return "n/a";
+	}
+	snprintf(buf, 24, "%llu", (unsigned long long)hal_counter_value(s, bit));
+	return buf;
 }
 
 static void print_table(struct daemon *d, double secs)
@@ -360,14 +371,17 @@ static void print_table(struct daemon *d, double secs)
 		struct hal_flow_stats s = { 0 };
 
 		hal_flow_stats(d->hal, mgmt_svc_running(d->svc)->flows[i].name, &s);
-		fprintf(stderr, "%-20s %9llu %9llu %9llu %9llu %8llu %8llu %9llu\n",
-			mgmt_svc_running(d->svc)->flows[i].name, (unsigned long long)s.rx_total,
-			(unsigned long long)s.rx_on_time,
-			(unsigned long long)s.rx_early,
-			(unsigned long long)s.rx_late,
-			(unsigned long long)s.rx_corrupt,
-			(unsigned long long)s.rx_seqid_err,
-			(unsigned long long)s.tx_total);
+		char c[HAL_CTR_COUNT][24];
+
+		fprintf(stderr, "%-20s %9s %9s %9s %9s %8s %8s %9s\n",
+			mgmt_svc_running(d->svc)->flows[i].name,
+			ctr_cell(&s, HAL_CTR_RX_TOTAL, c[0]),
+			ctr_cell(&s, HAL_CTR_RX_ON_TIME, c[1]),
+			ctr_cell(&s, HAL_CTR_RX_EARLY, c[2]),
+			ctr_cell(&s, HAL_CTR_RX_LATE, c[3]),
+			ctr_cell(&s, HAL_CTR_RX_CORRUPT, c[4]),
+			ctr_cell(&s, HAL_CTR_RX_SEQID_ERR, c[5]),
+			ctr_cell(&s, HAL_CTR_TX_TOTAL, c[6]));
 	}
 }
 

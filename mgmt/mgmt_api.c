@@ -659,6 +659,99 @@ static void flows_get(void *svc, const struct mgmt_call_info *ci,
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* The names of the HAL_CTR_* bits in mask, as a repeated string field
+ * (*out NULL when none). */
+static int counter_names(uint32_t mask, char ***out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (mask == 0) {
+		return 0;
+	}
+	*out = calloc(HAL_CTR_COUNT, sizeof(**out));
+	if (*out == NULL) {
+		return -ENOMEM;
+	}
+	for (unsigned b = 0; b < HAL_CTR_COUNT; b++) {
+		if ((mask & 1u << b) != 0) {
+			(*out)[(*n)++] = dupstr(hal_counter_name(1u << b));
+		}
+	}
+	return 0;
+}
+
+static void flows_status(void *svc, const struct mgmt_call_info *ci,
+			 const ProtobufCMessage *req, ProtobufCMessage **resp,
+			 struct mgmt_status *st)
+{
+	struct mgmt_svc *s = SVC(svc);
+	const Fhswitch__V1__FlowStatusRequest *q = (const void *)req;
+	Fhswitch__V1__FlowStatusResponse *r =
+		pb_new(&fhswitch__v1__flow_status_response__descriptor);
+	const pb_config *c;
+
+	(void)ci;
+	if (r == NULL) {
+		mgmt_status_set(st, MGMT_RESOURCE_EXHAUSTED, "out of memory");
+		return;
+	}
+	pthread_mutex_lock(&s->lock);
+	c = s->running;
+	for (size_t k = 0; k < q->n_names; k++) {
+		if (flow_index(c, q->names[k]) < 0) {
+			mgmt_status_set(st, MGMT_NOT_FOUND,
+					"names[%zu]: no flow named \"%s\"", k,
+					q->names[k]);
+			goto out;
+		}
+	}
+	r->backend = dupstr(s->cfg.backend);
+	r->flows = calloc(c->n_flows ? c->n_flows : 1, sizeof(*r->flows));
+	if (r->flows == NULL) {
+		mgmt_status_set(st, MGMT_RESOURCE_EXHAUSTED, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < c->n_flows; i++) {
+		Fhswitch__V1__FlowStatus *fs;
+		struct hal_flow_status hs;
+		bool want = q->n_names == 0;
+		int ret;
+
+		for (size_t k = 0; k < q->n_names && !want; k++) {
+			want = strcmp(c->flows[i]->name, q->names[k]) == 0;
+		}
+		if (!want) {
+			continue;
+		}
+		ret = hal_flow_status(s->hal, c->flows[i]->name, &hs);
+		if (ret < 0) {
+			mgmt_status_set(st, MGMT_INTERNAL,
+					"flow \"%s\": reading its status: %s",
+					c->flows[i]->name, strerror(-ret));
+			goto out;
+		}
+		fs = pb_new(&fhswitch__v1__flow_status__descriptor);
+		if (fs == NULL) {
+			mgmt_status_set(st, MGMT_RESOURCE_EXHAUSTED,
+					"out of memory");
+			goto out;
+		}
+		fs->name = dupstr(c->flows[i]->name);
+		fs->rules = hs.rules;
+		fs->rules_in_hw = hs.rules_in_hw;
+		fs->in_hw = hs.rules != 0 && hs.rules_in_hw == hs.rules;
+		fs->detail = dupstr(hs.detail);
+		r->flows[r->n_flows++] = fs;
+	}
+out:
+	pthread_mutex_unlock(&s->lock);
+	if (st->code != MGMT_OK) {
+		pb_free(r);
+		return;
+	}
+	*resp = &r->base;
+}
+
 enum flow_op { FLOW_ADD, FLOW_UPDATE, FLOW_DELETE };
 
 static void flow_change(struct mgmt_svc *s, const struct mgmt_call_info *ci,
@@ -846,6 +939,8 @@ static Fhswitch__V1__Counters *read_counters(struct mgmt_svc *s,
 		fc->rx_corrupt = fs.rx_corrupt;
 		fc->rx_seqid_err = fs.rx_seqid_err;
 		fc->tx_total = fs.tx_total;
+		counter_names(fs.unsupported, &fc->unsupported,
+			      &fc->n_unsupported);
 		r->flows[r->n_flows++] = fc;
 	}
 	hal_l2_stats(s->hal, &l2);
@@ -1045,6 +1140,9 @@ static void system_caps(void *svc, const struct mgmt_call_info *ci,
 	r->offload = c.offload;
 	r->max_ports = c.max_ports;
 	r->max_flows = c.max_flows;
+	r->act_set_mac = c.act_set_mac;
+	counter_names(c.unsupported_counters, &r->unsupported_counters,
+		      &r->n_unsupported_counters);
 	*resp = &r->base;
 }
 
@@ -1114,6 +1212,9 @@ static const struct mgmt_method methods[] = {
 	UNARY("/fhswitch.v1.Flows/Delete",
 	      fhswitch__v1__delete_flow_request__descriptor, MGMT_ROLE_OPERATOR,
 	      true, flows_delete),
+	UNARY("/fhswitch.v1.Flows/Status",
+	      fhswitch__v1__flow_status_request__descriptor, MGMT_ROLE_VIEWER,
+	      false, flows_status),
 	UNARY("/fhswitch.v1.CountersService/Get",
 	      fhswitch__v1__get_counters_request__descriptor, MGMT_ROLE_VIEWER,
 	      false, counters_get),

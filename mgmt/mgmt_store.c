@@ -157,15 +157,20 @@ static void history_push(struct mgmt_svc *s, const char *identity,
 	e->config = pb_clone(&s->running->base);
 }
 
-/* Map an errno from the HAL to a status code. */
+/* Map an errno from the HAL to a status code.  The config was validated
+ * before: what the HAL refuses is the system's state (a capability, a
+ * netdev that is not there, someone else's object in the way, missing
+ * privileges), except what it finds wrong with the config itself. */
 static int hal_code(int err)
 {
 	switch (err) {
 	case -EOPNOTSUPP:
-		return MGMT_FAILED_PRECONDITION;
 	case -EBUSY:
-		return MGMT_FAILED_PRECONDITION;
 	case -ENODEV:
+	case -EEXIST:
+	case -EPERM:
+	case -EACCES:
+		return MGMT_FAILED_PRECONDITION;
 	case -EINVAL:
 		return MGMT_INVALID_ARGUMENT;
 	case -ENOMEM:

@@ -62,6 +62,7 @@ METHODS = {
     "Flows/Add": ("FlowChangeRequest", "ChangeResponse"),
     "Flows/Update": ("FlowChangeRequest", "ChangeResponse"),
     "Flows/Delete": ("DeleteFlowRequest", "ChangeResponse"),
+    "Flows/Status": ("FlowStatusRequest", "FlowStatusResponse"),
     "CountersService/Get": ("GetCountersRequest", "Counters"),
     "System/GetVersion": ("GetVersionRequest", "VersionResponse"),
     "System/GetCapabilities": ("GetCapabilitiesRequest", "Capabilities"),
@@ -498,6 +499,8 @@ def main_tests(t, srv, audit):
               "dpdk capabilities %s" % c)
         check(c.max_ports >= 2 and c.max_flows >= 1000, "limits %d ports %d flows" %
               (c.max_ports, c.max_flows))
+        check(c.act_set_mac and list(c.unsupported_counters) == [],
+              "dpdk counts every counter: %s" % c)
 
     @test
     def ports_list_and_get():
@@ -514,6 +517,23 @@ def main_tests(t, srv, audit):
         f = api.call("Flows/Get", A.GetFlowRequest(name="b2a"))
         check(f == startup.flows[1], "Flows.Get(b2a) %s" % f)
         api.expect("Flows/Get", A.GetFlowRequest(name="nope"), SC.NOT_FOUND, ["name", "nope"])
+
+    @test
+    def flows_status():
+        r = api.call("Flows/Status")
+        check(r.backend == "dpdk", "backend %r" % r.backend)
+        check([f.name for f in r.flows] == [f.name for f in startup.flows],
+              "status of every flow, in order: %s" % r)
+        for f in r.flows:
+            check(f.rules == 1 and f.rules_in_hw == 0 and not f.in_hw and
+                  f.detail.startswith("software: DPDK"), "dpdk flow status %s" % f)
+        one = api.call("Flows/Status", A.FlowStatusRequest(names=["b2a"]))
+        check([f.name for f in one.flows] == ["b2a"], "one flow %s" % one)
+        api.expect("Flows/Status", A.FlowStatusRequest(names=["b2a", "nope"]),
+                   SC.NOT_FOUND, ["names[1]", '"nope"'])
+        c = api.counters()
+        check(all(list(f.unsupported) == [] for f in c.flows),
+              "dpdk: no unsupported counter %s" % c.flows)
 
     @test
     def config_get():

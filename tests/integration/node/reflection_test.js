@@ -123,7 +123,8 @@ async function main() {
     const paths = methods.map((m) => m.definition.path).sort();
     check(JSON.stringify(paths) === JSON.stringify([
       '/fhswitch.v1.Flows/Add', '/fhswitch.v1.Flows/Delete', '/fhswitch.v1.Flows/Get',
-      '/fhswitch.v1.Flows/List', '/fhswitch.v1.Flows/Update']), 'paths ' + paths);
+      '/fhswitch.v1.Flows/List', '/fhswitch.v1.Flows/Status',
+      '/fhswitch.v1.Flows/Update']), 'paths ' + paths);
   });
 
   await test('file_by_filename', async () => {
