@@ -337,15 +337,55 @@ static bool rewrite(const struct fh_dp_conf *conf, const struct fh_flow *f,
 
 /* ---- per packet ---------------------------------------------------------------- */
 
+/* 802.1Q egress: a port sends its native VLAN untagged, every other one
+ * tagged; frames of no VLAN (no tag, no native VLAN) go out as they are. */
+static inline bool egress_tagged(const struct fh_dp_port *p, uint16_t vlan)
+{
+	return vlan != 0 && p->native_vlan != vlan;
+}
+
+/* Give m the other form: pop its outer tag, or push one of VID vlan
+ * (PCP 0, as a bridge tags an untagged frame). */
+static bool retag(struct rte_mbuf *m, bool tagged, uint16_t vlan)
+{
+	uint8_t *d;
+
+	if (tagged) {
+		d = rte_pktmbuf_mtod(m, uint8_t *);
+		memmove(d + 4, d, 12);
+		return rte_pktmbuf_adj(m, 4) != NULL;
+	}
+	d = (uint8_t *)rte_pktmbuf_prepend(m, 4);
+	if (d == NULL) {
+		return false;
+	}
+	memmove(d, d + 4, 12);
+	fh_put_be16(d + 12, FH_ETHERTYPE_VLAN);
+	fh_put_be16(d + 14, vlan);
+	return true;
+}
+
+static void bridge_drop(struct fh_dp_lcore *lc, unsigned in, struct rte_mbuf *m)
+{
+	lc->port_ctr[in].drops++;
+	rte_pktmbuf_free(m);
+}
+
 static void bridge(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 		   unsigned in, struct rte_mbuf *m, const struct fh_frame *fr,
 		   uint16_t vlan, uint32_t now_s, bool hi)
 {
 	struct fh_dp *dp = lc->dp;
+	bool tagged = fr->n_vlans != 0;
 	int out = -1;
-	unsigned n_out = 0;
-	uint8_t outs[FH_MAX_PORTS];
+	unsigned n_same = 0, n_other = 0;
+	uint8_t same[FH_MAX_PORTS], other[FH_MAX_PORTS];
+	struct rte_mbuf *om;
 
+	if (unlikely(!vlan_allowed(&conf->ports[in], vlan))) {
+		bridge_drop(lc, in, m);
+		return;
+	}
 	if (conf->learning) {
 		fh_l2_learn(dp->l2, fr->src, vlan, in, now_s, &lc->l2_ctr);
 	}
@@ -355,9 +395,10 @@ static void bridge(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 	}
 	if (out >= 0 && (unsigned)out < conf->n_ports) {
 		if ((unsigned)out == in ||
-		    !vlan_allowed(&conf->ports[out], vlan)) {
-			lc->port_ctr[in].drops++;
-			rte_pktmbuf_free(m);
+		    !vlan_allowed(&conf->ports[out], vlan) ||
+		    (egress_tagged(&conf->ports[out], vlan) != tagged &&
+		     !retag(m, tagged, vlan))) {
+			bridge_drop(lc, in, m);
 			return;
 		}
 		lc->l2_ctr.forwarded++;
@@ -365,20 +406,52 @@ static void bridge(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 		return;
 	}
 	for (unsigned p = 0; p < conf->n_ports; p++) {
-		if (p != in && vlan_allowed(&conf->ports[p], vlan)) {
-			outs[n_out++] = (uint8_t)p;
+		if (p == in || !vlan_allowed(&conf->ports[p], vlan)) {
+			continue;
+		}
+		if (egress_tagged(&conf->ports[p], vlan) == tagged) {
+			same[n_same++] = (uint8_t)p;
+		} else {
+			other[n_other++] = (uint8_t)p;
 		}
 	}
-	if (n_out == 0) {
-		lc->port_ctr[in].drops++;
-		rte_pktmbuf_free(m);
+	if (n_same + n_other == 0) {
+		bridge_drop(lc, in, m);
 		return;
 	}
 	lc->l2_ctr.flooded++;
-	/* the same mbuf goes to every port: each transmit drops a reference */
-	rte_mbuf_refcnt_update(m, (int16_t)(n_out - 1));
-	for (unsigned i = 0; i < n_out; i++) {
-		tx_enqueue(lc, conf, outs[i], m, hi);
+	om = NULL;
+	if (n_other != 0) {
+		/* the other form: a copy, or m itself if no port wants m */
+		om = n_same != 0 ? rte_pktmbuf_copy(m, dp->pool, 0, UINT32_MAX) :
+				   m;
+		if (om != NULL && !retag(om, tagged, vlan)) {
+			if (om != m) {
+				rte_pktmbuf_free(om);
+			}
+			om = NULL;
+		}
+		if (om == NULL) {
+			lc->port_ctr[in].drops++;
+			if (n_same == 0) {
+				rte_pktmbuf_free(m);
+				return;
+			}
+			n_other = 0;
+		}
+	}
+	/* one mbuf to several ports: each transmit drops a reference */
+	if (n_same > 1) {
+		rte_mbuf_refcnt_update(m, (int16_t)(n_same - 1));
+	}
+	for (unsigned i = 0; i < n_same; i++) {
+		tx_enqueue(lc, conf, same[i], m, hi);
+	}
+	if (n_other > 1) {
+		rte_mbuf_refcnt_update(om, (int16_t)(n_other - 1));
+	}
+	for (unsigned i = 0; i < n_other; i++) {
+		tx_enqueue(lc, conf, other[i], om, hi);
 	}
 }
 
@@ -388,7 +461,12 @@ static bool parse_slow(const struct fh_dp_conf *conf, const uint8_t *d,
 		       uint32_t seg, uint32_t len, struct fh_frame *fr)
 {
 	if (fh_frame_parse(d, seg, &conf->fcfg, fr, NULL) < 0) {
-		return false;
+		/* a header above Ethernet that does not hold (IP, UDP) is no
+		 * business of an L2 switch: bridged as it is, not eCPRI */
+		if (fr->l3_offset == 0) {
+			return false;
+		}
+		fr->is_ecpri = false;
 	}
 	if (fr->is_ecpri && !fr->over_udp) {
 		fr->ecpri_len = len - fr->ecpri_offset;
@@ -456,12 +534,9 @@ slow:
 		return;
 	}
 ecpri:
+	/* the port's VLAN membership holds for bridging; flows act before
+	 * it, as an ASIC's ingress ACL does */
 	vlan = fr.n_vlans ? fr.vlan_tci[0] & 0xfff : conf->ports[in].native_vlan;
-	if (unlikely(!vlan_allowed(&conf->ports[in], vlan))) {
-		pc->drops++;
-		rte_pktmbuf_free(m);
-		return;
-	}
 	if (!fr.is_ecpri) {
 		bridge(lc, conf, in, m, &fr, vlan, now_s,
 		       fr.ethertype == FH_ETHERTYPE_PTP);

@@ -123,17 +123,7 @@ static int sd_port_stats(struct hal *h, unsigned port,
 	return ret;
 }
 
-/* What the kernel says of the filters of flow fi: frames that matched
- * (the counters of each filter's first action, which fold in the
- * hardware's), how many filters there are and how many run in hardware
- * (in_hw).  sd->lock held. */
-struct sd_flow_read {
-	uint64_t packets;
-	unsigned rules, in_hw;
-	int sw_port; /* a port whose filters run in software, -1 none */
-};
-
-static int flow_read(struct hal_sd *sd, size_t fi, struct sd_flow_read *r)
+int sd_flow_read(struct hal_sd *sd, size_t fi, struct sd_flow_read *r)
 {
 	struct sd_state *s = &sd->cur;
 	struct sd_filter_stat *fs = calloc(SD_DUMP_MAX, sizeof(*fs));
@@ -180,7 +170,7 @@ static int flow_read(struct hal_sd *sd, size_t fi, struct sd_flow_read *r)
 	return ret;
 }
 
-static size_t flow_find(const struct sd_state *s, const char *name)
+size_t sd_flow_find(const struct sd_state *s, const char *name)
 {
 	size_t fi;
 
@@ -201,14 +191,15 @@ static int sd_flow_stats(struct hal *h, const char *name,
 	int ret = -ENOENT;
 
 	pthread_mutex_lock(&sd->lock);
-	fi = flow_find(&sd->cur, name);
+	fi = sd_flow_find(&sd->cur, name);
 	if (fi < sd->cur.n_flows) {
-		ret = flow_read(sd, fi, &r);
+		ret = sd_flow_read(sd, fi, &r);
 	}
 	if (ret == 0) {
 		memset(out, 0, sizeof(*out));
-		out->rx_total = r.packets;
-		out->tx_total = r.packets * sd->cur.flows[fi].n_tx;
+		out->rx_total = sd->cur.flows[fi].base_rx + r.packets;
+		out->tx_total = sd->cur.flows[fi].base_tx +
+				r.packets * sd->cur.flows[fi].n_tx;
 		out->unsupported = SD_UNSUPPORTED;
 	}
 	pthread_mutex_unlock(&sd->lock);
@@ -225,9 +216,9 @@ static int sd_flow_status(struct hal *h, const char *name,
 	int ret = -ENOENT;
 
 	pthread_mutex_lock(&sd->lock);
-	fi = flow_find(s, name);
+	fi = sd_flow_find(s, name);
 	if (fi < s->n_flows) {
-		ret = flow_read(sd, fi, &r);
+		ret = sd_flow_read(sd, fi, &r);
 	}
 	if (ret == 0) {
 		out->rules = r.rules;

@@ -196,6 +196,9 @@ struct sd_port {
 struct sd_flow {
 	char name[FH_FLOW_NAME_LEN];
 	unsigned n_tx; /* copies sent per matched frame */
+	/* counted by the rules of earlier configs: a flow's counters go on
+	 * across commits that keep its name */
+	uint64_t base_rx, base_tx;
 };
 
 struct sd_filter {
@@ -308,6 +311,19 @@ int sd_fdb_apply(struct hal_sd *sd, const struct hal_config *cfg,
 int sd_flows_apply(struct hal_sd *sd, const struct hal_config *cfg,
 		   struct sd_state *nx, struct sd_journal *j, char *msg,
 		   size_t len);
+
+/* What the kernel says of the filters of running flow fi: frames that
+ * matched (the counters of each filter's first action, which fold in the
+ * hardware's), how many filters there are and how many run in hardware
+ * (in_hw).  sd->lock held. */
+struct sd_flow_read {
+	uint64_t packets;
+	unsigned rules, in_hw;
+	int sw_port; /* a port whose filters run in software, -1 none */
+};
+int sd_flow_read(struct hal_sd *sd, size_t fi, struct sd_flow_read *r);
+/* Index of the running flow called name; s->n_flows if none. */
+size_t sd_flow_find(const struct sd_state *s, const char *name);
 
 /* Make cfg the running config (sd->lock held): hal_class.apply. */
 int sd_apply_locked(struct hal_sd *sd, const struct hal_config *cfg, char *msg,

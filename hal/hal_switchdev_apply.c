@@ -564,6 +564,23 @@ static bool port_in(const struct sd_state *s, int ifindex)
 	return false;
 }
 
+/* Flows that keep their name keep counting: what the old rules counted
+ * (read just before they go) becomes the new rules' base. */
+static void carry_counters(struct hal_sd *sd, struct sd_state *nx)
+{
+	for (size_t i = 0; i < nx->n_flows; i++) {
+		size_t old = sd_flow_find(&sd->cur, nx->flows[i].name);
+		struct sd_flow_read r;
+
+		if (old == sd->cur.n_flows || sd_flow_read(sd, old, &r) < 0) {
+			continue;
+		}
+		nx->flows[i].base_rx = sd->cur.flows[old].base_rx + r.packets;
+		nx->flows[i].base_tx = sd->cur.flows[old].base_tx +
+				       r.packets * sd->cur.flows[old].n_tx;
+	}
+}
+
 /* The new config is in: remove what only the old one had. */
 static void retire(struct hal_sd *sd, const struct sd_state *old,
 		   const struct sd_state *nx)
@@ -637,6 +654,7 @@ int sd_apply_locked(struct hal_sd *sd, const struct hal_config *cfg, char *msg,
 		goto out;
 	}
 	journal_free(&j);
+	carry_counters(sd, nx);
 	retire(sd, &sd->cur, nx);
 	state_free(&sd->cur);
 	sd->cur = *nx;

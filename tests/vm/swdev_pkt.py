@@ -4,7 +4,7 @@
 
     swdev_pkt.py --tx NS:IF (--pcap FILE [--count N] | --type 0x0800)
                  [--vid V | --untag] [--dst MAC] [--src MAC]
-                 --rx NS:IF [--rx NS:IF ...] [--wait S]
+                 --rx NS:IF [--rx NS:IF ...] [--wait S] [--macs]
 
 Frames come from a pcap (eCPRI from `fhctl gen`; its first --count
 frames) or are built (--type: an EtherType and a random payload). --vid
@@ -16,6 +16,8 @@ A copy is one whose EtherType and payload equal a sent frame's (the
 switch may rewrite the tag). Output, one line per (NS, tag) sorted:
 
     ru0 vid=10 pcp=5 type=0xaefe n=5      (or: ru0 untagged type=0xaefe n=5)
+
+(--macs: "ru0 dst=02:00:00:00:00:01 src=... vid=10 ..." - the MACs as received).
 
 The kernel moves a received VLAN tag into skb metadata before packet taps
 see it, so it is read from PACKET_AUXDATA (or inline if left there).
@@ -133,6 +135,7 @@ def main():
     ap.add_argument("--src")
     ap.add_argument("--rx", action="append", required=True)
     ap.add_argument("--wait", type=float, default=1.5)
+    ap.add_argument("--macs", action="store_true")
     args = ap.parse_args()
 
     if args.pcap:
@@ -196,6 +199,9 @@ def main():
                 tag = ("untagged" if tci is None
                        else f"vid={tci & 0xFFF} pcp={tci >> 13}")
                 key = (rx[s], tag, f"type={etype:#06x}")
+                if args.macs:
+                    key = (rx[s], "dst=" + data[:6].hex(":"),
+                           "src=" + data[6:12].hex(":")) + key[1:]
                 counts[key] = counts.get(key, 0) + 1
     for key in sorted(counts):
         print(" ".join(key) + f" n={counts[key]}", flush=True)

@@ -11,7 +11,12 @@
 # RUs, PCP and VLAN rewrite, push of a tag on untagged eCPRI, DL
 # replication, drop, a MAC match, UL; L2 bridging of non-eCPRI traffic by
 # VLAN (native VLAN untagged), a static FDB entry, learning; per-flow
-# counters in --counters-json. Configs the backend cannot do (an eAxC
+# counters in --counters-json and through the API (the window counters
+# "unsupported", counting on across commits), Flows.Status (software, not
+# in_hw), MAC rewrite (tc pedit) by Commit and Rollback; netlink errors
+# through the API - someone else's filter where the next rules go, a port
+# whose netdev vanished - refuse the commit and keep the running rules;
+# without CAP_NET_ADMIN fhswd says so. Configs the backend cannot do (an eAxC
 # match, a missing netdev, a port of another bridge) are refused naming
 # the part; a refused SIGHUP reload keeps the running rules; after fhswd
 # stops, the bridge, filters, qdiscs and FDB entries it created are gone
@@ -254,6 +259,9 @@ stop_fhswd() {
 our_filters() {
 	tc filter show dev "$1" ingress | grep -c -E 'pref (5[7-9][0-9]{3}|6[01][0-9]{3}) flower.*handle 0xfc5d'
 }
+n_filters() { # DEV N: DEV's ingress holds N of fhswd's filters
+	[ "$(our_filters "$1")" = "$2" ]
+}
 
 # --- run 1: forwarding --------------------------------------------------------------
 step "fhswd --config (switchdev, no EAL args) applies" start_fhswd "$work/a.json" \
@@ -333,27 +341,112 @@ check "API: counters of dl-ru0 and dl-both say 5" both_5
 contains "API: Validate refuses an eAxC match by capability" \
 	'flows[0] ("by-eaxc"): backend switchdev cannot do match on eAxC' \
 	api config validate "$work/eaxc.json"
-sed 's/"set_pcp": 5/"set_dst_mac": "02:00:00:00:00:01"/' "$work/a.json" \
-	>"$work/macrw.json"
-contains "API: Commit of a MAC rewrite: FAILED_PRECONDITION, naming the flow" \
-	'FAILED_PRECONDITION: flows[0] ("dl-ru0"): backend switchdev cannot do MAC rewrite' \
+contains "API: counters of a flow show n/a for what tc cannot count" \
+	"n/a" api counters --flow dl-ru0
+jfile() { # NAME CMD...: CMD's stdout into $work/NAME
+	local f=$1
+	shift
+	"$@" >"$work/$f" 2>&1
+}
+jfile counters-api.json api --json counters --flow dl-ru0
+jcheck "API: FlowCounters.unsupported: rx_on_time, rx_early, rx_late, rx_corrupt, rx_seqid_err" \
+	"$work/counters-api.json" \
+	'j["flows"][0]["unsupported"] == ["rx_on_time", "rx_early", "rx_late", "rx_corrupt", "rx_seqid_err"]'
+jfile status.json api --json flow status
+jcheck "API: Flows.Status: every flow in software, not in_hw (veth has no offload)" \
+	"$work/status.json" \
+	'len(j["flows"]) == 7 and all(not f.get("inHw", False) and f["detail"].startswith("software") and "no hw-tc-offload" in f["detail"] for f in j["flows"])'
+jcheck "API: Flows.Status: dl-untagged has two rules (tagged, untagged), dl-ru0 one" \
+	"$work/status.json" \
+	'{f["name"]: f["rules"] for f in j["flows"]}["dl-untagged"] == 2 and {f["name"]: f["rules"] for f in j["flows"]}["dl-ru0"] == 1'
+contains "fhctl flow status: a table" "software" api flow status dl-ru0
+
+# MAC rewrite (pedit) through Commit, then Rollback
+sed 's/"set_pcp": 5/"set_dst_mac": "02:00:00:00:00:01", "set_src_mac": "02:00:00:00:00:02"/' \
+	"$work/a.json" >"$work/macrw.json"
+contains "API: Commit of a MAC rewrite (tc pedit) is applied" "committed: version 2" \
 	api config commit "$work/macrw.json"
-one_version() { [ "$(api config versions | awk 'NR > 1' | wc -l)" = 1 ]; }
-check "API: no new config version (the startup one only)" one_version
+contains "tc: pedit on swdu's VLAN 10 rule" "pedit" tc filter show dev swdu ingress
+expect "MAC rewrite: VLAN 10 eCPRI to ru0 with dst/src rewritten" \
+	"ru0 dst=02:00:00:00:00:01 src=02:00:00:00:00:02 vid=10 pcp=7 type=0xaefe n=5" \
+	"${dl[@]}" --macs
+contains "API: Rollback to the startup config" "version 3" api config rollback 1
+expect "after rollback: PCP 5 again, MACs as sent" \
+	"ru0 dst=02:00:00:70:00:01 src=02:00:00:d0:00:01 vid=10 pcp=5 type=0xaefe n=5" "${dl[@]}" --macs
+three_versions() { [ "$(api config versions | awk 'NR > 1' | wc -l)" = 3 ]; }
+check "API: three config versions (startup, MAC rewrite, rollback)" three_versions
+check "API: dl-ru0's counters go on across commits (15 = 5 + 5 + 5)" flow_rx dl-ru0 15
+
+# netlink errors through the API: someone else's filter where the next
+# rules go, then a port that vanished; each commit is refused and leaves
+# the running config
+# (rules alternate between two priority ranges: the startup config and
+# the rollback sit at 57344.., the MAC commit sat at 59392.., so the next
+# commit's first rule goes to 59392)
+check "someone else's filter at pref 59392 on swdu (the next rules' place)" \
+	tc filter add dev swdu ingress pref 59392 protocol ip flower action pass
+cat >"$work/flow-x.json" <<'EOF'
+{ "name": "dl-x", "match": { "in_port": "du", "vlan_id": 100, "dst_mac": "02:00:00:70:00:99" },
+  "action": { "out_ports": ["ru1"] } }
+EOF
+out=$(api flow add "$work/flow-x.json" 2>&1)
+rc=$?
+check "API: Flows.Add refused (exit 4) when a foreign filter is in the way" test "$rc" = 4
+contains "API: ... with FAILED_PRECONDITION" "FAILED_PRECONDITION: flows[" echo "$out"
+contains "API: ... FAILED_PRECONDITION naming the port, the priority, its protocol" \
+	'tc flower on "swdu": priority 59392 is taken by a filter fhswitch did not create (protocol 0x0800)' \
+	echo "$out"
+check "API: still three versions" three_versions
+expect "refused: VLAN 10 eCPRI still to ru0, PCP 5" \
+	"ru0 vid=10 pcp=5 type=0xaefe n=5" "${dl[@]}"
+contains "refused: the foreign filter is intact" "pref 59392 flower" \
+	tc filter show dev swdu ingress
+check "refused: none of the refused commit's rules left (7 of ours)" n_filters swdu 7
+check "remove the foreign filter" tc filter del dev swdu ingress pref 59392
+contains "API: the same Flows.Add now succeeds" "added flow dl-x" \
+	api flow add "$work/flow-x.json"
+
+check "port ru1's netdev vanishes (ip link del swru1)" ip link del swru1
+contains "API: counters still answer with ru1 gone" "dl-ru0" api counters
+out=$(api flow del dl-x 2>&1)
+rc=$?
+check "API: a commit with the port gone is refused (exit 4)" test "$rc" = 4
+contains "API: ... FAILED_PRECONDITION naming the port's device" \
+	'FAILED_PRECONDITION: ports[2].device: no netdev "swru1"' echo "$out"
+four_versions() {
+	api flows | grep -q dl-x &&
+		[ "$(api config versions | awk 'NR > 1' | wc -l)" = 4 ]
+}
+check "API: dl-x still there, four versions" four_versions
+expect "port gone: VLAN 10 eCPRI still to ru0 (PCP 5)" \
+	"ru0 vid=10 pcp=5 type=0xaefe n=5" --pcap "$work/dl.pcap" --count 5 \
+	--tx du:eth0 --rx ru0:eth0
+check "swru1 comes back (with someone else's clsact filter again)" sh -c '
+	ip link add swru1 type veth peer name eth0 netns ru1 &&
+	ip -n ru1 link set eth0 up &&
+	tc qdisc add dev swru1 clsact &&
+	tc filter add dev swru1 ingress pref 10 protocol 0x88b5 flower action pass'
+contains "API: the delete now succeeds (swru1 found again)" "deleted flow dl-x" \
+	api flow del dl-x
+expect "swru1 is a bridge port again: VLAN 12 replicated to ru0 and ru1" \
+	"ru0 vid=12 pcp=7 type=0xaefe n=5
+ru1 vid=12 pcp=7 type=0xaefe n=5" "${dl[@]}" --vid 12
 
 step "fhswd stops on SIGTERM with exit 0" stop_fhswd
 c=$work/counters.json
-jcheck "counters: dl-ru0 rx_total 5, tx_total 5" "$c" \
-	'j["flows"]["dl-ru0"]["rx_total"] == 5 and j["flows"]["dl-ru0"]["tx_total"] == 5'
+jcheck "counters: dl-ru0 rx_total 25, tx_total 25 (5 x 5 frames, over 5 configs)" "$c" \
+	'j["flows"]["dl-ru0"]["rx_total"] == 25 and j["flows"]["dl-ru0"]["tx_total"] == 25'
+jcheck "counters: window counters are null (unsupported), not 0" "$c" \
+	'j["flows"]["dl-ru0"]["rx_on_time"] is None and j["flows"]["dl-ru0"]["rx_late"] is None'
 jcheck "counters: dl-ru1 rx_total 5" "$c" 'j["flows"]["dl-ru1"]["rx_total"] == 5'
-jcheck "counters: dl-both rx_total 5, tx_total 10 (two copies)" "$c" \
-	'j["flows"]["dl-both"]["rx_total"] == 5 and j["flows"]["dl-both"]["tx_total"] == 10'
+jcheck "counters: dl-both rx_total 10, tx_total 20 (two copies)" "$c" \
+	'j["flows"]["dl-both"]["rx_total"] == 10 and j["flows"]["dl-both"]["tx_total"] == 20'
 jcheck "counters: dl-drop rx_total 5, tx_total 0" "$c" \
 	'j["flows"]["dl-drop"]["rx_total"] == 5 and j["flows"]["dl-drop"]["tx_total"] == 0'
 jcheck "counters: dl-mac 5, dl-untagged 5 (summed over its two rules), ul-ru0 5" "$c" \
 	'[j["flows"][f]["rx_total"] for f in ("dl-mac", "dl-untagged", "ul-ru0")] == [5, 5, 5]'
 jcheck "counters: port du received (link stats)" "$c" \
-	'j["ports"]["du"]["rx_packets"] >= 45 and j["ports"]["ru1"]["tx_packets"] >= 20'
+	'j["ports"]["du"]["rx_packets"] >= 45 and j["ports"]["ru1"]["tx_packets"] >= 5'
 
 # --- after run 1: exactly ours is gone -----------------------------------------
 refute "bridge fhbr0 deleted" ip link show fhbr0
@@ -363,13 +456,24 @@ lacks "clsact qdisc fhswd created on swdu removed" "clsact" tc qdisc show dev sw
 contains "swru1: someone else's clsact kept" "clsact" tc qdisc show dev swru1
 contains "swru1: someone else's filter (pref 10) kept" "pref 10 flower" \
 	tc filter show dev swru1 ingress
-n_filters() { # DEV N: DEV's ingress holds N of fhswd's filters
-	[ "$(our_filters "$1")" = "$2" ]
-}
 check "swru1: none of fhswd's filters left" n_filters swru1 0
 contains "unrelated bridge keepbr and its static FDB entry intact" \
 	"02:00:00:00:0d:01 dev keepa master keepbr static" bridge fdb show br keepbr
 check "the veths themselves are left" ip link show swru0
+
+# --- no CAP_NET_ADMIN: a clear error, nothing left -----------------------------------
+perm=$(mktemp /tmp/fhperm.XXXXXX)
+cp "$work/a.json" "$perm" && chmod 644 "$perm"
+setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+	--bounding-set=-all "$fhswd" --config "$perm" --run-seconds 5 \
+	>/dev/null 2>"$work/perm.log"
+rc=$?
+rm -f "$perm"
+check "without CAP_NET_ADMIN: fhswd exits 1" test "$rc" = 1
+contains "without CAP_NET_ADMIN: the error names the operation and the capability" \
+	'hal.bridge: cannot create "fhbr0": Operation not permitted (fhswd needs CAP_NET_ADMIN' \
+	cat "$work/perm.log"
+refute "without CAP_NET_ADMIN: no bridge" ip link show fhbr0
 
 # --- refused configs ------------------------------------------------------------------
 "$fhswd" --config "$work/eaxc.json" --run-seconds 5 >/dev/null 2>"$work/eaxc.log"
