@@ -301,6 +301,15 @@ static bool rewrite(const struct fh_dp_conf *conf, const struct fh_flow *f,
 	if (a->has_set_src_mac) {
 		memcpy(d + 6, a->set_src_mac, 6);
 	}
+	if (a->pop_vlan && fr->n_vlans != 0) {
+		memmove(d + 4, d, 12);
+		if (rte_pktmbuf_adj(m, 4) == NULL) {
+			return false;
+		}
+		fr->ecpri_offset -= 4;
+		fr->n_vlans--;
+		fr->vlan_tci[0] = fr->vlan_tci[1];
+	}
 	if (a->set_vlan_id != 0 || a->has_set_pcp) {
 		uint16_t tci;
 
@@ -582,6 +591,7 @@ ecpri:
 	}
 	key.in_port = (uint16_t)in;
 	key.vlan_id = fr.n_vlans ? fr.vlan_tci[0] & 0xfff : 0;
+	key.pcp = fr.n_vlans ? (uint8_t)(fr.vlan_tci[0] >> 13) : FH_PCP_NONE;
 	key.plane = e[1] == FH_ECPRI_IQ_DATA ? FH_PLANE_U : FH_PLANE_C;
 	key.direction = e[8] >> 7 ? FH_DIRECTION_DL : FH_DIRECTION_UL;
 	key.eaxc_id = fh_get_be16(e + 4);

@@ -7,7 +7,8 @@ static unsigned given_keys(const struct fh_flow_match *m)
 {
 	return (m->in_port != FH_PORT_ANY) + (m->vlan_id != 0) +
 	       (m->plane != FH_PLANE_ANY) + (m->direction != FH_DIRECTION_ANY) +
-	       m->has_src_mac + m->has_dst_mac + (m->udp_port != 0);
+	       m->has_src_mac + m->has_dst_mac + (m->udp_port != 0) +
+	       m->has_pcp;
 }
 
 uint32_t fh_flow_rank(const struct fh_flow_match *m)
@@ -31,6 +32,9 @@ bool fh_flow_overlap(const struct fh_flow_match *a,
 	    !key_overlap(a->plane, b->plane, FH_PLANE_ANY) ||
 	    !key_overlap(a->direction, b->direction, FH_DIRECTION_ANY) ||
 	    !key_overlap(a->udp_port, b->udp_port, 0)) {
+		return false;
+	}
+	if (a->has_pcp && b->has_pcp && a->pcp != b->pcp) {
 		return false;
 	}
 	if (((a->eaxc_id ^ b->eaxc_id) & a->eaxc_mask & b->eaxc_mask) != 0) {

@@ -68,12 +68,15 @@ struct sd_flower {
 	uint32_t handle;
 	bool tagged; /* 802.1Q + vlan_ethtype eCPRI, else eCPRI */
 	uint16_t vlan_id; /* tagged: 0 = any */
+	bool match_pcp; /* tagged: the tag's PCP */
+	uint8_t vlan_prio;
 	const uint8_t *src_mac; /* NULL = any */
 	const uint8_t *dst_mac;
 	bool skip_sw;
 	/* actions, in this order */
 	const uint8_t *set_dst_mac; /* pedit; NULL = keep */
 	const uint8_t *set_src_mac;
+	bool vlan_pop; /* tagged: remove the tag */
 	bool vlan_push; /* untagged: push a tag */
 	bool vlan_modify; /* tagged: rewrite the tag */
 	uint16_t set_vid;

@@ -256,9 +256,12 @@ int sd_flows_apply(struct hal_sd *sd, const struct hal_config *cfg,
 			    f->match.in_port != p) {
 				continue;
 			}
-			/* tagged always; untagged too when any VLAN matches */
-			for (int v = 0;
-			     ret == 0 && v < (f->match.vlan_id ? 1 : 2); v++) {
+			/* tagged always; untagged too when any VLAN and any
+			 * PCP match */
+			int variants =
+				f->match.vlan_id || f->match.has_pcp ? 1 : 2;
+
+			for (int v = 0; ret == 0 && v < variants; v++) {
 				struct sd_flower fl = {0};
 				struct sd_filter sf;
 				struct sd_undo u = {.kind = U_FILTER_DEL};
@@ -270,6 +273,9 @@ int sd_flows_apply(struct hal_sd *sd, const struct hal_config *cfg,
 				fl.handle = SD_HANDLE_TAG | fl.prio;
 				fl.tagged = v == 0;
 				fl.vlan_id = f->match.vlan_id;
+				fl.match_pcp = f->match.has_pcp;
+				fl.vlan_prio = f->match.pcp;
+				fl.vlan_pop = fl.tagged && a->pop_vlan;
 				fl.src_mac = f->match.has_src_mac ?
 						     f->match.src_mac :
 						     NULL;

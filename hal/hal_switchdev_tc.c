@@ -184,6 +184,15 @@ static int put_vlan(struct nl_msg *m, int *order, const struct sd_flower *f)
 	struct tc_vlan v = {.action = TC_ACT_PIPE};
 	struct nlattr *act, *opts = act_open(m, order, "vlan", &act);
 
+	if (f->vlan_pop) {
+		v.v_action = TCA_VLAN_ACT_POP;
+		if (opts == NULL ||
+		    nla_put(m, TCA_VLAN_PARMS, sizeof(v), &v) < 0) {
+			return -NLE_NOMEM;
+		}
+		act_close(m, opts, act);
+		return 0;
+	}
 	v.v_action = f->vlan_push ? TCA_VLAN_ACT_PUSH : TCA_VLAN_ACT_MODIFY;
 	if (opts == NULL || nla_put(m, TCA_VLAN_PARMS, sizeof(v), &v) < 0 ||
 	    nla_put_u16(m, TCA_VLAN_PUSH_VLAN_ID, f->set_vid) < 0 ||
@@ -237,7 +246,8 @@ static int put_drop(struct nl_msg *m, int *order)
 	return 0;
 }
 
-/* Actions in this order: pedit, vlan, skbedit, mirred..., gact. */
+/* Actions in this order: pedit, vlan (push, modify or pop), skbedit,
+ * mirred..., gact. */
 static int flower_actions(struct nl_msg *m, const struct sd_flower *f)
 {
 	struct nlattr *acts = nla_nest_start(m, TCA_FLOWER_ACT);
@@ -246,7 +256,7 @@ static int flower_actions(struct nl_msg *m, const struct sd_flower *f)
 	if (err == 0 && (f->set_src_mac != NULL || f->set_dst_mac != NULL)) {
 		err = put_pedit(m, &order, f);
 	}
-	if (err == 0 && (f->vlan_push || f->vlan_modify)) {
+	if (err == 0 && (f->vlan_push || f->vlan_modify || f->vlan_pop)) {
 		err = put_vlan(m, &order, f);
 	}
 	if (err == 0 && f->set_pcp) {
@@ -304,6 +314,8 @@ int sd_flower_add(struct sd_nl *nl, const struct sd_flower *f)
 	if (err == 0 && f->tagged) {
 		if ((f->vlan_id != 0 &&
 		     nla_put_u16(m, TCA_FLOWER_KEY_VLAN_ID, f->vlan_id) < 0) ||
+		    (f->match_pcp && nla_put_u8(m, TCA_FLOWER_KEY_VLAN_PRIO,
+						f->vlan_prio) < 0) ||
 		    nla_put_u16(m, TCA_FLOWER_KEY_VLAN_ETH_TYPE,
 				htons(SD_ECPRI_ETHERTYPE)) < 0) {
 			err = -NLE_NOMEM;

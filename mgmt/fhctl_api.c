@@ -833,6 +833,9 @@ static void match_summary(const Fhswitch__V1__FlowMatch *m, char *b, size_t n)
 	if (m->vlan_id != 0) {
 		add(b, n, "vlan=%u", m->vlan_id);
 	}
+	if (m->pcp_present_case == FHSWITCH__V1__FLOW_MATCH__PCP_PRESENT_PCP) {
+		add(b, n, "pcp=%u", m->pcp);
+	}
 	if (m->plane != FHSWITCH__V1__PLANE__PLANE_ANY) {
 		add(b, n, "plane=%s",
 		    enum_short(&fhswitch__v1__plane__descriptor, m->plane,
@@ -877,6 +880,9 @@ static void action_summary(const Fhswitch__V1__Flow *f, char *b, size_t n)
 			snprintf(b + len, n - len, "%s%s", i ? "," : "",
 				 x->out_ports[i]);
 		}
+	}
+	if (x != NULL && x->pop_vlan) {
+		add(b, n, "pop-vlan");
 	}
 	if (x != NULL && x->set_vlan_id != 0) {
 		add(b, n, "vlan=%u", x->set_vlan_id);

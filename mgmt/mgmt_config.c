@@ -410,6 +410,16 @@ static int check_match(struct ctx *c, const char *path,
 		return -EINVAL;
 	}
 	fm->vlan_id = (uint16_t)m->vlan_id;
+	if (m->pcp_present_case == FHSWITCH__V1__FLOW_MATCH__PCP_PRESENT_PCP) {
+		if (m->pcp > PCP_MAX) {
+			return fail(c,
+				    "%s.match.pcp: %" PRIu32
+				    " is out of range 0..%d",
+				    path, m->pcp, PCP_MAX);
+		}
+		fm->has_pcp = true;
+		fm->pcp = (uint8_t)m->pcp;
+	}
 
 	switch (m->plane) {
 	case FHSWITCH__V1__PLANE__PLANE_ANY:
@@ -547,6 +557,13 @@ static int check_action(struct ctx *c, const char *path,
 		fa->has_set_pcp = true;
 		fa->set_pcp = (uint8_t)a->set_pcp;
 	}
+	if (a->pop_vlan && (fa->set_vlan_id != 0 || fa->has_set_pcp)) {
+		return fail(c,
+			    "%s.action.pop_vlan: exclusive with set_vlan_id "
+			    "and set_pcp",
+			    path);
+	}
+	fa->pop_vlan = a->pop_vlan;
 	if (str(a->set_src_mac)[0] != '\0') {
 		/* a frame must never leave with a group source address */
 		ret = check_mac(c, path, ".action.set_src_mac", a->set_src_mac,

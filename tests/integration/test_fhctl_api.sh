@@ -250,6 +250,17 @@ expect_grep out "^a2b +in=A plane=U +out=B +[1-9][0-9]* +[0-9]+ +[0-9]+ +[0-9]+$
 expect 0 "flows --json" -- "$fhctl" "${s[@]}" --json flows
 expect_json '[f["name"] for f in j["flows"]] == ["a2b", "b2a"] and j["flows"][0]["match"]["plane"] == "PLANE_U"' \
 	"flows JSON"
+expect 0 "flow status" -- "$fhctl" "${s[@]}" flow status
+expect_grep out "^backend dpdk$" "flow status: backend"
+expect_grep out "^FLOW +RULES +IN_HW +WHERE +DETAIL$" "flow status table head"
+expect_grep out "^a2b +1 +0 +software +software: DPDK data path on [0-9]+ lcore" \
+	"flow status row a2b: one software rule"
+expect 0 "flow status --json NAME" -- "$fhctl" "${s[@]}" --json flow status b2a
+expect_json '[f["name"] for f in j["flows"]] == ["b2a"] and j["flows"][0]["rules"] == 1 and not j["flows"][0].get("in_hw")' \
+	"flow status JSON: one flow"
+expect 4 "flow status of an unknown flow" -- "$fhctl" "${s[@]}" flow status nope
+expect_grep err "NOT_FOUND: names\[0\]: no flow named \"nope\"" \
+	"flow status: NOT_FOUND names the request field"
 
 expect 0 "counters" -- "$fhctl" "${s[@]}" counters
 expect_grep out "^PORT +RX_PACKETS +TX_PACKETS +RX_BYTES +TX_BYTES +DROPS$" \

@@ -156,6 +156,39 @@ static void test_flow_overlap_by_wildcards(void **state)
 	assert_false(fh_flow_overlap(&a.match, &b.match));
 }
 
+/* PCP is a key like the others: different PCPs never overlap, a PCP
+ * match needs a tagged frame, and it counts toward specificity. */
+static void test_flow_pcp_match(void **state)
+{
+	struct fh_flow fl[3] = { flow(1, 0, 0), flow(1, 0, 0), flow(1, 0, 0) };
+	struct fh_flow_key k = { .in_port = 1, .vlan_id = 10, .pcp = 7,
+				 .plane = FH_PLANE_U,
+				 .direction = FH_DIRECTION_DL };
+	struct fh_flow_table *t;
+	size_t tie;
+	int ret;
+
+	(void)state;
+	fl[0].match.has_pcp = true;
+	fl[0].match.pcp = 7;
+	fl[1].match.has_pcp = true;
+	fl[1].match.pcp = 6;
+	assert_false(fh_flow_overlap(&fl[0].match, &fl[1].match));
+	assert_true(fh_flow_overlap(&fl[0].match, &fl[2].match));
+	assert_true(fh_flow_rank(&fl[0].match) > fh_flow_rank(&fl[2].match));
+	t = build(fl, 3, &ret, &tie);
+	assert_int_equal(ret, 0);
+	assert_int_equal(fh_flow_lookup(t, &k), 0);
+	k.pcp = 6;
+	assert_int_equal(fh_flow_lookup(t, &k), 1);
+	k.pcp = 5;
+	assert_int_equal(fh_flow_lookup(t, &k), 2);
+	k.pcp = FH_PCP_NONE; /* untagged: only the flow without a PCP */
+	k.vlan_id = 0;
+	assert_int_equal(fh_flow_lookup(t, &k), 2);
+	free(t);
+}
+
 static void test_flow_lookup_merges_any_port_and_port_chains(void **state)
 {
 	/* exact eAxC 5 on any port with two more keys outranks exact eAxC 5
@@ -197,6 +230,7 @@ int main(void)
 		cmocka_unit_test(test_flow_keys_each_restrict),
 		cmocka_unit_test(test_flow_ties_are_rejected),
 		cmocka_unit_test(test_flow_overlap_by_wildcards),
+		cmocka_unit_test(test_flow_pcp_match),
 		cmocka_unit_test(test_flow_lookup_merges_any_port_and_port_chains),
 	};
 

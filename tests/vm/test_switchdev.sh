@@ -355,7 +355,7 @@ jcheck "API: FlowCounters.unsupported: rx_on_time, rx_early, rx_late, rx_corrupt
 jfile status.json api --json flow status
 jcheck "API: Flows.Status: every flow in software, not in_hw (veth has no offload)" \
 	"$work/status.json" \
-	'len(j["flows"]) == 7 and all(not f.get("inHw", False) and f["detail"].startswith("software") and "no hw-tc-offload" in f["detail"] for f in j["flows"])'
+	'len(j["flows"]) == 7 and all(not f.get("in_hw", False) and f["detail"].startswith("software") and "no hw-tc-offload" in f["detail"] for f in j["flows"])'
 jcheck "API: Flows.Status: dl-untagged has two rules (tagged, untagged), dl-ru0 one" \
 	"$work/status.json" \
 	'{f["name"]: f["rules"] for f in j["flows"]}["dl-untagged"] == 2 and {f["name"]: f["rules"] for f in j["flows"]}["dl-ru0"] == 1'

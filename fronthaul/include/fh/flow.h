@@ -23,6 +23,7 @@
 #define FH_MAX_PORTS 16 /* the L2 table packs a port in 4 bits */
 #define FH_FLOW_NAME_LEN 64
 #define FH_PORT_ANY 0xffff
+#define FH_PCP_NONE 0xff /* fh_flow_key.pcp of an untagged frame */
 
 enum fh_plane {
 	FH_PLANE_ANY = 0,
@@ -48,6 +49,8 @@ struct fh_flow_match {
 	uint8_t src_mac[6];
 	uint8_t dst_mac[6];
 	uint16_t udp_port; /* 0 = any (and Ethernet transport) */
+	bool has_pcp; /* match the outer tag's PCP (tagged frames only) */
+	uint8_t pcp;
 };
 
 struct fh_flow_action {
@@ -66,6 +69,7 @@ struct fh_flow_action {
 	 * to this one (vendor dialects); exclusive with set_eaxc_id */
 	bool has_translate;
 	struct fh_eaxc_layout translate_to;
+	bool pop_vlan; /* remove the outer tag; excludes set_vlan_id/pcp */
 	bool drop;
 };
 
@@ -86,6 +90,7 @@ struct fh_flow {
 struct fh_flow_key {
 	uint16_t in_port;
 	uint16_t vlan_id; /* 0 when untagged */
+	uint8_t pcp; /* FH_PCP_NONE when untagged */
 	uint8_t plane; /* FH_PLANE_C or FH_PLANE_U */
 	uint8_t direction;
 	uint16_t eaxc_id;
@@ -152,6 +157,7 @@ static inline bool fh_flow_matches(const struct fh_flow_match *m,
 		m->direction == k->direction) &&
 	       ((k->eaxc_id ^ m->eaxc_id) & m->eaxc_mask) == 0 &&
 	       (m->udp_port == 0 || m->udp_port == k->udp_port) &&
+	       (!m->has_pcp || m->pcp == k->pcp) &&
 	       (!m->has_src_mac || memcmp(m->src_mac, k->src_mac, 6) == 0) &&
 	       (!m->has_dst_mac || memcmp(m->dst_mac, k->dst_mac, 6) == 0);
 }
