@@ -126,7 +126,7 @@ uint64_t hal_counter_value(const struct hal_flow_stats *s, uint32_t bit);
 struct hal_flow_status {
 	unsigned rules; /* rules programmed for it (filters, table entries) */
 	unsigned rules_in_hw; /* of them, running in hardware */
-	char detail[160]; /* where and why, for people */
+	char detail[HAL_DEVICE_LEN + 128]; /* where and why, for people */
 };
 
 struct hal_l2_stats {

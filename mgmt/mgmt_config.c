@@ -160,6 +160,16 @@ static int check_vlan(struct ctx *c, const char *path, const char *field,
 	return 0;
 }
 
+static int check_pcp(struct ctx *c, const char *path, const char *field,
+		     uint32_t v)
+{
+	if (v > PCP_MAX) {
+		return fail(c, "%s%s: %" PRIu32 " is out of range 0..%d", path,
+			    field, v, PCP_MAX);
+	}
+	return 0;
+}
+
 static int check_u16(struct ctx *c, const char *path, const char *field,
 		     uint32_t v)
 {
@@ -411,11 +421,8 @@ static int check_match(struct ctx *c, const char *path,
 	}
 	fm->vlan_id = (uint16_t)m->vlan_id;
 	if (m->pcp_present_case == FHSWITCH__V1__FLOW_MATCH__PCP_PRESENT_PCP) {
-		if (m->pcp > PCP_MAX) {
-			return fail(c,
-				    "%s.match.pcp: %" PRIu32
-				    " is out of range 0..%d",
-				    path, m->pcp, PCP_MAX);
+		if (check_pcp(c, path, ".match.pcp", m->pcp) < 0) {
+			return -EINVAL;
 		}
 		fm->has_pcp = true;
 		fm->pcp = (uint8_t)m->pcp;
@@ -548,11 +555,8 @@ static int check_action(struct ctx *c, const char *path,
 
 	if (a->set_pcp_present_case ==
 	    FHSWITCH__V1__FLOW_ACTION__SET_PCP_PRESENT_SET_PCP) {
-		if (a->set_pcp > PCP_MAX) {
-			return fail(c,
-				    "%s.action.set_pcp: %" PRIu32
-				    " is out of range 0..%d",
-				    path, a->set_pcp, PCP_MAX);
+		if (check_pcp(c, path, ".action.set_pcp", a->set_pcp) < 0) {
+			return -EINVAL;
 		}
 		fa->has_set_pcp = true;
 		fa->set_pcp = (uint8_t)a->set_pcp;

@@ -41,14 +41,12 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "vm"))
 from swdev_pkt import (  # noqa: E402  (tests/vm/swdev_pkt.py)
-    AUXDATA,
     ETH_P_ALL,
     PACKET_AUXDATA,
-    PACKET_OUTGOING,
     SOL_PACKET,
     in_netns,
     read_pcap,
-    received,
+    recv_frames,
     split,
 )
 
@@ -240,15 +238,7 @@ def drain(socks, quiet_s, limit_s, rx=None):
             return rx
         ready, _, _ = select.select(list(by_sock), [], [], left)
         for s in ready:
-            while True:
-                try:
-                    data, anc, _, addr = s.recvmsg(
-                        65535, socket.CMSG_SPACE(AUXDATA.size))
-                except BlockingIOError:
-                    break
-                if addr[2] == PACKET_OUTGOING:
-                    continue
-                tci, rest = received(data, anc)
+            for data, tci, rest in recv_frames(s):
                 f = data[:12]
                 if tci is not None:
                     f += struct.pack("!HH", 0x8100, tci)

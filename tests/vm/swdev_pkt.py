@@ -123,6 +123,20 @@ def received(data, ancdata):
     return tci, data[12:]
 
 
+def recv_frames(s):
+    """The frames waiting on packet socket s, what it sent left out:
+    (data as read, tci or None, rest from the inner EtherType on)."""
+    while True:
+        try:
+            data, anc, _, addr = s.recvmsg(65535, socket.CMSG_SPACE(AUXDATA.size))
+        except BlockingIOError:
+            return
+        if addr[2] == PACKET_OUTGOING:
+            continue
+        tci, rest = received(data, anc)
+        yield data, tci, rest
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tx", required=True)
@@ -184,15 +198,7 @@ def main():
             break
         ready, _, _ = select.select(list(rx), [], [], left)
         for s in ready:
-            while True:
-                try:
-                    data, anc, _, addr = s.recvmsg(
-                        65535, socket.CMSG_SPACE(AUXDATA.size))
-                except BlockingIOError:
-                    break
-                if addr[2] == PACKET_OUTGOING:
-                    continue
-                tci, rest = received(data, anc)
+            for data, tci, rest in recv_frames(s):
                 if rest.rstrip(b"\0") not in sent:
                     continue
                 (etype,) = struct.unpack_from("!H", rest, 0)
