@@ -754,6 +754,21 @@ out:
 
 enum flow_op { FLOW_ADD, FLOW_UPDATE, FLOW_DELETE };
 
+/* An error about the request's flow names it as the request does ("flow"),
+ * not by its place in the merged config ("flows[k]"). */
+static void request_path(struct mgmt_status *st, int k)
+{
+	char prefix[32], rest[sizeof(st->message)];
+	size_t n = (size_t)snprintf(prefix, sizeof(prefix), "flows[%d]", k);
+	char c = st->message[n];
+
+	if (strncmp(st->message, prefix, n) != 0 || (c >= '0' && c <= '9')) {
+		return;
+	}
+	snprintf(rest, sizeof(rest), "%s", st->message + n);
+	snprintf(st->message, sizeof(st->message), "flow%s", rest);
+}
+
 static void flow_change(struct mgmt_svc *s, const struct mgmt_call_info *ci,
 			enum flow_op op, const Fhswitch__V1__Flow *flow,
 			const char *name, uint64_t expected,
@@ -808,12 +823,15 @@ static void flow_change(struct mgmt_svc *s, const struct mgmt_call_info *ci,
 	if (next == NULL) {
 		goto out;
 	}
+	k = op == FLOW_DELETE ? -1 : flow_index(next, name);
 	snprintf(comment, sizeof(comment), "flow %s %s",
 		 op == FLOW_ADD ? "add" : op == FLOW_UPDATE ? "update" : "delete",
 		 name);
 	if (commit_locked(s, next, ci->identity, comment, true, st) == 0) {
 		*resp = version_resp(&fhswitch__v1__change_response__descriptor,
 				     s->version, st);
+	} else if (k >= 0) {
+		request_path(st, k);
 	}
 out:
 	pthread_mutex_unlock(&s->lock);

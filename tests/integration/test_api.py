@@ -656,11 +656,11 @@ def main_tests(t, srv, audit):
         api.expect("Flows/Add", A.FlowChangeRequest(flow=flow(C, "", "A", "B")),
                    SC.INVALID_ARGUMENT, "flow.name")
         api.expect("Flows/Add", A.FlowChangeRequest(flow=flow(C, "bad", "Z", "B")),
-                   SC.INVALID_ARGUMENT, ["match.in_port", '"Z"'])
+                   SC.INVALID_ARGUMENT, ["flow.match.in_port", '"Z"'])
         # same specificity as crud on the same packets: a tie
         api.expect("Flows/Add", A.FlowChangeRequest(flow=flow(C, "tie", "A", "A",
                                                               plane=C.PLANE_C, eaxc=3)),
-                   SC.INVALID_ARGUMENT, "overlaps")
+                   SC.INVALID_ARGUMENT, "flow: overlaps flows[")
         u = flow(C, "crud", "A", "B", plane=C.PLANE_C, eaxc=3, set_pcp=5, set_vlan_id=100)
         r2 = api.call("Flows/Update", A.FlowChangeRequest(flow=u, expected_version=r.version))
         check(r2.version == r.version + 1, "Update version")

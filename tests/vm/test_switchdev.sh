@@ -392,7 +392,7 @@ EOF
 out=$(api flow add "$work/flow-x.json" 2>&1)
 rc=$?
 check "API: Flows.Add refused (exit 4) when a foreign filter is in the way" test "$rc" = 4
-contains "API: ... with FAILED_PRECONDITION" "FAILED_PRECONDITION: flows[" echo "$out"
+contains "API: ... with FAILED_PRECONDITION" "FAILED_PRECONDITION: flow" echo "$out"
 contains "API: ... FAILED_PRECONDITION naming the port, the priority, its protocol" \
 	'tc flower on "swdu": priority 59392 is taken by a filter fhswitch did not create (protocol 0x0800)' \
 	echo "$out"
