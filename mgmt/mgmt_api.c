@@ -470,7 +470,7 @@ static void config_confirm(void *svc, const struct mgmt_call_info *ci,
 	if (!s->pending) {
 		mgmt_status_set(st, MGMT_FAILED_PRECONDITION,
 				"no confirmed commit is pending");
-	} else if (persist(s->path, s->running, err, sizeof(err)) < 0) {
+	} else if (persist(s->path, s->running, s->version, err, sizeof(err)) < 0) {
 		mgmt_status_set(st, MGMT_INTERNAL, "persisting the config: %s",
 				err);
 	} else {
@@ -1179,7 +1179,7 @@ static void system_save(void *svc, const struct mgmt_call_info *ci,
 		mgmt_status_set(st, MGMT_FAILED_PRECONDITION,
 				"a confirmed commit awaits Confirm: saving "
 				"now would make it permanent");
-	} else if (persist(s->path, s->running, err, sizeof(err)) < 0) {
+	} else if (persist(s->path, s->running, s->version, err, sizeof(err)) < 0) {
 		mgmt_status_set(st, MGMT_INTERNAL, "%s", err);
 	} else if ((r = pb_new(&fhswitch__v1__save_config_response__descriptor)) ==
 		   NULL) {

@@ -67,31 +67,21 @@ char *dupstr(const char *s)
 
 /* Write the config as JSON to path atomically: a crash at any moment
  * leaves either the old file or the new one, never a torn one. */
-int persist(const char *path, const pb_config *c, char *err,
-		   size_t errlen)
+/* Write len bytes to path atomically: a temporary file, fsync, rename,
+ * fsync of the directory.  0 or -errno. */
+static int write_atomic(const char *path, const char *data, size_t len)
 {
 	char tmp[4096], dir[4096];
-	json_t *j = mgmt_pb_to_json(&c->base);
-	char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
-		       : NULL;
-	size_t len;
 	int fd, ret = 0;
 	char *slash;
 
-	json_decref(j);
-	if (text == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	len = strlen(text);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		ret = -errno;
-		goto out;
+		return -errno;
 	}
 	for (size_t off = 0; off < len;) {
-		ssize_t w = write(fd, text + off, len - off);
+		ssize_t w = write(fd, data + off, len - off);
 
 		if (w < 0) {
 			if (errno == EINTR) {
@@ -102,7 +92,7 @@ int persist(const char *path, const pb_config *c, char *err,
 		}
 		off += (size_t)w;
 	}
-	if (ret == 0 && (write(fd, "\n", 1) != 1 || fsync(fd) != 0)) {
+	if (ret == 0 && fsync(fd) != 0) {
 		ret = -errno;
 	}
 	if (close(fd) != 0 && ret == 0) {
@@ -111,30 +101,136 @@ int persist(const char *path, const pb_config *c, char *err,
 	if (ret == 0 && rename(tmp, path) != 0) {
 		ret = -errno;
 	}
-	if (ret == 0) {
-		snprintf(dir, sizeof(dir), "%s", path);
-		slash = strrchr(dir, '/');
-		if (slash == NULL) {
-			snprintf(dir, sizeof(dir), ".");
-		} else if (slash == dir) {
-			dir[1] = '\0';
-		} else {
-			*slash = '\0';
-		}
-		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd >= 0) {
-			fsync(fd);
-			close(fd);
-		}
-	} else {
+	if (ret < 0) {
 		unlink(tmp);
+		return ret;
 	}
-out:
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == NULL) {
+		snprintf(dir, sizeof(dir), ".");
+	} else if (slash == dir) {
+		dir[1] = '\0';
+	} else {
+		*slash = '\0';
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	return 0;
+}
+
+/* FNV-1a, 64 bits: enough to tell a config file fhswd wrote from one
+ * edited since. */
+static uint64_t fnv1a(const char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < n; i++) {
+		h = (h ^ (uint8_t)p[i]) * 0x100000001b3ull;
+	}
+	return h;
+}
+
+#define STATE_SUFFIX ".state"
+
+/* The config's version number beside it, so that a restart goes on
+ * counting: {"version": N, "config_fnv1a64": "<hash of the file>"}. */
+static void state_write(const char *path, uint64_t version, uint64_t hash)
+{
+	char sp[4096], text[128];
+	int n = snprintf(text, sizeof(text),
+			 "{\"version\": %llu, \"config_fnv1a64\": \"%016llx\"}\n",
+			 (unsigned long long)version,
+			 (unsigned long long)hash);
+	int ret;
+
+	snprintf(sp, sizeof(sp), "%s" STATE_SUFFIX, path);
+	ret = write_atomic(sp, text, (size_t)n);
+	if (ret < 0) {
+		/* the config itself is safe; a restart will count on from
+		 * an older number (the hash tells it the file changed) */
+		fprintf(stderr, "fhswd: %s: %s (version numbers may repeat "
+				"after a restart)\n",
+			sp, strerror(-ret));
+	}
+}
+
+int persist(const char *path, const pb_config *c, uint64_t version,
+	    char *err, size_t errlen)
+{
+	json_t *j = mgmt_pb_to_json(&c->base);
+	char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+		       : NULL;
+	char *buf = NULL;
+	size_t len;
+	int ret;
+
+	json_decref(j);
+	if (text != NULL) {
+		len = strlen(text);
+		buf = malloc(len + 2);
+	}
+	if (buf == NULL) {
+		free(text);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(buf, text, len);
+	buf[len++] = '\n';
+	free(text);
+	ret = write_atomic(path, buf, len);
 	if (ret < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+	} else {
+		state_write(path, version, fnv1a(buf, len));
 	}
-	free(text);
+	free(buf);
 	return ret;
+}
+
+/* The version of the config in path at start-up: the one fhswd last
+ * wrote it with, the next one if the file changed since, else 1. */
+static uint64_t startup_version(const char *path)
+{
+	char sp[4096], *text = NULL;
+	json_t *st;
+	uint64_t v = 1, h = 0;
+	long size;
+	FILE *f;
+
+	snprintf(sp, sizeof(sp), "%s" STATE_SUFFIX, path);
+	st = json_load_file(sp, 0, NULL);
+	if (st == NULL) {
+		return 1;
+	}
+	f = fopen(path, "re");
+	if (f != NULL && fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 &&
+	    size <= MGMT_CONFIG_MAX_FILE && fseek(f, 0, SEEK_SET) == 0 &&
+	    (text = malloc((size_t)size + 1)) != NULL &&
+	    fread(text, 1, (size_t)size, f) == (size_t)size) {
+		h = fnv1a(text, (size_t)size);
+	}
+	if (f != NULL) {
+		fclose(f);
+	}
+	if (json_is_integer(json_object_get(st, "version")) &&
+	    json_integer_value(json_object_get(st, "version")) > 0) {
+		const char *hs = json_string_value(
+			json_object_get(st, "config_fnv1a64"));
+		char want[32];
+
+		v = (uint64_t)json_integer_value(json_object_get(st, "version"));
+		snprintf(want, sizeof(want), "%016llx", (unsigned long long)h);
+		if (text == NULL || hs == NULL || strcmp(hs, want) != 0) {
+			v++; /* edited, or a commit crashed before the state */
+		}
+	}
+	json_decref(st);
+	free(text);
+	return v;
 }
 
 static void history_push(struct mgmt_svc *s, const char *identity,
@@ -252,7 +348,8 @@ int commit_locked(struct mgmt_svc *s, pb_config *next,
 		pb_free(next);
 		return mgmt_status_set(st, hal_code(ret), "%s", err);
 	}
-	if (persist_now && persist(s->path, next, err, sizeof(err)) < 0) {
+	if (persist_now &&
+	    persist(s->path, next, s->version + 1, err, sizeof(err)) < 0) {
 		/* undo: the HAL goes back to the running config */
 		char err2[MGMT_CONFIG_ERR_LEN];
 
@@ -372,7 +469,7 @@ int mgmt_svc_open(struct hal *h, const char *config_path,
 		return ret;
 	}
 	s->running = pb;
-	s->version = 1;
+	s->version = startup_version(config_path);
 	s->serving = true;
 	history_push(s, "startup", config_path);
 	*out = s;

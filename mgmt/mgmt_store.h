@@ -55,8 +55,10 @@ void pb_free(void *m);
 char *dupstr(const char *s);
 
 /* Atomic write of the config as JSON (temp file, fsync, rename, fsync of
- * the directory).  0 or -errno with the reason in err. */
-int persist(const char *path, const pb_config *c, char *err, size_t errlen);
+ * the directory), then of PATH.state: its version number, so that a
+ * restart goes on counting.  0 or -errno with the reason in err. */
+int persist(const char *path, const pb_config *c, uint64_t version,
+	    char *err, size_t errlen);
 
 /* mgmt.role_bindings are well-formed; 0 or the status code. */
 int check_roles(const pb_config *c, struct mgmt_status *st);

@@ -1184,7 +1184,8 @@ def main_tests(t, srv, audit):
     @test
     def restart_keeps_committed_config():
         new = base_cfg(C, "api-persist", [flow(C, "persist-me", "A", "B", plane=C.PLANE_C)])
-        api.call("Config/Commit", A.CommitRequest(config=new, comment="before restart"))
+        v_new = api.call("Config/Commit", A.CommitRequest(config=new,
+                                                          comment="before restart")).version
         # not confirmed when fhswd stops: the restart comes back without it
         api.call("Config/Commit", A.CommitRequest(
             patch=A.ConfigPatch(upsert_flows=[flow(C, "unconfirmed", "A", "B",
@@ -1200,9 +1201,27 @@ def main_tests(t, srv, audit):
         api.ch = Api(t, srv.addr).ch
         g = api.get()
         check(g.config == new, "after restart: %s" % g.config)
-        check(g.version == 1, "version after restart %d" % g.version)
+        # versions go on where the file was written (not the unconfirmed one)
+        check(g.version == v_new, "version after restart %d, want %d" % (g.version, v_new))
         check(wait_until(lambda: api.rate(0.2) > 1000, 3), "no forwarding after restart")
-        # back to the plain config for what follows
+        # back to the plain config for what follows; the version read before
+        # the restart still guards the commit
+        api.expect("Config/Commit", A.CommitRequest(config=base_cfg(C),
+                                                    expected_version=v_new - 1),
+                   SC.ABORTED, "expected_version")
+        r = api.call("Config/Commit", A.CommitRequest(config=base_cfg(C),
+                                                      expected_version=v_new))
+        check(r.version == v_new + 1, "commit after restart: version %d" % r.version)
+        # a file edited while fhswd was down is a new version
+        rc, _ = srv.stop()
+        edited = base_cfg(C, "edited-by-hand")
+        write_cfg(srv.cfg, edited)
+        srv.start()
+        api.ch.close()
+        api.ch = Api(t, srv.addr).ch
+        g = api.get()
+        check(g.config == edited and g.version == v_new + 2,
+              "hand-edited file: version %d, want %d" % (g.version, v_new + 2))
         api.call("Config/Commit", A.CommitRequest(config=base_cfg(C)))
 
     return tests, api
