@@ -758,15 +758,15 @@ enum flow_op { FLOW_ADD, FLOW_UPDATE, FLOW_DELETE };
  * not by its place in the merged config ("flows[k]"). */
 static void request_path(struct mgmt_status *st, int k)
 {
-	char prefix[32], rest[sizeof(st->message)];
+	char prefix[32];
 	size_t n = (size_t)snprintf(prefix, sizeof(prefix), "flows[%d]", k);
 	char c = st->message[n];
 
 	if (strncmp(st->message, prefix, n) != 0 || (c >= '0' && c <= '9')) {
 		return;
 	}
-	snprintf(rest, sizeof(rest), "%s", st->message + n);
-	snprintf(st->message, sizeof(st->message), "flow%s", rest);
+	/* "flows[k]" -> "flow": the rest moves left */
+	memmove(st->message + 4, st->message + n, strlen(st->message + n) + 1);
 }
 
 static void flow_change(struct mgmt_svc *s, const struct mgmt_call_info *ci,
