@@ -150,35 +150,20 @@ static int check_mac(struct ctx *c, const char *path, const char *field,
 	return 0;
 }
 
-static int check_vlan(struct ctx *c, const char *path, const char *field,
-		      uint32_t v)
+/* v is within 0..max; else "PATHFIELD: V is out of range 0..MAX". */
+static int check_max(struct ctx *c, const char *path, const char *field,
+		     uint32_t v, uint32_t max)
 {
-	if (v > VLAN_MAX) {
-		return fail(c, "%s%s: %" PRIu32 " is out of range 0..%d", path,
-			    field, v, VLAN_MAX);
+	if (v > max) {
+		return fail(c, "%s%s: %" PRIu32 " is out of range 0..%" PRIu32,
+			    path, field, v, max);
 	}
 	return 0;
 }
 
-static int check_pcp(struct ctx *c, const char *path, const char *field,
-		     uint32_t v)
-{
-	if (v > PCP_MAX) {
-		return fail(c, "%s%s: %" PRIu32 " is out of range 0..%d", path,
-			    field, v, PCP_MAX);
-	}
-	return 0;
-}
-
-static int check_u16(struct ctx *c, const char *path, const char *field,
-		     uint32_t v)
-{
-	if (v > UINT16_MAX) {
-		return fail(c, "%s%s: %" PRIu32 " is out of range 0..65535",
-			    path, field, v);
-	}
-	return 0;
-}
+#define check_vlan(c, path, field, v) check_max(c, path, field, v, VLAN_MAX)
+#define check_pcp(c, path, field, v) check_max(c, path, field, v, PCP_MAX)
+#define check_u16(c, path, field, v) check_max(c, path, field, v, UINT16_MAX)
 
 /* The widths are uint32 in the model: sum them in 64 bits so that huge
  * values cannot wrap around to 16. */
