@@ -449,19 +449,59 @@ static void bridge(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 			n_other = 0;
 		}
 	}
-	/* one mbuf to several ports: each transmit drops a reference */
+	/* one mbuf to several ports: each transmit drops a reference (on
+	 * every segment) */
 	if (n_same > 1) {
-		rte_mbuf_refcnt_update(m, (int16_t)(n_same - 1));
+		rte_pktmbuf_refcnt_update(m, (int16_t)(n_same - 1));
 	}
 	for (unsigned i = 0; i < n_same; i++) {
 		tx_enqueue(lc, conf, same[i], m, hi);
 	}
 	if (n_other > 1) {
-		rte_mbuf_refcnt_update(om, (int16_t)(n_other - 1));
+		rte_pktmbuf_refcnt_update(om, (int16_t)(n_other - 1));
 	}
 	for (unsigned i = 0; i < n_other; i++) {
 		tx_enqueue(lc, conf, other[i], om, hi);
 	}
+}
+
+/* A frame whose IP or UDP header does not hold: could it be addressed to
+ * one of the eCPRI UDP ports? */
+static bool maybe_ecpri_udp(const struct fh_frame_cfg *cfg, const uint8_t *d,
+			    uint32_t seg, const struct fh_frame *fr)
+{
+	size_t off = fr->l3_offset, l4;
+
+	if (cfg->n_udp_ports == 0 || (fr->ethertype != FH_ETHERTYPE_IPV4 &&
+				      fr->ethertype != FH_ETHERTYPE_IPV6)) {
+		return false;
+	}
+	if (fr->ethertype == FH_ETHERTYPE_IPV4) {
+		if (seg < off + 20) {
+			return true;
+		}
+		if (d[off + 9] != 17) {
+			return false; /* not UDP */
+		}
+		l4 = off + (size_t)(d[off] & 0xf) * 4;
+	} else {
+		if (seg < off + 40) {
+			return true;
+		}
+		if (d[off + 6] != 17) {
+			return false;
+		}
+		l4 = off + 40;
+	}
+	if (l4 + 4 > seg) {
+		return true;
+	}
+	for (unsigned i = 0; i < cfg->n_udp_ports; i++) {
+		if (cfg->udp_ports[i] == fh_get_be16(d + l4 + 2)) {
+			return true;
+		}
+	}
+	return false;
 }
 
 /* Everything but a plain single eCPRI message over Ethernet: parse the
@@ -471,8 +511,11 @@ static bool parse_slow(const struct fh_dp_conf *conf, const uint8_t *d,
 {
 	if (fh_frame_parse(d, seg, &conf->fcfg, fr, NULL) < 0) {
 		/* a header above Ethernet that does not hold (IP, UDP) is no
-		 * business of an L2 switch: bridged as it is, not eCPRI */
-		if (fr->l3_offset == 0) {
+		 * business of an L2 switch: bridged as it is, not eCPRI -
+		 * unless it may be eCPRI over UDP, which must not get past
+		 * the flows by being broken */
+		if (fr->l3_offset == 0 ||
+		    maybe_ecpri_udp(&conf->fcfg, d, seg, fr)) {
 			return false;
 		}
 		fr->is_ecpri = false;

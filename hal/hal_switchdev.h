@@ -80,7 +80,7 @@ struct sd_flower {
 	bool vlan_push; /* untagged: push a tag */
 	bool vlan_modify; /* tagged: rewrite the tag */
 	uint16_t set_vid;
-	bool set_pcp; /* and skbedit priority = pcp */
+	bool set_pcp; /* and skbedit priority = pcp (software rules) */
 	uint8_t pcp;
 	unsigned n_out;
 	int out_ifindex[HAL_MAX_PORTS]; /* mirror to all but the last, redirect
@@ -153,8 +153,10 @@ int sd_clsact_del(struct sd_nl *nl, int ifindex);
 int sd_clsact_filters(struct sd_nl *nl, int ifindex, unsigned *n);
 
 int sd_flower_add(struct sd_nl *nl, const struct sd_flower *f);
+/* packets not NULL: what the filter counted until it went (0 if the
+ * kernel did not say). */
 int sd_filter_del(struct sd_nl *nl, int ifindex, uint16_t prio, uint16_t proto,
-		  uint32_t handle);
+		  uint32_t handle, uint64_t *packets);
 /* Every filter on the port's ingress, with the first action's counters;
  * at most max entries, the count in *n. */
 int sd_filter_dump(struct sd_nl *nl, int ifindex, struct sd_filter_stat *out,
@@ -181,7 +183,8 @@ int sd_fdb_get(struct sd_nl *nl, int bridge, const uint8_t mac[6],
 #define SD_PRIO_BASE 0xE000
 #define SD_PRIO_SPAN (2 * SD_MAX_FLOWS)
 #define SD_HANDLE_TAG 0xFC5D0000u
-#define SD_DUMP_MAX 8192
+/* a dump lists each priority once more (handle 0) besides its filters */
+#define SD_DUMP_MAX 16384
 
 struct sd_port {
 	char dev[HAL_DEVICE_LEN];

@@ -114,7 +114,8 @@ static void journal_undo(struct hal_sd *sd, struct sd_journal *j)
 			break;
 		case U_FILTER_DEL:
 			ret = sd_filter_del(nl, u->ifindex, u->u.flt.prio,
-					    u->u.flt.proto, u->u.flt.handle);
+					    u->u.flt.proto, u->u.flt.handle,
+					    NULL);
 			break;
 		}
 		if (ret < 0 && ret != -ENOENT && ret != -ENODEV) {
@@ -283,7 +284,7 @@ static void remove_stale_filters(struct hal_sd *sd, int ifindex)
 		    fs[i].prio >= SD_PRIO_BASE &&
 		    fs[i].prio < SD_PRIO_BASE + 2 * SD_PRIO_SPAN) {
 			sd_filter_del(&sd->nl, ifindex, fs[i].prio, fs[i].proto,
-				      fs[i].handle);
+				      fs[i].handle, NULL);
 		}
 	}
 	free(fs);
@@ -516,12 +517,20 @@ static int ports_apply(struct hal_sd *sd, const struct hal_config *cfg,
 
 /* ---- apply: retiring the old config --------------------------------------- */
 
-static void filters_remove(struct hal_sd *sd, const struct sd_state *s)
+/* Remove s's filters; counted (if not NULL, one per flow of s) gets what
+ * each flow's filters counted up to their removal. */
+static void filters_remove(struct hal_sd *sd, const struct sd_state *s,
+			   uint64_t *counted)
 {
 	for (size_t i = 0; i < s->n_filters; i++) {
 		const struct sd_filter *f = &s->filters[i];
+		uint64_t n = 0;
 		int ret = sd_filter_del(&sd->nl, f->ifindex, f->prio, f->proto,
-					f->handle);
+					f->handle, counted != NULL ? &n : NULL);
+
+		if (counted != NULL && f->flow < s->n_flows) {
+			counted[f->flow] += n;
+		}
 
 		if (ret < 0 && ret != -ENOENT && ret != -ENODEV &&
 		    ret != -EINVAL) {
@@ -564,28 +573,29 @@ static bool port_in(const struct sd_state *s, int ifindex)
 	return false;
 }
 
-/* Flows that keep their name keep counting: what the old rules counted
- * (read just before they go) becomes the new rules' base. */
-static void carry_counters(struct hal_sd *sd, struct sd_state *nx)
+/* The new config is in: remove what only the old one had.  Flows that keep
+ * their name keep counting: what the old rules counted until they went
+ * becomes the new rules' base. */
+static void retire(struct hal_sd *sd, const struct sd_state *old,
+		   struct sd_state *nx)
 {
-	for (size_t i = 0; i < nx->n_flows; i++) {
-		size_t old = sd_flow_find(&sd->cur, nx->flows[i].name);
-		struct sd_flow_read r;
+	uint64_t *counted =
+		calloc(old->n_flows ? old->n_flows : 1, sizeof(*counted));
 
-		if (old == sd->cur.n_flows || sd_flow_read(sd, old, &r) < 0) {
+	filters_remove(sd, old, counted);
+	for (size_t i = 0; i < nx->n_flows; i++) {
+		size_t k = sd_flow_find(old, nx->flows[i].name);
+		uint64_t n;
+
+		if (k == old->n_flows) {
 			continue;
 		}
-		nx->flows[i].base_rx = sd->cur.flows[old].base_rx + r.packets;
-		nx->flows[i].base_tx = sd->cur.flows[old].base_tx +
-				       r.packets * sd->cur.flows[old].n_tx;
+		n = counted != NULL ? counted[k] : 0;
+		nx->flows[i].base_rx = old->flows[k].base_rx + n;
+		nx->flows[i].base_tx =
+			old->flows[k].base_tx + n * old->flows[k].n_tx;
 	}
-}
-
-/* The new config is in: remove what only the old one had. */
-static void retire(struct hal_sd *sd, const struct sd_state *old,
-		   const struct sd_state *nx)
-{
-	filters_remove(sd, old);
+	free(counted);
 	for (unsigned i = 0; i < old->n_fdb; i++) {
 		const struct sd_fdb *e = &old->fdb[i];
 
@@ -654,7 +664,6 @@ int sd_apply_locked(struct hal_sd *sd, const struct hal_config *cfg, char *msg,
 		goto out;
 	}
 	journal_free(&j);
-	carry_counters(sd, nx);
 	retire(sd, &sd->cur, nx);
 	state_free(&sd->cur);
 	sd->cur = *nx;
@@ -673,7 +682,7 @@ void sd_teardown(struct hal_sd *sd)
 {
 	struct sd_state *s = &sd->cur;
 
-	filters_remove(sd, s);
+	filters_remove(sd, s, NULL);
 	for (unsigned i = 0; i < s->n_fdb; i++) {
 		sd_fdb_del(&sd->nl, s->fdb[i].ifindex, s->fdb[i].mac,
 			   s->fdb[i].vlan);

@@ -175,11 +175,10 @@ static void rank_order(const struct hal_config *cfg, uint32_t *order)
 }
 
 /* Filters fhswitch did not create at the priorities generation gen uses,
- * port by port (bit k of taken[p]: priority of that range + k), and the
- * protocol of the last one seen. */
+ * port by port: proto[p][k] is the protocol of the one at that range's
+ * priority k, 0 if none. */
 struct sd_foreign {
-	uint8_t taken[HAL_MAX_PORTS][SD_PRIO_SPAN / 8];
-	uint16_t proto[HAL_MAX_PORTS];
+	uint16_t proto[HAL_MAX_PORTS][SD_PRIO_SPAN];
 };
 
 static int foreign_scan(struct hal_sd *sd, const struct sd_state *nx,
@@ -200,24 +199,26 @@ static int foreign_scan(struct hal_sd *sd, const struct sd_state *nx,
 		for (unsigned i = 0; ret == 0 && i < n; i++) {
 			unsigned k = fs[i].prio - lo;
 
+			/* handle 0: the priority's own entry in a dump */
 			if (fs[i].prio < lo || k >= SD_PRIO_SPAN ||
+			    fs[i].handle == 0 ||
 			    (fs[i].handle & 0xFFFF0000u) == SD_HANDLE_TAG) {
 				continue;
 			}
-			fo->taken[p][k / 8] |= (uint8_t)(1u << (k % 8));
-			fo->proto[p] = fs[i].proto;
+			fo->proto[p][k] = fs[i].proto ? fs[i].proto : 0xffff;
 		}
 	}
 	free(fs);
 	return ret;
 }
 
-static bool foreign_at(const struct sd_foreign *fo, const struct sd_state *nx,
-		       unsigned p, unsigned prio)
+/* The protocol of someone else's filter at prio on port p, 0 if none. */
+static uint16_t foreign_at(const struct sd_foreign *fo,
+			   const struct sd_state *nx, unsigned p, unsigned prio)
 {
 	unsigned k = prio - (SD_PRIO_BASE + nx->gen * SD_PRIO_SPAN);
 
-	return k < SD_PRIO_SPAN && (fo->taken[p][k / 8] >> (k % 8) & 1);
+	return k < SD_PRIO_SPAN ? fo->proto[p][k] : 0;
 }
 
 int sd_flows_apply(struct hal_sd *sd, const struct hal_config *cfg,
@@ -304,7 +305,7 @@ int sd_flows_apply(struct hal_sd *sd, const struct hal_config *cfg,
 							.ifindex;
 				}
 				fl.drop = a->drop;
-				if (foreign_at(fo, nx, p, fl.prio)) {
+				if (foreign_at(fo, nx, p, fl.prio) != 0) {
 					snprintf(msg, len,
 						 "flows[%u] (\"%s\"): tc "
 						 "flower on "
@@ -315,7 +316,8 @@ int sd_flows_apply(struct hal_sd *sd, const struct hal_config *cfg,
 						 "remove it or keep it out of "
 						 "priorities %u..%u",
 						 fi, f->name, nx->ports[p].dev,
-						 fl.prio, fo->proto[p],
+						 fl.prio,
+						 foreign_at(fo, nx, p, fl.prio),
 						 SD_PRIO_BASE,
 						 SD_PRIO_BASE +
 							 2 * SD_PRIO_SPAN - 1);

@@ -259,7 +259,9 @@ static int flower_actions(struct nl_msg *m, const struct sd_flower *f)
 	if (err == 0 && (f->vlan_push || f->vlan_modify || f->vlan_pop)) {
 		err = put_vlan(m, &order, f);
 	}
-	if (err == 0 && f->set_pcp) {
+	/* in hardware the ASIC's own QoS follows the rewritten PCP, and not
+	 * every driver offloads a priority action */
+	if (err == 0 && f->set_pcp && !f->skip_sw) {
 		err = put_skbedit(m, &order, f);
 	}
 	for (unsigned i = 0; err == 0 && i < f->n_out; i++) {
@@ -347,29 +349,6 @@ int sd_flower_add(struct sd_nl *nl, const struct sd_flower *f)
 	return sd_nl_done(nl, err);
 }
 
-int sd_filter_del(struct sd_nl *nl, int ifindex, uint16_t prio, uint16_t proto,
-		  uint32_t handle)
-{
-	struct rtnl_cls *cls = rtnl_cls_alloc();
-	int err;
-
-	if (cls == NULL) {
-		return -ENOMEM;
-	}
-	rtnl_tc_set_ifindex(TC_CAST(cls), ifindex);
-	rtnl_tc_set_parent(TC_CAST(cls), SD_INGRESS_PARENT);
-	rtnl_tc_set_handle(TC_CAST(cls), handle);
-	rtnl_cls_set_prio(cls, prio);
-	rtnl_cls_set_protocol(cls, proto);
-	err = rtnl_tc_set_kind(TC_CAST(cls), "flower");
-	sd_nl_begin(nl);
-	if (err >= 0) {
-		err = rtnl_cls_delete(nl->sk, cls, 0);
-	}
-	rtnl_cls_put(cls);
-	return sd_nl_done(nl, err);
-}
-
 struct dump {
 	struct sd_filter_stat *out;
 	unsigned max, n;
@@ -450,6 +429,39 @@ static int filter_dump(struct sd_nl *nl, int ifindex, uint32_t parent,
 	}
 	sd_nl_begin(nl);
 	return sd_nl_done(nl, sd_nl_query(nl, m, true, parse_filter, d));
+}
+
+int sd_filter_del(struct sd_nl *nl, int ifindex, uint16_t prio, uint16_t proto,
+		  uint32_t handle, uint64_t *packets)
+{
+	struct tcmsg t = {
+		.tcm_family = AF_UNSPEC,
+		.tcm_ifindex = ifindex,
+		.tcm_handle = handle,
+		.tcm_parent = SD_INGRESS_PARENT,
+		.tcm_info = TC_H_MAKE((uint32_t)prio << 16, htons(proto)),
+	};
+	/* NLM_F_ECHO: the kernel answers with the filter as it was, its
+	 * counters up to the moment it went */
+	struct nl_msg *m =
+		sd_nl_msg(RTM_DELTFILTER, packets != NULL ? NLM_F_ECHO : 0, &t,
+			  sizeof(t));
+	struct sd_filter_stat st = {0};
+	struct dump d = {&st, 1, 0};
+	int err;
+
+	if (m == NULL || nla_put_string(m, TCA_KIND, "flower") < 0) {
+		nlmsg_free(m);
+		return -ENOMEM;
+	}
+	sd_nl_begin(nl);
+	if (packets == NULL) {
+		err = nl_send_sync(nl->sk, m);
+	} else {
+		err = sd_nl_query(nl, m, false, parse_filter, &d);
+		*packets = err >= 0 && d.n != 0 ? st.packets : 0;
+	}
+	return sd_nl_done(nl, err);
 }
 
 int sd_filter_dump(struct sd_nl *nl, int ifindex, struct sd_filter_stat *out,

@@ -191,30 +191,19 @@ int persist(const char *path, const pb_config *c, uint64_t version,
 	return ret;
 }
 
-/* The version of the config in path at start-up: the one fhswd last
- * wrote it with, the next one if the file changed since, else 1. */
-static uint64_t startup_version(const char *path)
+/* The version of the config in path (whose bytes hash to h) at start-up:
+ * the one fhswd last wrote it with, the next one if the file changed
+ * since, else 1. */
+static uint64_t startup_version(const char *path, uint64_t h)
 {
-	char sp[4096], *text = NULL;
+	char sp[4096];
 	json_t *st;
-	uint64_t v = 1, h = 0;
-	long size;
-	FILE *f;
+	uint64_t v = 1;
 
 	snprintf(sp, sizeof(sp), "%s" STATE_SUFFIX, path);
 	st = json_load_file(sp, 0, NULL);
 	if (st == NULL) {
 		return 1;
-	}
-	f = fopen(path, "re");
-	if (f != NULL && fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 &&
-	    size <= MGMT_CONFIG_MAX_FILE && fseek(f, 0, SEEK_SET) == 0 &&
-	    (text = malloc((size_t)size + 1)) != NULL &&
-	    fread(text, 1, (size_t)size, f) == (size_t)size) {
-		h = fnv1a(text, (size_t)size);
-	}
-	if (f != NULL) {
-		fclose(f);
 	}
 	if (json_is_integer(json_object_get(st, "version")) &&
 	    json_integer_value(json_object_get(st, "version")) > 0) {
@@ -224,12 +213,11 @@ static uint64_t startup_version(const char *path)
 
 		v = (uint64_t)json_integer_value(json_object_get(st, "version"));
 		snprintf(want, sizeof(want), "%016llx", (unsigned long long)h);
-		if (text == NULL || hs == NULL || strcmp(hs, want) != 0) {
+		if (hs == NULL || strcmp(hs, want) != 0) {
 			v++; /* edited, or a commit crashed before the state */
 		}
 	}
 	json_decref(st);
-	free(text);
 	return v;
 }
 
@@ -375,7 +363,9 @@ int commit_locked(struct mgmt_svc *s, pb_config *next,
 
 /* ---- lifecycle ---------------------------------------------------------------- */
 
-static pb_config *load_file(const char *path, char *err, size_t errlen)
+/* The config in the file at path; *hash gets the hash of its bytes. */
+static pb_config *load_file(const char *path, uint64_t *hash, char *err,
+			    size_t errlen)
 {
 	FILE *f = fopen(path, "re");
 	char *text = NULL;
@@ -417,6 +407,7 @@ static pb_config *load_file(const char *path, char *err, size_t errlen)
 		goto fail;
 	}
 	text[len] = '\0';
+	*hash = fnv1a(text, len);
 	if (mgmt_json_text_to_pb(&fhswitch__v1__switch_config__descriptor, text,
 				 &m, jerr, sizeof(jerr)) < 0) {
 		snprintf(err, errlen, "%s: %s", path, jerr);
@@ -438,6 +429,7 @@ int mgmt_svc_open(struct hal *h, const char *config_path,
 	pb_config *pb;
 	struct mgmt_status st;
 	char e2[MGMT_CONFIG_ERR_LEN];
+	uint64_t hash = 0;
 	int ret;
 
 	if (s == NULL) {
@@ -447,7 +439,7 @@ int mgmt_svc_open(struct hal *h, const char *config_path,
 	s->hal = h;
 	s->path = strdup(config_path);
 	clock_gettime(CLOCK_MONOTONIC, &s->start);
-	pb = load_file(config_path, err, errlen);
+	pb = load_file(config_path, &hash, err, errlen);
 	if (pb == NULL) {
 		mgmt_svc_close(s);
 		return -EINVAL;
@@ -469,7 +461,7 @@ int mgmt_svc_open(struct hal *h, const char *config_path,
 		return ret;
 	}
 	s->running = pb;
-	s->version = startup_version(config_path);
+	s->version = startup_version(config_path, hash);
 	s->serving = true;
 	history_push(s, "startup", config_path);
 	*out = s;
@@ -495,7 +487,8 @@ void mgmt_svc_close(struct mgmt_svc *s)
 int mgmt_svc_reload(struct mgmt_svc *s, char *err, size_t errlen)
 {
 	struct mgmt_status st;
-	pb_config *pb = load_file(s->path, err, errlen);
+	uint64_t hash;
+	pb_config *pb = load_file(s->path, &hash, err, errlen);
 	int ret;
 
 	if (pb == NULL) {
@@ -504,6 +497,10 @@ int mgmt_svc_reload(struct mgmt_svc *s, char *err, size_t errlen)
 	pthread_mutex_lock(&s->lock);
 	/* the file is already what we persist: no need to rewrite it */
 	ret = commit_locked(s, pb, "SIGHUP", s->path, false, &st);
+	if (ret == 0) {
+		/* the file is the running config: its version goes beside it */
+		state_write(s->path, s->version, hash);
+	}
 	pthread_mutex_unlock(&s->lock);
 	if (ret != 0) {
 		snprintf(err, errlen, "%s: %s", s->path, st.message);

@@ -1222,6 +1222,21 @@ def main_tests(t, srv, audit):
         g = api.get()
         check(g.config == edited and g.version == v_new + 2,
               "hand-edited file: version %d, want %d" % (g.version, v_new + 2))
+        # a SIGHUP reload of an edited file is a version too, kept by a restart
+        reloaded = base_cfg(C, "reloaded-on-sighup")
+        write_cfg(srv.cfg, reloaded)
+        srv.proc.send_signal(signal.SIGHUP)
+        check(wait_until(lambda: api.get().config.name == "reloaded-on-sighup", 5),
+              "SIGHUP reload not applied")
+        v_hup = api.get().version
+        check(v_hup == v_new + 3, "version after SIGHUP %d, want %d" % (v_hup, v_new + 3))
+        srv.stop()
+        srv.start()
+        api.ch.close()
+        api.ch = Api(t, srv.addr).ch
+        g = api.get()
+        check(g.config == reloaded and g.version == v_hup,
+              "restart after SIGHUP: version %d, want %d" % (g.version, v_hup))
         api.call("Config/Commit", A.CommitRequest(config=base_cfg(C)))
 
     return tests, api

@@ -980,6 +980,44 @@ def case_bug_short_runt(ck):
     return "runts dropped"
 
 
+def case_broken_ip(ck):
+    """16. Frames whose IPv4 header does not hold: addressed to the eCPRI
+    UDP port they are dropped and counted (never bridged past the flows);
+    anything else is an L2 switch's to bridge, broken or not."""
+    case = "16_broken_ip"
+    du = gen(case, "du", "--from", "du", "--direction", "dl", "--eaxc", 2,
+             "--prbs", 10, "--slots", 1, "--udp", 50000)
+    valid = frames(du)
+    u = bytearray(valid[0])
+    ip = 14
+    bad_len = bytearray(u)  # IPv4 total length past the end of the frame
+    struct.pack_into(">H", bad_len, ip + 2, len(u))
+    bad_udp = bytearray(u)  # UDP length past the end of the IP datagram
+    struct.pack_into(">H", bad_udp, ip + 20 + 4, len(u))
+    tcp = bytearray(bad_len)  # the same broken header, but TCP
+    tcp[ip + 9] = 6
+    other = bytearray(bad_udp)  # broken UDP to another port
+    struct.pack_into(">H", other, ip + 20 + 2, 5353)
+    tcp[0:6] = other[0:6] = mac("ff:ff:ff:ff:ff:ff")
+    mixed = list(du)
+    for k, b in enumerate((bad_len, bad_udp, tcp, other)):
+        mixed.insert(2 + 2 * k, (mixed[2 + 2 * k][0], bytes(b)))
+    flows = [flow("udp-ru0", "du0", ["ru0"], udp_port=50000)]
+    ports = [("du0", "ROLE_DU", mixed), ("ru0", "ROLE_RU", EMPTY), ("ru1", "ROLE_RU", EMPTY)]
+    res = run_fhswd(case, ports, base_config(case, ports, flows))
+    flooded = [bytes(tcp), bytes(other)]
+    out0 = res.out["ru0"] or []
+    # (eCPRI leaves a burst before other traffic: compare each kind in order)
+    ck.frames([b for b in out0 if b in valid], valid, "ru0: the valid frames (flow)")
+    ck.frames([b for b in out0 if b not in valid], flooded,
+              "ru0: the two broken non-eCPRI frames (flooded), nothing else")
+    ck.frames(res.out["ru1"], [bytes(tcp), bytes(other)],
+              "ru1: only the broken non-eCPRI frames (flooded)")
+    check_flow(ck, res, "udp-ru0", rx_total=len(valid), tx_total=len(valid))
+    check_port(ck, res, "du0", rx_packets=len(mixed), drops=2)
+    return f"{len(valid)} valid, 2 broken eCPRI/UDP dropped, 2 broken others bridged"
+
+
 CASES = [
     ("1 eAxC split DL", case_split_dl),
     ("2 UL merge", case_merge_ul),
@@ -996,6 +1034,7 @@ CASES = [
     ("13 udp checksum after eAxC rewrite", case_bug_udp_checksum),
     ("14 L2 aging when pcap time steps back", case_bug_l2_time_back),
     ("15 eCPRI runts of 20/22 bytes flooded", case_bug_short_runt),
+    ("16 broken IPv4 headers", case_broken_ip),
 ]
 
 
