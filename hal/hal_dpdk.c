@@ -532,45 +532,50 @@ static int dpdk_port_stats(struct hal *h, unsigned port,
 	return 0;
 }
 
+/* The counter slot of the running flow called name, -1 if none. */
+static int slot_named(const struct hal_dpdk *hd, const char *name)
+{
+	for (unsigned s = 0; s < FH_DP_MAX_FLOWS; s++) {
+		if (hd->slot_used[s] && strcmp(hd->slot_name[s], name) == 0) {
+			return (int)s;
+		}
+	}
+	return -1;
+}
+
 static int dpdk_flow_stats(struct hal *h, const char *name,
 			   struct hal_flow_stats *out)
 {
 	struct hal_dpdk *hd = to_dpdk(h);
 	struct fh_dp_flow_ctr c;
+	int s = slot_named(hd, name);
 
-	for (unsigned s = 0; s < FH_DP_MAX_FLOWS; s++) {
-		if (hd->slot_used[s] && strcmp(hd->slot_name[s], name) == 0) {
-			fh_dp_flow_sum(hd->dp, s, &c);
-			out->rx_total = c.rx_total;
-			out->rx_on_time = c.rx_on_time;
-			out->rx_early = c.rx_early;
-			out->rx_late = c.rx_late;
-			out->rx_corrupt = c.rx_corrupt;
-			out->rx_seqid_err = c.rx_seqid_err;
-			out->tx_total = c.tx_total;
-			return 0;
-		}
+	if (s < 0) {
+		return -ENOENT;
 	}
-	return -ENOENT;
+	fh_dp_flow_sum(hd->dp, (unsigned)s, &c);
+	out->rx_total = c.rx_total;
+	out->rx_on_time = c.rx_on_time;
+	out->rx_early = c.rx_early;
+	out->rx_late = c.rx_late;
+	out->rx_corrupt = c.rx_corrupt;
+	out->rx_seqid_err = c.rx_seqid_err;
+	out->tx_total = c.tx_total;
+	return 0;
 }
 
 /* One entry of the software flow table, run by the forwarding lcores. */
 static int dpdk_flow_status(struct hal *h, const char *name,
 			    struct hal_flow_status *out)
 {
-	struct hal_dpdk *hd = to_dpdk(h);
-
-	for (unsigned s = 0; s < FH_DP_MAX_FLOWS; s++) {
-		if (hd->slot_used[s] && strcmp(hd->slot_name[s], name) == 0) {
-			out->rules = 1;
-			out->rules_in_hw = 0;
-			snprintf(out->detail, sizeof(out->detail),
-				 "software: DPDK data path on %u lcore(s)",
-				 rte_lcore_count());
-			return 0;
-		}
+	if (slot_named(to_dpdk(h), name) < 0) {
+		return -ENOENT;
 	}
-	return -ENOENT;
+	out->rules = 1;
+	out->rules_in_hw = 0;
+	snprintf(out->detail, sizeof(out->detail),
+		 "software: DPDK data path on %u lcore(s)", rte_lcore_count());
+	return 0;
 }
 
 static int dpdk_l2_stats(struct hal *h, struct hal_l2_stats *out)

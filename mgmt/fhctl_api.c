@@ -766,6 +766,39 @@ static char *fctr(char *buf, const Fhswitch__V1__FlowCounters *f,
 	return u64s(buf, v);
 }
 
+/*
+ * A listing command's call: with --json the answer is printed and *out
+ * is NULL; else *out is the answer for a table, and *c (c not NULL) the
+ * counters to go with it.
+ */
+static int list_call(struct api *a, const char *path, const pbm *q,
+		     const ProtobufCMessageDescriptor *d, pbm **out,
+		     Fhswitch__V1__Counters **c)
+{
+	pbm *m, *cm;
+	int ret = api_call(a, path, q, d, &m);
+
+	*out = NULL;
+	if (ret != 0) {
+		return ret;
+	}
+	if (a->g.json) {
+		ret = print_json(m, false);
+		pb_free(m);
+		return ret;
+	}
+	if (c != NULL) {
+		ret = get_counters(a, NULL, 0, &cm);
+		if (ret != 0) {
+			pb_free(m);
+			return ret;
+		}
+		*c = (void *)cm;
+	}
+	*out = m;
+	return FHCTL_EXIT_OK;
+}
+
 static int ports(struct api *a, int argc, char **argv)
 {
 	Fhswitch__V1__ListPortsRequest q =
@@ -773,30 +806,19 @@ static int ports(struct api *a, int argc, char **argv)
 	Fhswitch__V1__ListPortsResponse *r;
 	Fhswitch__V1__Counters *c = NULL;
 	struct tbl t;
-	pbm *m;
+	pbm *m = NULL;
 	int ret;
 
 	ret = parse_args(a, "ports", argc, argv, NULL, NULL, NULL, NULL, 0, 0);
 	if (ret == 0) {
-		ret = api_call(a, SVC("Ports", "List"), &q.base,
-			       &fhswitch__v1__list_ports_response__descriptor,
-			       &m);
-		r = (void *)m;
+		ret = list_call(a, SVC("Ports", "List"), &q.base,
+				&fhswitch__v1__list_ports_response__descriptor,
+				&m, &c);
 	}
-	if (ret != 0) {
+	if (m == NULL) {
 		return ret;
 	}
-	if (a->g.json) {
-		ret = print_json(&r->base, false);
-		pb_free(r);
-		return ret;
-	}
-	ret = get_counters(a, NULL, 0, &m);
-	c = (void *)m;
-	if (ret != 0) {
-		pb_free(r);
-		return ret;
-	}
+	r = (void *)m;
 	tbl_init(&t, 6, "NAME", "DEVICE", "ROLE", ">RX", ">TX", ">DROPS");
 	for (size_t i = 0; i < r->n_ports; i++) {
 		const Fhswitch__V1__Port *p = r->ports[i];
@@ -922,30 +944,19 @@ static int flows(struct api *a, int argc, char **argv)
 	Fhswitch__V1__ListFlowsResponse *r;
 	Fhswitch__V1__Counters *c = NULL;
 	struct tbl t;
-	pbm *m;
+	pbm *m = NULL;
 	int ret;
 
 	ret = parse_args(a, "flows", argc, argv, NULL, NULL, NULL, NULL, 0, 0);
 	if (ret == 0) {
-		ret = api_call(a, SVC("Flows", "List"), &q.base,
-			       &fhswitch__v1__list_flows_response__descriptor,
-			       &m);
-		r = (void *)m;
+		ret = list_call(a, SVC("Flows", "List"), &q.base,
+				&fhswitch__v1__list_flows_response__descriptor,
+				&m, &c);
 	}
-	if (ret != 0) {
+	if (m == NULL) {
 		return ret;
 	}
-	if (a->g.json) {
-		ret = print_json(&r->base, false);
-		pb_free(r);
-		return ret;
-	}
-	ret = get_counters(a, NULL, 0, &m);
-	c = (void *)m;
-	if (ret != 0) {
-		pb_free(r);
-		return ret;
-	}
+	r = (void *)m;
 	tbl_init(&t, 7, "NAME", "MATCH", "ACTIONS", ">RX_TOTAL", ">ON_TIME",
 		 ">EARLY", ">LATE");
 	for (size_t i = 0; i < r->n_flows; i++) {
@@ -1050,7 +1061,7 @@ static int flow_status(struct api *a, int argc, char **argv)
 	Fhswitch__V1__FlowStatusResponse *r;
 	const char **names = calloc((size_t)argc + 1, sizeof(*names));
 	struct tbl t;
-	pbm *m;
+	pbm *m = NULL;
 	int ret;
 
 	if (names == NULL) {
@@ -1063,20 +1074,15 @@ static int flow_status(struct api *a, int argc, char **argv)
 	}
 	q.names = (char **)names;
 	if (ret == 0) {
-		ret = api_call(a, SVC("Flows", "Status"), &q.base,
-			       &fhswitch__v1__flow_status_response__descriptor,
-			       &m);
+		ret = list_call(a, SVC("Flows", "Status"), &q.base,
+				&fhswitch__v1__flow_status_response__descriptor,
+				&m, NULL);
 	}
 	free(names);
-	if (ret != 0) {
+	if (m == NULL) {
 		return ret;
 	}
 	r = (void *)m;
-	if (a->g.json) {
-		ret = print_json(&r->base, false);
-		pb_free(r);
-		return ret;
-	}
 	printf("backend %s\n", r->backend);
 	tbl_init(&t, 5, "FLOW", ">RULES", ">IN_HW", "WHERE", "DETAIL");
 	for (size_t i = 0; i < r->n_flows; i++) {

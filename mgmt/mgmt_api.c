@@ -659,6 +659,18 @@ static void flows_get(void *svc, const struct mgmt_call_info *ci,
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* A request's name filter: true if names (n of them) is empty or holds
+ * name. */
+static bool named(const char *name, char *const *names, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		if (strcmp(name, names[k]) == 0) {
+			return true;
+		}
+	}
+	return n == 0;
+}
+
 /* The names of the HAL_CTR_* bits in mask, as a repeated string field
  * (*out NULL when none). */
 static int counter_names(uint32_t mask, char ***out, size_t *n)
@@ -714,13 +726,9 @@ static void flows_status(void *svc, const struct mgmt_call_info *ci,
 	for (size_t i = 0; i < c->n_flows; i++) {
 		Fhswitch__V1__FlowStatus *fs;
 		struct hal_flow_status hs;
-		bool want = q->n_names == 0;
 		int ret;
 
-		for (size_t k = 0; k < q->n_names && !want; k++) {
-			want = strcmp(c->flows[i]->name, q->names[k]) == 0;
-		}
-		if (!want) {
+		if (!named(c->flows[i]->name, q->names, q->n_names)) {
 			continue;
 		}
 		ret = hal_flow_status(s->hal, c->flows[i]->name, &hs);
@@ -936,12 +944,8 @@ static Fhswitch__V1__Counters *read_counters(struct mgmt_svc *s,
 	for (size_t i = 0; i < c->n_flows; i++) {
 		Fhswitch__V1__FlowCounters *fc;
 		struct hal_flow_stats fs = { 0 };
-		bool want = n_names == 0;
 
-		for (size_t k = 0; k < n_names && !want; k++) {
-			want = strcmp(c->flows[i].name, names[k]) == 0;
-		}
-		if (!want) {
+		if (!named(c->flows[i].name, names, n_names)) {
 			continue;
 		}
 		fc = pb_new(&fhswitch__v1__flow_counters__descriptor);

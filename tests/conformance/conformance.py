@@ -344,14 +344,8 @@ class Switch:
             return {}
         out = {}
         for f in json.loads(r.stdout).get("flows", []):
-            out[f["name"]] = {
-                k: int(f.get(k, f.get(camel(k), 0))) for k in COUNTERS}
+            out[f["name"]] = {k: int(f.get(k, 0)) for k in COUNTERS}
         return out
-
-
-def camel(k):
-    a, *b = k.split("_")
-    return a + "".join(x.title() for x in b)
 
 
 # ---- one scenario ------------------------------------------------------------------------------
