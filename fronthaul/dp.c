@@ -109,14 +109,14 @@ static void tx_flush(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 	if (b->n_hi != 0) {
 		sent = rte_eth_tx_burst(port, lc->txq, b->hi, b->n_hi);
 		for (uint16_t i = 0; i < sent; i++) {
-			pc->tx_bytes += rte_pktmbuf_pkt_len(b->hi[i]);
+			fh_ctr_add(&pc->tx_bytes, rte_pktmbuf_pkt_len(b->hi[i]));
 		}
-		pc->tx_packets += sent;
+		fh_ctr_add(&pc->tx_packets, sent);
 		if (unlikely(sent < b->n_hi)) {
-			pc->drops += b->n_hi - sent;
+			fh_ctr_add(&pc->drops, b->n_hi - sent);
 			rte_pktmbuf_free_bulk(&b->hi[sent], b->n_hi - sent);
 			/* the queue is full: low priority waits no better */
-			pc->drops += b->n_lo;
+			fh_ctr_add(&pc->drops, b->n_lo);
 			rte_pktmbuf_free_bulk(b->lo, b->n_lo);
 			b->n_hi = b->n_lo = 0;
 			return;
@@ -126,11 +126,11 @@ static void tx_flush(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 	if (b->n_lo != 0) {
 		sent = rte_eth_tx_burst(port, lc->txq, b->lo, b->n_lo);
 		for (uint16_t i = 0; i < sent; i++) {
-			pc->tx_bytes += rte_pktmbuf_pkt_len(b->lo[i]);
+			fh_ctr_add(&pc->tx_bytes, rte_pktmbuf_pkt_len(b->lo[i]));
 		}
-		pc->tx_packets += sent;
+		fh_ctr_add(&pc->tx_packets, sent);
 		if (unlikely(sent < b->n_lo)) {
-			pc->drops += b->n_lo - sent;
+			fh_ctr_add(&pc->drops, b->n_lo - sent);
 			rte_pktmbuf_free_bulk(&b->lo[sent], b->n_lo - sent);
 		}
 		b->n_lo = 0;
@@ -217,7 +217,7 @@ static inline void window_count(const struct fh_dp_conf *conf,
 
 	if (unlikely(subframe > 9 || slot >= (1u << conf->timing.mu) ||
 		     sym >= FH_SYMBOLS_PER_SLOT)) {
-		fc->rx_corrupt++;
+		fh_ctr_inc(&fc->rx_corrupt);
 		return;
 	}
 	pslot = ((int64_t)frame * 10 + subframe) * (1 << conf->timing.mu) + slot;
@@ -239,11 +239,11 @@ static inline void window_count(const struct fh_dp_conf *conf,
 		off += us_part < 0 ? us_part + 1000 : us_part;
 	}
 	if (off < f->window.earliest_ns) {
-		fc->rx_early++;
+		fh_ctr_inc(&fc->rx_early);
 	} else if (off > f->window.latest_ns) {
-		fc->rx_late++;
+		fh_ctr_inc(&fc->rx_late);
 	} else {
-		fc->rx_on_time++;
+		fh_ctr_inc(&fc->rx_on_time);
 	}
 }
 
@@ -376,7 +376,7 @@ static bool retag(struct rte_mbuf *m, bool tagged, uint16_t vlan)
 
 static void bridge_drop(struct fh_dp_lcore *lc, unsigned in, struct rte_mbuf *m)
 {
-	lc->port_ctr[in].drops++;
+	fh_ctr_inc(&lc->port_ctr[in].drops);
 	rte_pktmbuf_free(m);
 }
 
@@ -396,10 +396,11 @@ static void bridge(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 		return;
 	}
 	if (conf->learning) {
-		fh_l2_learn(dp->l2, fr->src, vlan, in, now_s, &lc->l2_ctr);
+		fh_l2_learn(dp->l2, conf->fdb, fr->src, vlan, in, now_s,
+			    &lc->l2_ctr);
 	}
 	if (!(fr->dst[0] & 1)) {
-		out = fh_l2_lookup(dp->l2, fr->dst, vlan, now_s,
+		out = fh_l2_lookup(dp->l2, conf->fdb, fr->dst, vlan, now_s,
 				   (uint32_t)conf->aging_s);
 	}
 	if (out >= 0 && (unsigned)out < conf->n_ports) {
@@ -410,7 +411,7 @@ static void bridge(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 			bridge_drop(lc, in, m);
 			return;
 		}
-		lc->l2_ctr.forwarded++;
+		fh_ctr_inc(&lc->l2_ctr.forwarded);
 		tx_enqueue(lc, conf, (unsigned)out, m, hi);
 		return;
 	}
@@ -428,7 +429,7 @@ static void bridge(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 		bridge_drop(lc, in, m);
 		return;
 	}
-	lc->l2_ctr.flooded++;
+	fh_ctr_inc(&lc->l2_ctr.flooded);
 	om = NULL;
 	if (n_other != 0) {
 		/* the other form: a copy, or m itself if no port wants m */
@@ -441,7 +442,7 @@ static void bridge(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 			om = NULL;
 		}
 		if (om == NULL) {
-			lc->port_ctr[in].drops++;
+			fh_ctr_inc(&lc->port_ctr[in].drops);
 			if (n_same == 0) {
 				rte_pktmbuf_free(m);
 				return;
@@ -552,8 +553,8 @@ static void process_one(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 		tr = tref_of(conf, t_ns);
 	}
 	now_s = (uint32_t)(t_ns / FH_NS_PER_S);
-	pc->rx_packets++;
-	pc->rx_bytes += len;
+	fh_ctr_inc(&pc->rx_packets);
+	fh_ctr_add(&pc->rx_bytes, len);
 	/* fast path: [802.1Q] 0xAEFE with one message (the fronthaul case);
 	 * the MACs are always in the first segment */
 	if (unlikely(seg < FH_ETH_HDR_LEN + 4)) {
@@ -580,8 +581,8 @@ static void process_one(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 	goto ecpri;
 slow:
 	if (unlikely(!parse_slow(conf, d, seg, len, &fr))) {
-		pc->rx_corrupt++;
-		pc->drops++;
+		fh_ctr_inc(&pc->rx_corrupt);
+		fh_ctr_inc(&pc->drops);
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -596,8 +597,8 @@ ecpri:
 	}
 	e = d + fr.ecpri_offset;
 	if (unlikely(fr.ecpri_offset + 4 > seg)) {
-		pc->rx_corrupt++;
-		pc->drops++;
+		fh_ctr_inc(&pc->rx_corrupt);
+		fh_ctr_inc(&pc->drops);
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -606,8 +607,8 @@ ecpri:
 		 * at eCPRI priority once their headers hold */
 		if (unlikely(!oran_valid(e, fr.ecpri_len,
 					 seg - fr.ecpri_offset))) {
-			pc->rx_corrupt++;
-			pc->drops++;
+			fh_ctr_inc(&pc->rx_corrupt);
+			fh_ctr_inc(&pc->drops);
 			rte_pktmbuf_free(m);
 			return;
 		}
@@ -616,8 +617,8 @@ ecpri:
 	}
 	if (unlikely(fr.ecpri_offset + 9 > seg)) {
 		/* too short for eAxC, SeqId and the radio header */
-		pc->rx_corrupt++;
-		pc->drops++;
+		fh_ctr_inc(&pc->rx_corrupt);
+		fh_ctr_inc(&pc->drops);
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -644,8 +645,8 @@ ecpri:
 	fi = fh_flow_lookup(conf->table, &key);
 	if (fi < 0) {
 		if (unlikely(!valid)) {
-			pc->rx_corrupt++;
-			pc->drops++;
+			fh_ctr_inc(&pc->rx_corrupt);
+			fh_ctr_inc(&pc->drops);
 			rte_pktmbuf_free(m);
 			return;
 		}
@@ -654,11 +655,11 @@ ecpri:
 	}
 	f = &conf->flows[fi];
 	fc = &lc->flow_ctr[conf->slot[fi]];
-	fc->rx_total++;
-	fc->rx_bytes += len;
+	fh_ctr_inc(&fc->rx_total);
+	fh_ctr_add(&fc->rx_bytes, len);
 	if (unlikely(!valid)) {
-		fc->rx_corrupt++;
-		pc->drops++;
+		fh_ctr_inc(&fc->rx_corrupt);
+		fh_ctr_inc(&pc->drops);
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -673,7 +674,7 @@ ecpri:
 		uint8_t bit = (uint8_t)(1u << (key.eaxc_id & 7));
 
 		if ((*seen & bit) && *next != s) {
-			fc->rx_seqid_err++;
+			fh_ctr_inc(&fc->rx_seqid_err);
 		}
 		*seen |= bit;
 		/* fragments (E=0) keep the SeqId */
@@ -688,7 +689,7 @@ ecpri:
 		return;
 	}
 	if (unlikely(!rewrite(conf, f, m, &fr))) {
-		pc->drops++;
+		fh_ctr_inc(&pc->drops);
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -697,13 +698,13 @@ ecpri:
 		struct rte_mbuf *c = rte_pktmbuf_copy(m, dp->pool, 0, UINT32_MAX);
 
 		if (unlikely(c == NULL)) {
-			lc->port_ctr[f->action.out_ports[i]].drops++;
+			fh_ctr_inc(&lc->port_ctr[f->action.out_ports[i]].drops);
 			continue;
 		}
-		fc->tx_total++;
+		fh_ctr_inc(&fc->tx_total);
 		tx_enqueue(lc, conf, f->action.out_ports[i], c, true);
 	}
-	fc->tx_total++;
+	fh_ctr_inc(&fc->tx_total);
 	tx_enqueue(lc, conf, f->action.out_ports[f->action.n_out_ports - 1], m,
 		   true);
 }
@@ -767,7 +768,7 @@ int fh_dp_lcore_main(void *arg)
 				if (dp->measure_residence) {
 					uint64_t dt = rte_rdtsc() - t0;
 
-					lc->hist[63 - __builtin_clzll(dt | 1)]++;
+					fh_ctr_inc(&lc->hist[63 - __builtin_clzll(dt | 1)]);
 				}
 			}
 		}
@@ -777,50 +778,4 @@ int fh_dp_lcore_main(void *arg)
 	rte_rcu_qsbr_thread_offline(dp->rcu, lc->id);
 	rte_rcu_qsbr_thread_unregister(dp->rcu, lc->id);
 	return 0;
-}
-
-/* The counter blocks are runs of uint64_t (then cache-line padding):
- * summing over the lcores is one loop for every block type. */
-#define N_U64(type, last) (offsetof(type, last) / sizeof(uint64_t) + 1)
-static_assert(N_U64(struct fh_dp_flow_ctr, rx_bytes) == 8, "flow counters");
-static_assert(N_U64(struct fh_dp_port_ctr, rx_corrupt) == 6, "port counters");
-
-static void add_u64s(void *dst, const void *src, size_t n)
-{
-	uint64_t *d = dst;
-	const uint64_t *s = src;
-
-	for (size_t i = 0; i < n; i++) {
-		d[i] += s[i];
-	}
-}
-
-void fh_dp_flow_sum(const struct fh_dp *dp, unsigned slot,
-		    struct fh_dp_flow_ctr *out)
-{
-	memset(out, 0, sizeof(*out));
-	for (unsigned l = 0; l < dp->n_lcores; l++) {
-		add_u64s(out, &dp->lcores[l]->flow_ctr[slot],
-			 N_U64(struct fh_dp_flow_ctr, rx_bytes));
-	}
-}
-
-void fh_dp_port_sum(const struct fh_dp *dp, unsigned port,
-		    struct fh_dp_port_ctr *out)
-{
-	memset(out, 0, sizeof(*out));
-	for (unsigned l = 0; l < dp->n_lcores; l++) {
-		add_u64s(out, &dp->lcores[l]->port_ctr[port],
-			 N_U64(struct fh_dp_port_ctr, rx_corrupt));
-	}
-}
-
-void fh_dp_l2_sum(const struct fh_dp *dp, struct fh_dp_l2_ctr *out)
-{
-	memset(out, 0, sizeof(*out));
-	for (unsigned l = 0; l < dp->n_lcores; l++) {
-		out->forwarded += dp->lcores[l]->l2_ctr.forwarded;
-		out->flooded += dp->lcores[l]->l2_ctr.flooded;
-		out->learned += dp->lcores[l]->l2_ctr.learned;
-	}
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The MAC learning table of the bridge: lock-free, one 64-bit word per
- * entry so a lookup never sees a torn (mac, vlan, port). */
+/* The MAC tables of the bridge: the learned one lock-free, one 64-bit
+ * word per entry so a lookup never sees a torn (mac, vlan, port); the
+ * static one part of the immutable conf, published with it under RCU. */
 #include <string.h>
 
 #include <rte_hash_crc.h>
@@ -17,25 +18,47 @@ static uint64_t mac_vlan(const uint8_t mac[6], uint16_t vlan)
 	return m << 16 | (uint64_t)(vlan & 0xfff) << 4;
 }
 
-static struct fh_l2_slot *bucket(const struct fh_l2_table *t, uint64_t mv)
+static uint32_t hash(uint64_t mv)
 {
-	uint32_t h = rte_hash_crc_8byte(mv, 0x5bd1e995);
-
-	return (struct fh_l2_slot *)t->slot[h % FH_L2_BUCKETS];
+	return rte_hash_crc_8byte(mv, 0x5bd1e995);
 }
 
-void fh_l2_learn(struct fh_l2_table *t, const uint8_t mac[6], uint16_t vlan,
-		 unsigned port, uint32_t now_s, struct fh_dp_l2_ctr *ctr)
+static struct fh_l2_slot *bucket(const struct fh_l2_table *t, uint64_t mv)
+{
+	return (struct fh_l2_slot *)t->slot[hash(mv) % FH_L2_BUCKETS];
+}
+
+/* The port of mv in fdb, -1 if it has none. */
+static int static_find(const struct fh_l2_static *fdb, uint64_t mv)
+{
+	const uint64_t *b;
+
+	if (fdb == NULL) {
+		return -1;
+	}
+	b = fdb->key[hash(mv) % FH_L2_STATIC_BUCKETS];
+	for (int w = 0; w < 4; w++) {
+		if (b[w] != 0 && (b[w] & ~0xfull) == mv) {
+			return (int)(b[w] & 0xf);
+		}
+	}
+	return -1;
+}
+
+void fh_l2_learn(struct fh_l2_table *t, const struct fh_l2_static *fdb,
+		 const uint8_t mac[6], uint16_t vlan, unsigned port,
+		 uint32_t now_s, struct fh_dp_l2_ctr *ctr)
 {
 	uint64_t mv = mac_vlan(mac, vlan);
 	uint64_t key = mv | (port & 0xf);
-	struct fh_l2_slot *b = bucket(t, mv);
+	struct fh_l2_slot *b;
 	int victim = -1;
 	uint32_t oldest = UINT32_MAX;
 
-	if (mac[0] & 1) {
-		return; /* never learn group addresses */
+	if ((mac[0] & 1) || static_find(fdb, mv) >= 0) {
+		return; /* never group addresses; static entries win */
 	}
+	b = bucket(t, mv);
 	for (int w = 0; w < FH_L2_WAYS; w++) {
 		uint64_t k = atomic_load_explicit(&b[w].key,
 						  memory_order_relaxed);
@@ -43,9 +66,6 @@ void fh_l2_learn(struct fh_l2_table *t, const uint8_t mac[6], uint16_t vlan,
 						     memory_order_relaxed);
 
 		if (k != 0 && (k & ~0xfull) == mv) {
-			if (seen == FH_L2_STATIC) {
-				return; /* static entries win */
-			}
 			if (k != key) {
 				atomic_store_explicit(&b[w].key, key,
 						      memory_order_relaxed);
@@ -56,9 +76,6 @@ void fh_l2_learn(struct fh_l2_table *t, const uint8_t mac[6], uint16_t vlan,
 			}
 			return;
 		}
-		if (seen == FH_L2_STATIC) {
-			continue;
-		}
 		if (k == 0) {
 			victim = w;
 			oldest = 0;
@@ -67,20 +84,23 @@ void fh_l2_learn(struct fh_l2_table *t, const uint8_t mac[6], uint16_t vlan,
 			oldest = seen;
 		}
 	}
-	if (victim < 0) {
-		return; /* bucket full of static entries */
-	}
 	atomic_store_explicit(&b[victim].seen_s, now_s, memory_order_relaxed);
 	atomic_store_explicit(&b[victim].key, key, memory_order_release);
-	ctr->learned++;
+	fh_ctr_inc(&ctr->learned);
 }
 
-int fh_l2_lookup(const struct fh_l2_table *t, const uint8_t mac[6],
-		 uint16_t vlan, uint32_t now_s, uint32_t aging_s)
+int fh_l2_lookup(const struct fh_l2_table *t, const struct fh_l2_static *fdb,
+		 const uint8_t mac[6], uint16_t vlan, uint32_t now_s,
+		 uint32_t aging_s)
 {
 	uint64_t mv = mac_vlan(mac, vlan);
-	const struct fh_l2_slot *b = bucket(t, mv);
+	const struct fh_l2_slot *b;
+	int port = static_find(fdb, mv);
 
+	if (port >= 0) {
+		return port;
+	}
+	b = bucket(t, mv);
 	for (int w = 0; w < FH_L2_WAYS; w++) {
 		uint64_t k = atomic_load_explicit(&b[w].key,
 						  memory_order_acquire);
@@ -91,7 +111,7 @@ int fh_l2_lookup(const struct fh_l2_table *t, const uint8_t mac[6],
 
 			/* signed: lcores (or replayed captures) may look up
 			 * with a time a little before the one that learned */
-			if (seen != FH_L2_STATIC && aging_s != 0 &&
+			if (aging_s != 0 &&
 			    (int32_t)(now_s - seen) > (int32_t)aging_s) {
 				return -1;
 			}
@@ -101,41 +121,21 @@ int fh_l2_lookup(const struct fh_l2_table *t, const uint8_t mac[6],
 	return -1;
 }
 
-int fh_l2_add_static(struct fh_l2_table *t, const uint8_t mac[6],
-		     uint16_t vlan, unsigned port)
+int fh_dp_conf_add_fdb(struct fh_dp_conf *c, const uint8_t mac[6],
+		       uint16_t vlan, unsigned port)
 {
 	uint64_t mv = mac_vlan(mac, vlan);
-	struct fh_l2_slot *b = bucket(t, mv);
-	int victim = -1;
+	uint64_t *b;
 
-	for (int w = 0; w < FH_L2_WAYS; w++) {
-		uint64_t k = atomic_load(&b[w].key);
-
-		if ((k != 0 && (k & ~0xfull) == mv) ||
-		    (victim < 0 && atomic_load(&b[w].seen_s) != FH_L2_STATIC)) {
-			victim = w;
-			if (k != 0 && (k & ~0xfull) == mv) {
-				break;
-			}
+	if (port >= c->n_ports || port > 0xf) {
+		return -EINVAL;
+	}
+	b = c->fdb->key[hash(mv) % FH_L2_STATIC_BUCKETS];
+	for (int w = 0; w < 4; w++) {
+		if (b[w] == 0 || (b[w] & ~0xfull) == mv) {
+			b[w] = mv | port;
+			return 0;
 		}
 	}
-	if (victim < 0) {
-		return -ENOSPC;
-	}
-	atomic_store(&b[victim].seen_s, FH_L2_STATIC);
-	atomic_store(&b[victim].key, mv | (port & 0xf));
-	return 0;
-}
-
-void fh_l2_clear_static(struct fh_l2_table *t)
-{
-	for (unsigned i = 0; i < FH_L2_BUCKETS; i++) {
-		for (int w = 0; w < FH_L2_WAYS; w++) {
-			if (atomic_load(&t->slot[i][w].seen_s) ==
-			    FH_L2_STATIC) {
-				atomic_store(&t->slot[i][w].key, 0);
-				atomic_store(&t->slot[i][w].seen_s, 0);
-			}
-		}
-	}
+	return -ENOSPC;
 }

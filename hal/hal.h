@@ -2,11 +2,13 @@
 #ifndef HAL_H
 #define HAL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "fh/airtime.h"
+#include "fh/counters.h"
 #include "fh/eaxc.h"
 #include "fh/flow.h"
 
@@ -22,6 +24,9 @@
 #define HAL_DEVICE_LEN 128
 #define HAL_MAX_FDB 1024
 #define HAL_MAX_FLOWS 4096
+#define HAL_TYPE_LEN 16
+#define HAL_MAX_OPTIONS 16
+#define HAL_OPTION_LEN 128
 
 enum hal_port_role {
 	HAL_ROLE_UNSPECIFIED = 0,
@@ -48,6 +53,32 @@ struct hal_fdb_entry {
 	uint16_t port; /* index into hal_config.ports */
 };
 
+/*
+ * Settings only one backend understands (Open vSwitch's set_config
+ * smap): key/value strings the generic layers carry without reading.
+ * The config's "hal.bridge" arrives as the option "bridge"; fhswd's
+ * --clock and --residence as the open options "clock" and "residence".
+ */
+struct hal_option {
+	char key[32];
+	char value[HAL_OPTION_LEN];
+};
+
+struct hal_options {
+	unsigned n;
+	struct hal_option kv[HAL_MAX_OPTIONS];
+};
+
+/* The value of key in o, NULL if absent. */
+const char *hal_option_get(const struct hal_options *o, const char *key);
+
+/*
+ * Set key to value in o (replacing an earlier value).
+ * @return 0; -ENAMETOOLONG if key or value does not fit; -ENOSPC if o
+ *         already holds HAL_MAX_OPTIONS other keys.
+ */
+int hal_option_set(struct hal_options *o, const char *key, const char *value);
+
 /* A whole, validated switch configuration. */
 struct hal_config {
 	char name[64];
@@ -61,8 +92,8 @@ struct hal_config {
 	uint32_t aging_s;
 	unsigned n_fdb;
 	struct hal_fdb_entry fdb[HAL_MAX_FDB];
-	char backend[16]; /* "dpdk" | "switchdev" */
-	char bridge[HAL_NAME_LEN];
+	char backend[HAL_TYPE_LEN]; /* a registered hal_class type */
+	struct hal_options options;  /* the backend's own settings */
 };
 
 /* Capabilities: what a backend can express, so a config can be refused
@@ -80,6 +111,7 @@ struct hal_caps {
 	uint32_t unsupported_counters; /* HAL_CTR_* it cannot count */
 	unsigned max_ports;
 	unsigned max_flows;
+	unsigned workers; /* forwarding threads (0: hardware forwards) */
 };
 
 struct hal_port_stats {
@@ -90,17 +122,19 @@ struct hal_port_stats {
 	uint64_t drops;
 };
 
-/* The flow counters, as bits: which ones a backend cannot count. */
-enum hal_flow_counter {
-	HAL_CTR_RX_TOTAL = 1u << 0,
-	HAL_CTR_RX_ON_TIME = 1u << 1,
-	HAL_CTR_RX_EARLY = 1u << 2,
-	HAL_CTR_RX_LATE = 1u << 3,
-	HAL_CTR_RX_CORRUPT = 1u << 4,
-	HAL_CTR_RX_SEQID_ERR = 1u << 5,
-	HAL_CTR_TX_TOTAL = 1u << 6,
+/* The flow counters (fh/counters.h), as bits: HAL_CTR_RX_TOTAL, ... */
+enum hal_flow_counter_index {
+#define HAL_CTR_INDEX(name, NAME) HAL_CTR_I_##NAME,
+	FH_FLOW_COUNTERS(HAL_CTR_INDEX)
+#undef HAL_CTR_INDEX
+	HAL_CTR_COUNT
 };
-#define HAL_CTR_COUNT 7
+
+enum hal_flow_counter {
+#define HAL_CTR_BIT(name, NAME) HAL_CTR_##NAME = 1u << HAL_CTR_I_##NAME,
+	FH_FLOW_COUNTERS(HAL_CTR_BIT)
+#undef HAL_CTR_BIT
+};
 
 /* "rx_on_time" for HAL_CTR_RX_ON_TIME (the API's field names); NULL for
  * anything else. */
@@ -108,13 +142,9 @@ const char *hal_counter_name(uint32_t bit);
 
 /* O-RAN window counters of one flow (o-ran-performance-management names). */
 struct hal_flow_stats {
-	uint64_t rx_total;
-	uint64_t rx_on_time;
-	uint64_t rx_early;
-	uint64_t rx_late;
-	uint64_t rx_corrupt;
-	uint64_t rx_seqid_err;
-	uint64_t tx_total;
+#define HAL_CTR_FIELD(name, NAME) uint64_t name;
+	FH_FLOW_COUNTERS(HAL_CTR_FIELD)
+#undef HAL_CTR_FIELD
 	/* HAL_CTR_* this backend cannot count: those read 0 but are not 0 */
 	uint32_t unsupported;
 };
@@ -138,36 +168,59 @@ struct hal;
 
 /* Parameters to open a backend. */
 struct hal_params {
-	const char *backend; /* "dpdk" | "switchdev" */
-	bool clock_pcap;     /* packet time = capture timestamp (replay) */
-	bool measure_residence; /* keep a residence-time histogram (dpdk) */
+	const char *backend; /* a registered type; NULL or "" = "dpdk" */
+	/* The backend's own command-line arguments (fhswd's arguments
+	 * before "--": the EAL's for dpdk), argv[0] the program name;
+	 * argc 0 = none given.  Borrowed for the call (a backend may keep
+	 * pointers into argv until close, as the EAL does). */
+	int argc;
+	char **argv;
+	struct hal_options options; /* open-time settings ("clock", ...) */
 };
 
 /*
  * Open the backend named by p->backend.
- * @return 0 with *out set; -ENOENT for an unknown backend; a backend's
- *         error otherwise.
+ * @return 0 with *out set; -ENOENT for an unknown backend (msg lists the
+ *         registered ones); -EINVAL for arguments or options the backend
+ *         refuses; -ENOMEM; a backend's error otherwise.  msg (msglen
+ *         bytes, may be NULL) says what went wrong.
  */
-int hal_open(const struct hal_params *p, struct hal **out);
+int hal_open(const struct hal_params *p, struct hal **out, char *msg,
+	     size_t msglen);
 
-/* Stop forwarding and release everything.  Accepts NULL. */
+/* Stop forwarding and release everything.  Accepts NULL.  No other call
+ * on h may run concurrently or after it. */
 void hal_close(struct hal *h);
 
+/* Never fails; any thread. */
 void hal_capabilities(const struct hal *h, struct hal_caps *caps);
 
 /*
  * Check a configuration against the capabilities (no side effect).
- * @return 0, or -EOPNOTSUPP with "flows[i] ...: reason" in msg.
+ * @return 0; -EINVAL for NULL arguments; -EOPNOTSUPP with
+ *         "flows[i] ...: reason" in msg.
  */
 int hal_check(const struct hal *h, const struct hal_config *cfg, char *msg,
 	      size_t msglen);
 
 /*
+ * Check a config's backend and its options without opening anything
+ * (validation offline, before start-up).
+ * @return 0; -ENOENT if no backend of that type is registered (msg names
+ *         the registered ones); -EINVAL if the backend refuses an option
+ *         (msg: "bridge: ...", the option's key first).
+ */
+int hal_check_options(const char *backend, const struct hal_options *o,
+		      char *msg, size_t msglen);
+
+/*
  * Apply a whole configuration atomically: on success the new config is
  * forwarding; on failure the running one is untouched.  The HAL copies
  * what it keeps (cfg may be freed after the call).
- * @return 0; -EOPNOTSUPP (capability); -ENODEV (a port's device does not
- *         exist); -EINVAL; -ENOMEM; a backend error.  msg says which.
+ * @return 0; -EINVAL (NULL arguments, or a config the backend refuses);
+ *         -EOPNOTSUPP (capability); -ENODEV (a port's device does not
+ *         exist); -EBUSY (ports cannot change while running); -ENOSPC (a
+ *         table is full); -ENOMEM; a backend error.  msg says which.
  */
 int hal_apply(struct hal *h, const struct hal_config *cfg, char *msg,
 	      size_t msglen);
@@ -175,31 +228,58 @@ int hal_apply(struct hal *h, const struct hal_config *cfg, char *msg,
 /*
  * Forward on the calling thread (plus the backend's workers) until
  * hal_stop; backends whose forwarding runs in hardware block until then.
+ * Every other call may run concurrently with it, from other threads.
+ * @return 0; -EINVAL for NULL; a backend error if forwarding failed.
  */
 int hal_run(struct hal *h);
-/* Make hal_run return (any thread; only stores a flag). */
+/* Make hal_run return (any thread, async-signal-safe: only stores a
+ * flag and wakes).  Accepts NULL. */
 void hal_stop(struct hal *h);
 
-/* Port i of the running config; -ENOENT if out of range. */
+/* Port i of the running config.  @return 0; -EINVAL for NULL; -ENOENT
+ * if out of range. */
 int hal_port_stats(struct hal *h, unsigned port, struct hal_port_stats *out);
-/* Counters of the running flow named name; -ENOENT if none. */
+/* Counters of the running flow named name.  @return 0; -EINVAL for
+ * NULL; -ENOENT if no running flow has that name. */
 int hal_flow_stats(struct hal *h, const char *name, struct hal_flow_stats *out);
+/* Bridge counters.  @return 0; -EINVAL; -EOPNOTSUPP (not counted). */
 int hal_l2_stats(struct hal *h, struct hal_l2_stats *out);
-/* Where the running flow named name runs; -ENOENT if none. */
+/* Where the running flow named name runs.  @return 0; -EINVAL; -ENOENT
+ * if no running flow has that name. */
 int hal_flow_status(struct hal *h, const char *name,
 		    struct hal_flow_status *out);
 
 /* Nanoseconds since the last packet received on any port (UINT64_MAX if
- * none yet); -EOPNOTSUPP where the backend cannot tell. */
+ * none yet).  @return 0; -EINVAL; -EOPNOTSUPP where the backend cannot
+ * tell. */
 int hal_idle_ns(struct hal *h, uint64_t *ns);
 
-/* Transmit count packets cycled from a pcap file on port (benchmarks load
- * ring loopbacks this way). */
+/*
+ * Transmit count packets cycled from a pcap file on port, before
+ * hal_run (benchmarks load ring loopbacks this way); *sent (may be NULL)
+ * gets how many went out, also on error.
+ * @return 0; -EINVAL; -ENOENT (no such port, or the file cannot be
+ *         read); -EOPNOTSUPP; -ENOMEM, -EMSGSIZE, -ENOBUFS (the device
+ *         took no more).
+ */
 int hal_inject(struct hal *h, unsigned port, const char *pcap_path,
-	       unsigned count);
+	       unsigned count, unsigned *sent);
 
-/* Residence time (rx burst to tx burst) histogram in log2 TSC buckets;
- * -EOPNOTSUPP where not measured. */
+/* Residence time (rx burst to tx burst) histogram in log2 TSC buckets.
+ * @return 0; -EINVAL; -EOPNOTSUPP where not measured. */
 int hal_residence(struct hal *h, uint64_t counts[64], uint64_t *hz);
+
+/*
+ * Start a management thread that never runs on a forwarding core (the
+ * threads it creates inherit that).  Backends without dedicated cores
+ * get a plain pthread.
+ * @return 0; -EINVAL; a positive pthread error negated.
+ */
+int hal_thread_create(struct hal *h, pthread_t *t, const char *name,
+		      void *(*fn)(void *), void *arg);
+
+/* "dpdk, switchdev": the registered backends, for messages.  Returns
+ * the length snprintf would have written. */
+size_t hal_class_names(char *buf, size_t len);
 
 #endif

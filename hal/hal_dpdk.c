@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The DPDK backend: ports are ethdevs named by device (PCI address or vdev
- * name), the fronthaul pipeline (fronthaul/dp.c) forwards on every EAL
- * lcore, configuration changes are published by pointer under RCU.
- * EAL must be initialised by the caller (fhswd) before hal_open.
+ * name), the fronthaul data path (fronthaul/dp*.c) forwards on every EAL
+ * lcore, configuration changes are published by pointer under RCU.  open
+ * brings the EAL up from the backend's arguments and close takes it down.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -15,16 +15,14 @@
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
+#include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
-#include <rte_malloc.h>
-#include <rte_mbuf_dyn.h>
 
 #include "fh/dp.h"
 #include "hal_provider.h"
 
-#define POOL_MBUFS 8191
 #define RX_DESC 1024
 #define TX_DESC 1024
 
@@ -35,16 +33,12 @@ struct hal_dpdk {
 	unsigned n_ports;
 	char devices[HAL_MAX_PORTS][HAL_DEVICE_LEN];
 	uint16_t eth_port[HAL_MAX_PORTS];
-	/* counter slots: a flow keeps its slot while its name lives */
-	char slot_name[FH_DP_MAX_FLOWS][FH_FLOW_NAME_LEN];
-	bool slot_used[FH_DP_MAX_FLOWS];
 };
 
-#define to_dpdk(h) container_of(h, struct hal_dpdk, base)
+#define to_dpdk(h) hal_container_of(h, struct hal_dpdk, base)
 
 static void dpdk_capabilities(const struct hal *h, struct hal_caps *c)
 {
-	(void)h;
 	c->match_eaxc = true;
 	c->match_plane = true;
 	c->match_direction = true;
@@ -57,117 +51,112 @@ static void dpdk_capabilities(const struct hal *h, struct hal_caps *c)
 	c->unsupported_counters = 0;
 	c->max_ports = FH_MAX_PORTS;
 	c->max_flows = FH_DP_MAX_FLOWS;
+	c->workers = to_dpdk(h)->dp->n_lcores;
 }
 
-/* Free the data path's memory (accepts NULL and partial setups). */
-static void dp_free(struct fh_dp *dp)
+/* The open options: "clock" (realtime | pcap), "residence" (on | off). */
+static int open_options(const struct hal_options *o, struct fh_dp_params *dp,
+			char *msg, size_t msglen)
 {
-	if (dp == NULL) {
-		return;
-	}
-	for (unsigned i = 0; i < FH_DP_MAX_LCORES; i++) {
-		if (dp->lcores[i] != NULL) {
-			rte_free(dp->lcores[i]->flow_ctr);
-			rte_free(dp->lcores[i]);
+	for (unsigned i = 0; i < o->n; i++) {
+		const char *k = o->kv[i].key, *v = o->kv[i].value;
+
+		if (strcmp(k, "clock") == 0 && strcmp(v, "pcap") == 0) {
+			dp->clock_pcap = true;
+		} else if (strcmp(k, "clock") == 0 &&
+			   strcmp(v, "realtime") == 0) {
+			dp->clock_pcap = false;
+		} else if (strcmp(k, "residence") == 0 &&
+			   (strcmp(v, "on") == 0 || strcmp(v, "off") == 0)) {
+			dp->measure_residence = strcmp(v, "on") == 0;
+		} else {
+			snprintf(msg, msglen,
+				 "%s: \"%s\" is not a dpdk backend option "
+				 "(clock=realtime|pcap, residence=on|off)",
+				 k, v);
+			return -EINVAL;
 		}
 	}
-	rte_free(dp->rcu);
-	rte_free(dp->l2);
-	rte_mempool_free(dp->pool);
-	rte_free(dp);
+	return 0;
 }
 
-static int dpdk_open(const struct hal_params *p, struct hal **out)
+static int dpdk_open(const struct hal_params *p, struct hal **out, char *msg,
+		     size_t msglen)
 {
+	char prog[] = "fhswd";
+	char *def_argv[] = { prog, NULL };
+	struct fh_dp_params dpp = { 0 };
 	struct hal_dpdk *hd;
-	struct fh_dp *dp;
-	unsigned n = rte_lcore_count(), i = 0, lcore;
-	size_t rcu_sz;
+	unsigned lcore;
+	int ret;
 
+	ret = open_options(&p->options, &dpp, msg, msglen);
+	if (ret < 0) {
+		return ret;
+	}
+	/* the EAL consumes (and may permute) its arguments */
+	ret = p->argc > 0 ? rte_eal_init(p->argc, p->argv)
+			  : rte_eal_init(1, def_argv);
+	if (ret < 0) {
+		snprintf(msg, msglen, "EAL: %s", rte_strerror(rte_errno));
+		return rte_errno == EALREADY ? -EBUSY : -EINVAL;
+	}
+	/* ret counts the arguments parsed, the program name not included */
+	if (p->argc > 0 && ret != p->argc - 1) {
+		snprintf(msg, msglen, "EAL: \"%s\" is not an EAL argument",
+			 p->argv[ret + 1]);
+		ret = -EINVAL;
+		goto fail_eal;
+	}
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		return -ENOTSUP;
-	}
-	if (n > FH_DP_MAX_LCORES) {
-		return -E2BIG;
-	}
-	hd = calloc(1, sizeof(*hd));
-	dp = rte_zmalloc("fh_dp", sizeof(*dp), RTE_CACHE_LINE_SIZE);
-	if (hd == NULL || dp == NULL) {
-		goto fail;
-	}
-	hd->dp = dp;
-	dp->n_lcores = n;
-	dp->clock_pcap = p->clock_pcap;
-	dp->measure_residence = p->measure_residence;
-	dp->ts_dynfield =
-		rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, NULL);
-	dp->pool = rte_pktmbuf_pool_create("fh_pool", POOL_MBUFS, 256, 0,
-					   RTE_MBUF_DEFAULT_BUF_SIZE,
-					   rte_socket_id());
-	dp->l2 = rte_zmalloc("fh_l2", sizeof(*dp->l2), RTE_CACHE_LINE_SIZE);
-	rcu_sz = rte_rcu_qsbr_get_memsize(n);
-	dp->rcu = rte_zmalloc("fh_rcu", rcu_sz, RTE_CACHE_LINE_SIZE);
-	if (dp->pool == NULL || dp->l2 == NULL || dp->rcu == NULL ||
-	    rte_rcu_qsbr_init(dp->rcu, n) != 0) {
-		goto fail;
+		snprintf(msg, msglen, "EAL: a secondary process cannot "
+				      "forward");
+		ret = -EOPNOTSUPP;
+		goto fail_eal;
 	}
 	RTE_LCORE_FOREACH(lcore) {
-		struct fh_dp_lcore *lc = rte_zmalloc("fh_lcore", sizeof(*lc),
-						     RTE_CACHE_LINE_SIZE);
-
-		if (lc == NULL) {
-			goto fail;
+		if (dpp.n_lcores == FH_DP_MAX_LCORES) {
+			snprintf(msg, msglen,
+				 "EAL: more than %d lcores (-l)",
+				 FH_DP_MAX_LCORES);
+			ret = -EINVAL;
+			goto fail_eal;
 		}
-		dp->lcores[i] = lc;
-		lc->dp = dp;
-		lc->id = i;
-		lc->lcore_id = lcore;
-		lc->txq = (uint16_t)i;
-		lc->flow_ctr = rte_zmalloc(
-			"fh_flow_ctr",
-			sizeof(struct fh_dp_flow_ctr) * FH_DP_MAX_FLOWS,
-			RTE_CACHE_LINE_SIZE);
-		if (lc->flow_ctr == NULL) {
-			goto fail;
-		}
-		i++;
+		dpp.lcore_ids[dpp.n_lcores++] = lcore;
 	}
-	fh_dp_clock_anchor(&dp->clock);
+	hd = calloc(1, sizeof(*hd));
+	if (hd == NULL) {
+		ret = -ENOMEM;
+		goto fail_eal;
+	}
+	ret = fh_dp_create(&dpp, &hd->dp);
+	if (ret < 0) {
+		snprintf(msg, msglen, "data path: %s", strerror(-ret));
+		free(hd);
+		goto fail_eal;
+	}
 	*out = &hd->base;
 	return 0;
-fail:
-	dp_free(dp);
-	free(hd);
-	return -ENOMEM;
-}
-
-static void conf_free(struct fh_dp_conf *c)
-{
-	if (c != NULL) {
-		free(c->flows);
-		free(c->slot);
-		free(c->table);
-		free(c);
-	}
+fail_eal:
+	rte_eal_cleanup();
+	return ret;
 }
 
 static void dpdk_close(struct hal *h)
 {
 	struct hal_dpdk *hd;
-	struct fh_dp *dp;
 
 	if (h == NULL) {
 		return;
 	}
 	hd = to_dpdk(h);
-	dp = hd->dp;
 	for (unsigned p = 0; p < hd->n_ports && hd->ports_up; p++) {
 		rte_eth_dev_stop(hd->eth_port[p]);
 		rte_eth_dev_close(hd->eth_port[p]);
 	}
-	conf_free(atomic_load(&dp->conf));
-	dp_free(dp);
+	fh_dp_destroy(hd->dp);
 	free(hd);
+	rte_eal_cleanup();
 }
 
 /* Configure and start every port of cfg (first apply only). */
@@ -221,7 +210,7 @@ static int ports_start(struct hal_dpdk *hd, const struct hal_config *cfg,
 		ret = rte_eth_dev_configure(pid, nrx, ntx, &conf);
 		if (ret == 0 && pc->mtu != 0) {
 			ret = rte_eth_dev_set_mtu(pid, pc->mtu);
-			if (ret == -ENOTSUP) {
+			if (ret == -ENOTSUP || ret == -EOPNOTSUPP) {
 				ret = 0; /* vdevs without an MTU */
 			}
 		}
@@ -260,37 +249,19 @@ fail:
 	return ret;
 }
 
-/* Counter slot for a flow name: the running slot if the name is running,
- * else a free (zeroed) one. */
-static int slot_for(struct hal_dpdk *hd, const char *name, bool *taken)
-{
-	for (unsigned s = 0; s < FH_DP_MAX_FLOWS; s++) {
-		if (hd->slot_used[s] && !taken[s] &&
-		    strcmp(hd->slot_name[s], name) == 0) {
-			return (int)s;
-		}
-	}
-	for (unsigned s = 0; s < FH_DP_MAX_FLOWS; s++) {
-		if (!hd->slot_used[s] && !taken[s]) {
-			return (int)s;
-		}
-	}
-	return -ENOSPC;
-}
-
 static struct fh_dp_conf *conf_build(struct hal_dpdk *hd,
 				     const struct hal_config *cfg, char *msg,
 				     size_t msglen, int *err)
 {
 	struct fh_dp *dp = hd->dp;
-	struct fh_dp_conf *c = calloc(1, sizeof(*c));
-	bool taken[FH_DP_MAX_FLOWS] = { false };
-	struct fh_err ferr;
-	size_t tie;
+	struct fh_dp_conf *c = fh_dp_conf_new(cfg->n_flows);
+	struct fh_err ferr = { 0 };
+	size_t tie = 0;
+	unsigned l = 0;
 	int ret;
 
-	*err = -ENOMEM;
 	if (c == NULL) {
+		*err = -ENOMEM;
 		return NULL;
 	}
 	c->layout = cfg->layout;
@@ -299,10 +270,11 @@ static struct fh_dp_conf *conf_build(struct hal_dpdk *hd,
 	c->learning = cfg->learning;
 	c->aging_s = cfg->aging_s;
 	c->n_ports = cfg->n_ports;
-	memset(c->port_index, FH_DP_NO_PORT, sizeof(c->port_index));
 	for (unsigned p = 0; p < cfg->n_ports; p++) {
 		const struct hal_port_cfg *pc = &cfg->ports[p];
 		struct fh_dp_port *dpp = &c->ports[p];
+		struct rte_eth_dev_info info;
+		uint16_t nrx;
 
 		dpp->eth_port = hd->eth_port[p];
 		dpp->native_vlan = pc->native_vlan;
@@ -316,79 +288,45 @@ static struct fh_dp_conf *conf_build(struct hal_dpdk *hd,
 				(uint8_t)(1u << (pc->native_vlan & 7));
 		}
 		c->port_index[hd->eth_port[p]] = (uint8_t)p;
-	}
-	/* spread (port, queue) pairs over the lcores */
-	{
-		unsigned l = 0;
+		/* spread (port, queue) pairs over the lcores */
+		rte_eth_dev_info_get(hd->eth_port[p], &info);
+		nrx = (uint16_t)RTE_MIN(dp->n_lcores, info.nb_rx_queues);
+		for (uint16_t q = 0; q < nrx; q++) {
+			struct fh_dp_rxq_set *rs = &c->rxq[l];
 
-		for (unsigned p = 0; p < cfg->n_ports; p++) {
-			struct rte_eth_dev_info info;
-			uint16_t nrx;
-
-			rte_eth_dev_info_get(hd->eth_port[p], &info);
-			nrx = (uint16_t)RTE_MIN(dp->n_lcores, info.nb_rx_queues);
-			for (uint16_t q = 0; q < nrx; q++) {
-				struct fh_dp_rxq_set *rs = &c->rxq[l];
-
-				rs->q[rs->n].eth_port = hd->eth_port[p];
-				rs->q[rs->n].queue = q;
-				rs->n++;
-				l = (l + 1) % dp->n_lcores;
-			}
+			rs->q[rs->n].eth_port = hd->eth_port[p];
+			rs->q[rs->n].queue = q;
+			rs->n++;
+			l = (l + 1) % dp->n_lcores;
 		}
 	}
-	c->n_flows = cfg->n_flows;
-	c->flows = calloc(cfg->n_flows ? cfg->n_flows : 1, sizeof(*c->flows));
-	c->slot = calloc(cfg->n_flows ? cfg->n_flows : 1, sizeof(*c->slot));
-	c->table = malloc(fh_flow_table_size(cfg->n_flows));
-	if (c->flows == NULL || c->slot == NULL || c->table == NULL) {
-		conf_free(c);
-		return NULL;
-	}
-	if (cfg->n_flows != 0) {
-		memcpy(c->flows, cfg->flows, cfg->n_flows * sizeof(*c->flows));
-	}
-	for (size_t i = 0; i < cfg->n_flows; i++) {
-		const struct fh_flow *f = &c->flows[i];
-		int s = slot_for(hd, f->name, taken);
-
-		if (s < 0) {
-			snprintf(msg, msglen, "flows: no counter slot left");
-			*err = s;
-			conf_free(c);
-			return NULL;
-		}
-		taken[s] = true;
-		c->slot[i] = (uint16_t)s;
-		if (f->match.udp_port != 0) {
-			bool have = false;
-
-			for (unsigned u = 0; u < c->fcfg.n_udp_ports; u++) {
-				have |= c->fcfg.udp_ports[u] == f->match.udp_port;
-			}
-			if (!have) {
-				if (c->fcfg.n_udp_ports == FH_MAX_UDP_PORTS) {
-					snprintf(msg, msglen,
-						 "flows[%zu].match.udp_port: "
-						 "more than %d eCPRI UDP ports",
-						 i, FH_MAX_UDP_PORTS);
-					*err = -EINVAL;
-					conf_free(c);
-					return NULL;
-				}
-				c->fcfg.udp_ports[c->fcfg.n_udp_ports++] =
-					f->match.udp_port;
-			}
-		}
-	}
-	ret = fh_flow_table_build(c->table, c->flows, c->n_flows, &tie, &ferr);
-	if (ret < 0) {
+	ret = fh_dp_conf_set_flows(dp, c, cfg->flows, cfg->n_flows, &ferr,
+				   &tie);
+	if (ret == -EINVAL) {
 		snprintf(msg, msglen,
 			 "flows[%zu]: overlaps flows[%zu] with the same "
 			 "specificity",
 			 ferr.offset, tie);
+	} else if (ret < 0) {
+		snprintf(msg, msglen, "flows[%zu]: %s", ferr.offset,
+			 ferr.reason ? ferr.reason : strerror(-ret));
+	}
+	for (unsigned i = 0; ret == 0 && i < cfg->n_fdb; i++) {
+		const struct hal_fdb_entry *e = &cfg->fdb[i];
+
+		ret = fh_dp_conf_add_fdb(c, e->mac, e->vlan, e->port);
+		if (ret < 0) {
+			snprintf(msg, msglen,
+				 "l2.static_fdb[%u]: no room for "
+				 "%02x:%02x:%02x:%02x:%02x:%02x on VLAN %u "
+				 "(its hash bucket is full)",
+				 i, e->mac[0], e->mac[1], e->mac[2], e->mac[3],
+				 e->mac[4], e->mac[5], e->vlan);
+		}
+	}
+	if (ret < 0) {
+		fh_dp_conf_free(c);
 		*err = ret;
-		conf_free(c);
 		return NULL;
 	}
 	*err = 0;
@@ -399,9 +337,7 @@ static int dpdk_apply(struct hal *h, const struct hal_config *cfg, char *msg,
 		      size_t msglen)
 {
 	struct hal_dpdk *hd = to_dpdk(h);
-	struct fh_dp *dp = hd->dp;
-	struct fh_dp_conf *c, *old;
-	bool keep[FH_DP_MAX_FLOWS] = { false };
+	struct fh_dp_conf *c;
 	int ret;
 
 	if (hd->ports_up) {
@@ -427,35 +363,9 @@ static int dpdk_apply(struct hal *h, const struct hal_config *cfg, char *msg,
 	if (c == NULL) {
 		return ret;
 	}
-	/* static FDB: replaced before the swap; learned entries stay */
-	fh_l2_clear_static(dp->l2);
-	for (unsigned i = 0; i < cfg->n_fdb; i++) {
-		if (fh_l2_add_static(dp->l2, cfg->fdb[i].mac, cfg->fdb[i].vlan,
-				     cfg->fdb[i].port) < 0) {
-			snprintf(msg, msglen,
-				 "l2.static_fdb[%u]: MAC table bucket full", i);
-		}
-	}
-	old = atomic_exchange_explicit(&dp->conf, c, memory_order_acq_rel);
-	/* once every lcore has passed a quiescent state nobody reads old */
-	rte_rcu_qsbr_synchronize(dp->rcu, RTE_QSBR_THRID_INVALID);
-	for (size_t i = 0; i < c->n_flows; i++) {
-		keep[c->slot[i]] = true;
-		snprintf(hd->slot_name[c->slot[i]], FH_FLOW_NAME_LEN, "%s",
-			 c->flows[i].name);
-		hd->slot_used[c->slot[i]] = true;
-	}
-	for (unsigned s = 0; s < FH_DP_MAX_FLOWS; s++) {
-		if (hd->slot_used[s] && !keep[s]) {
-			/* no lcore writes a slot no running flow uses */
-			for (unsigned l = 0; l < dp->n_lcores; l++) {
-				memset(&dp->lcores[l]->flow_ctr[s], 0,
-				       sizeof(struct fh_dp_flow_ctr));
-			}
-			hd->slot_used[s] = false;
-		}
-	}
-	conf_free(old);
+	/* the flows, their counter slots and the static FDB go live
+	 * together; the old conf is freed after the grace period */
+	fh_dp_publish(hd->dp, c);
 	return 0;
 }
 
@@ -507,6 +417,14 @@ static int dpdk_run(struct hal *h)
 	return ret;
 }
 
+static int dpdk_thread_create(struct hal *h, pthread_t *t, const char *name,
+			      void *(*fn)(void *), void *arg)
+{
+	(void)h;
+	/* on the EAL's control cpuset: never a forwarding lcore */
+	return -rte_ctrl_thread_create(t, name, NULL, fn, arg);
+}
+
 static void dpdk_stop(struct hal *h)
 {
 	atomic_store(&to_dpdk(h)->dp->stop, true);
@@ -516,7 +434,7 @@ static int dpdk_port_stats(struct hal *h, unsigned port,
 			   struct hal_port_stats *out)
 {
 	struct hal_dpdk *hd = to_dpdk(h);
-	struct fh_dp_port_ctr c;
+	struct fh_dp_port_sum c;
 	struct rte_eth_stats es;
 
 	fh_dp_port_sum(hd->dp, port, &c);
@@ -532,35 +450,20 @@ static int dpdk_port_stats(struct hal *h, unsigned port,
 	return 0;
 }
 
-/* The counter slot of the running flow called name, -1 if none. */
-static int slot_named(const struct hal_dpdk *hd, const char *name)
-{
-	for (unsigned s = 0; s < FH_DP_MAX_FLOWS; s++) {
-		if (hd->slot_used[s] && strcmp(hd->slot_name[s], name) == 0) {
-			return (int)s;
-		}
-	}
-	return -1;
-}
-
 static int dpdk_flow_stats(struct hal *h, const char *name,
 			   struct hal_flow_stats *out)
 {
 	struct hal_dpdk *hd = to_dpdk(h);
-	struct fh_dp_flow_ctr c;
-	int s = slot_named(hd, name);
+	struct fh_dp_flow_sum c;
+	int s = fh_dp_flow_slot(hd->dp, name);
 
 	if (s < 0) {
-		return -ENOENT;
+		return s;
 	}
 	fh_dp_flow_sum(hd->dp, (unsigned)s, &c);
-	out->rx_total = c.rx_total;
-	out->rx_on_time = c.rx_on_time;
-	out->rx_early = c.rx_early;
-	out->rx_late = c.rx_late;
-	out->rx_corrupt = c.rx_corrupt;
-	out->rx_seqid_err = c.rx_seqid_err;
-	out->tx_total = c.tx_total;
+#define DPDK_CTR(name, NAME) out->name = c.name;
+	FH_FLOW_COUNTERS(DPDK_CTR)
+#undef DPDK_CTR
 	return 0;
 }
 
@@ -568,19 +471,22 @@ static int dpdk_flow_stats(struct hal *h, const char *name,
 static int dpdk_flow_status(struct hal *h, const char *name,
 			    struct hal_flow_status *out)
 {
-	if (slot_named(to_dpdk(h), name) < 0) {
-		return -ENOENT;
+	int s = fh_dp_flow_slot(to_dpdk(h)->dp, name);
+
+	if (s < 0) {
+		return s;
 	}
 	out->rules = 1;
 	out->rules_in_hw = 0;
 	snprintf(out->detail, sizeof(out->detail),
-		 "software: DPDK data path on %u lcore(s)", rte_lcore_count());
+		 "software: DPDK data path on %u lcore(s)",
+		 to_dpdk(h)->dp->n_lcores);
 	return 0;
 }
 
 static int dpdk_l2_stats(struct hal *h, struct hal_l2_stats *out)
 {
-	struct fh_dp_l2_ctr c;
+	struct fh_dp_l2_sum c;
 
 	fh_dp_l2_sum(to_dpdk(h)->dp, &c);
 	out->forwarded = c.forwarded;
@@ -609,7 +515,7 @@ static int dpdk_idle_ns(struct hal *h, uint64_t *ns)
 }
 
 static int dpdk_inject(struct hal *h, unsigned port, const char *path,
-		       unsigned count)
+		       unsigned count, unsigned *n_sent)
 {
 	struct hal_dpdk *hd = to_dpdk(h);
 	struct fh_dp *dp = hd->dp;
@@ -625,6 +531,7 @@ static int dpdk_inject(struct hal *h, unsigned port, const char *path,
 
 		pc = pcap_open_offline(path, errbuf);
 		if (pc == NULL) {
+			*n_sent = sent;
 			return -ENOENT;
 		}
 		while (sent < count && pcap_next_ex(pc, &ph, &data) == 1) {
@@ -655,7 +562,8 @@ static int dpdk_inject(struct hal *h, unsigned port, const char *path,
 			break; /* an error, or an empty file */
 		}
 	}
-	return ret < 0 ? ret : (int)sent;
+	*n_sent = sent;
+	return ret;
 }
 
 static int dpdk_residence(struct hal *h, uint64_t counts[64], uint64_t *hz)
@@ -665,7 +573,7 @@ static int dpdk_residence(struct hal *h, uint64_t counts[64], uint64_t *hz)
 	memset(counts, 0, 64 * sizeof(uint64_t));
 	for (unsigned i = 0; i < dp->n_lcores; i++) {
 		for (int b = 0; b < 64; b++) {
-			counts[b] += dp->lcores[i]->hist[b];
+			counts[b] += fh_ctr_read(&dp->lcores[i]->hist[b]);
 		}
 	}
 	*hz = rte_get_tsc_hz();
@@ -687,4 +595,5 @@ const struct hal_class hal_dpdk_class = {
 	.idle_ns = dpdk_idle_ns,
 	.inject = dpdk_inject,
 	.residence = dpdk_residence,
+	.thread_create = dpdk_thread_create,
 };

@@ -22,6 +22,7 @@
  * rules in place; new flows go into the other of two priority ranges, so
  * the old rules are removed only once the new ones are all in.
  */
+#include <net/if.h> /* before the kernel headers libnl pulls in */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -52,14 +53,58 @@ static void sd_capabilities(const struct hal *h, struct hal_caps *c)
 	c->unsupported_counters = SD_UNSUPPORTED;
 	c->max_ports = HAL_MAX_PORTS;
 	c->max_flows = SD_MAX_FLOWS;
+	c->workers = 0; /* the ASIC (or the kernel) forwards */
 }
 
-static int sd_open(const struct hal_params *p, struct hal **out)
+/* Config options: "bridge", the bridge to create or adopt. */
+static int sd_check_options(const struct hal_options *o, char *msg,
+			    size_t msglen)
 {
-	struct hal_sd *sd = calloc(1, sizeof(*sd));
+	for (unsigned i = 0; i < o->n; i++) {
+		if (strcmp(o->kv[i].key, "bridge") != 0) {
+			snprintf(msg, msglen,
+				 "%s: not a switchdev option (bridge)",
+				 o->kv[i].key);
+			return -EINVAL;
+		}
+		if (strlen(o->kv[i].value) >= IFNAMSIZ) {
+			snprintf(msg, msglen,
+				 "bridge: longer than %d characters",
+				 IFNAMSIZ - 1);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* The bridge a config names, or the default one. */
+const char *sd_bridge_name(const struct hal_config *cfg)
+{
+	const char *b = hal_option_get(&cfg->options, "bridge");
+
+	return b != NULL && b[0] != '\0' ? b : SD_DEFAULT_BRIDGE;
+}
+
+static int sd_open(const struct hal_params *p, struct hal **out, char *msg,
+		   size_t msglen)
+{
+	struct hal_sd *sd;
 	int ret;
 
-	(void)p;
+	if (p->argc > 1) {
+		snprintf(msg, msglen,
+			 "\"%s\": the switchdev backend takes no arguments "
+			 "before \"--\"",
+			 p->argv[1]);
+		return -EINVAL;
+	}
+	if (p->options.n != 0) {
+		snprintf(msg, msglen,
+			 "%s: the switchdev backend has no open options",
+			 p->options.kv[0].key);
+		return -EINVAL;
+	}
+	sd = calloc(1, sizeof(*sd));
 	if (sd == NULL) {
 		return -ENOMEM;
 	}
@@ -75,7 +120,6 @@ static int sd_open(const struct hal_params *p, struct hal **out)
 		free(sd);
 		return ret;
 	}
-	pthread_mutex_init(&sd->lock, NULL);
 	sd->cur.br_old_vf = -1;
 	*out = &sd->base;
 	return 0;
@@ -115,11 +159,9 @@ static int sd_port_stats(struct hal *h, unsigned port,
 	struct hal_sd *sd = to_sd(h);
 	int ret = -ENOENT;
 
-	pthread_mutex_lock(&sd->lock);
 	if (port < sd->cur.n_ports) {
 		ret = sd_link_stats(&sd->nl, sd->cur.ports[port].ifindex, out);
 	}
-	pthread_mutex_unlock(&sd->lock);
 	return ret;
 }
 
@@ -190,7 +232,6 @@ static int sd_flow_stats(struct hal *h, const char *name,
 	size_t fi;
 	int ret = -ENOENT;
 
-	pthread_mutex_lock(&sd->lock);
 	fi = sd_flow_find(&sd->cur, name);
 	if (fi < sd->cur.n_flows) {
 		ret = sd_flow_read(sd, fi, &r);
@@ -202,7 +243,6 @@ static int sd_flow_stats(struct hal *h, const char *name,
 				r.packets * sd->cur.flows[fi].n_tx;
 		out->unsupported = SD_UNSUPPORTED;
 	}
-	pthread_mutex_unlock(&sd->lock);
 	return ret;
 }
 
@@ -215,7 +255,6 @@ static int sd_flow_status(struct hal *h, const char *name,
 	size_t fi;
 	int ret = -ENOENT;
 
-	pthread_mutex_lock(&sd->lock);
 	fi = sd_flow_find(s, name);
 	if (fi < s->n_flows) {
 		ret = sd_flow_read(sd, fi, &r);
@@ -244,7 +283,6 @@ static int sd_flow_status(struct hal *h, const char *name,
 				 "no rule: the flow matches no port");
 		}
 	}
-	pthread_mutex_unlock(&sd->lock);
 	return ret;
 }
 
@@ -257,7 +295,6 @@ static int sd_idle_ns(struct hal *h, uint64_t *ns)
 	int64_t since;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	pthread_mutex_lock(&sd->lock);
 	since = (int64_t)(now.tv_sec - sd->idle_sample.tv_sec) * 1000000000 +
 		(now.tv_nsec - sd->idle_sample.tv_nsec);
 	if (!sd->idle_sampled || since >= 20000000) {
@@ -285,7 +322,6 @@ static int sd_idle_ns(struct hal *h, uint64_t *ns)
 					 1000000000 +
 				 (now.tv_nsec - sd->idle_change.tv_nsec));
 	}
-	pthread_mutex_unlock(&sd->lock);
 	return 0;
 }
 
@@ -294,13 +330,7 @@ static int sd_idle_ns(struct hal *h, uint64_t *ns)
 static int sd_apply(struct hal *h, const struct hal_config *cfg, char *msg,
 		    size_t msglen)
 {
-	struct hal_sd *sd = to_sd(h);
-	int ret;
-
-	pthread_mutex_lock(&sd->lock);
-	ret = sd_apply_locked(sd, cfg, msg, msglen);
-	pthread_mutex_unlock(&sd->lock);
-	return ret;
+	return sd_apply_cfg(to_sd(h), cfg, msg, msglen);
 }
 
 static void sd_close(struct hal *h)
@@ -311,10 +341,7 @@ static void sd_close(struct hal *h)
 		return;
 	}
 	sd = to_sd(h);
-	pthread_mutex_lock(&sd->lock);
 	sd_teardown(sd);
-	pthread_mutex_unlock(&sd->lock);
-	pthread_mutex_destroy(&sd->lock);
 	sd_nl_close(&sd->nl);
 	close(sd->efd);
 	free(sd);
@@ -331,5 +358,6 @@ const struct hal_class hal_switchdev_class = {
 	.port_stats = sd_port_stats,
 	.flow_stats = sd_flow_stats,
 	.flow_status = sd_flow_status,
+	.check_options = sd_check_options,
 	.idle_ns = sd_idle_ns,
 };

@@ -43,6 +43,7 @@ struct sd_link {
 /* The ifalias of the bridges fhswd creates: one left by an fhswd that did
  * not close is recognised as its own. */
 #define SD_BRIDGE_ALIAS "fhswitch switchdev bridge"
+#define SD_DEFAULT_BRIDGE "fhbr0" /* the config names none */
 
 /* VLAN membership of a bridge port: pvid is untagged on egress, every
  * other member tagged.  pvid 0 = none (untagged frames are dropped). */
@@ -244,7 +245,6 @@ struct sd_state {
 struct hal_sd {
 	struct hal base;
 	struct sd_nl nl;
-	pthread_mutex_t lock; /* the socket and cur */
 	struct sd_state cur;
 	atomic_bool offload; /* every running port offloads */
 	atomic_bool stop;
@@ -255,8 +255,7 @@ struct hal_sd {
 	struct timespec idle_change, idle_sample;
 };
 
-#define to_sd(h) \
-	((struct hal_sd *)(void *)((char *)(h)-offsetof(struct hal_sd, base)))
+#define to_sd(h) hal_container_of(h, struct hal_sd, base)
 
 /* One change an apply made, and how to take it back. */
 enum sd_undo_kind {
@@ -321,7 +320,7 @@ int sd_flows_apply(struct hal_sd *sd, const struct hal_config *cfg,
 /* What the kernel says of the filters of running flow fi: frames that
  * matched (the counters of each filter's first action, which fold in the
  * hardware's), how many filters there are and how many run in hardware
- * (in_hw).  sd->lock held. */
+ * (in_hw).  Under hal.c's control mutex. */
 struct sd_flow_read {
 	uint64_t packets;
 	unsigned rules, in_hw;
@@ -331,10 +330,13 @@ int sd_flow_read(struct hal_sd *sd, size_t fi, struct sd_flow_read *r);
 /* Index of the running flow called name; s->n_flows if none. */
 size_t sd_flow_find(const struct sd_state *s, const char *name);
 
-/* Make cfg the running config (sd->lock held): hal_class.apply. */
-int sd_apply_locked(struct hal_sd *sd, const struct hal_config *cfg, char *msg,
+/* The bridge cfg names (option "bridge"), or SD_DEFAULT_BRIDGE. */
+const char *sd_bridge_name(const struct hal_config *cfg);
+
+/* Make cfg the running config: hal_class.apply. */
+int sd_apply_cfg(struct hal_sd *sd, const struct hal_config *cfg, char *msg,
 		    size_t msglen);
-/* Remove everything the running config put in (sd->lock held). */
+/* Remove everything the running config put in (at close). */
 void sd_teardown(struct hal_sd *sd);
 
 #endif

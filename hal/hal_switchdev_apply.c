@@ -201,7 +201,7 @@ static int bridge_apply(struct hal_sd *sd, const struct hal_config *cfg,
 		u.u.br.ageing = sd->cur.ageing_cs;
 		return sd_journal_add(j, &u);
 	}
-	snprintf(nx->bridge, sizeof(nx->bridge), "%s", cfg->bridge);
+	snprintf(nx->bridge, sizeof(nx->bridge), "%s", sd_bridge_name(cfg));
 	ret = sd_link_get(nl, nx->bridge, &l);
 	if (ret == -ENODEV) {
 		ret = sd_bridge_create(nl, nx->bridge, nx->ageing_cs,
@@ -469,7 +469,7 @@ static int ports_resolve(struct hal_sd *sd, const struct hal_config *cfg,
 				return -EINVAL;
 			}
 		}
-		if (strcmp(dev, cfg->bridge) == 0 ||
+		if (strcmp(dev, sd_bridge_name(cfg)) == 0 ||
 		    (sd->cur.br_ifindex != 0 &&
 		     l.ifindex == sd->cur.br_ifindex)) {
 			snprintf(
@@ -610,7 +610,7 @@ static void retire(struct hal_sd *sd, const struct sd_state *old,
 	}
 }
 
-int sd_apply_locked(struct hal_sd *sd, const struct hal_config *cfg, char *msg,
+int sd_apply_cfg(struct hal_sd *sd, const struct hal_config *cfg, char *msg,
 		    size_t msglen)
 {
 	struct sd_state *nx;
@@ -623,12 +623,12 @@ int sd_apply_locked(struct hal_sd *sd, const struct hal_config *cfg, char *msg,
 		return ret;
 	}
 	if (sd->cur.br_ifindex != 0 &&
-	    strcmp(sd->cur.bridge, cfg->bridge) != 0) {
+	    strcmp(sd->cur.bridge, sd_bridge_name(cfg)) != 0) {
 		snprintf(
 			msg, msglen,
 			"hal.bridge: cannot change from \"%s\" to \"%s\" while "
 			"running (restart fhswd)",
-			sd->cur.bridge, cfg->bridge);
+			sd->cur.bridge, sd_bridge_name(cfg));
 		return -EBUSY;
 	}
 	nx = calloc(1, sizeof(*nx));

@@ -8,8 +8,8 @@
  *         [--residence]
  *
  * Loads and validates the startup config, opens the HAL backend it names
- * (without EAL arguments, EAL is initialised only for the DPDK backend),
- * applies it and forwards until SIGINT/SIGTERM (or an exit condition).
+ * (handing it the arguments before "--": the EAL's for dpdk), applies it
+ * and forwards until SIGINT/SIGTERM (or an exit condition).
  * SIGHUP reloads the config file through the same validate -> apply path a
  * commit takes: an invalid file is refused and logged, the running config
  * stays.  The forwarding lcores never run management code: a control
@@ -26,9 +26,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <rte_eal.h>
-#include <rte_errno.h>
-#include <rte_lcore.h>
 #include <pthread.h>
 
 #include "hal.h"
@@ -484,45 +481,78 @@ static void *grpc_starter_main(void *arg)
 	return NULL;
 }
 
-/* A thread off the forwarding lcores: a DPDK control thread, or a plain
- * one when EAL is not initialised (switchdev: the kernel forwards). */
-static int ctl_thread_create(bool eal, pthread_t *t, const char *name,
-			     void *(*fn)(void *), void *arg)
-{
-	if (eal) {
-		return rte_ctrl_thread_create(t, name, NULL, fn, arg);
-	}
-	return pthread_create(t, NULL, fn, arg);
-}
-
-/* Start the API from a DPDK control thread: the threads gRPC creates
+/* Start the API from a management thread: the threads gRPC creates
  * inherit its CPU set, so none of them lands on a forwarding core. */
-static int start_grpc_off_lcores(struct daemon *d, bool eal)
+static int start_grpc_off_lcores(struct daemon *d)
 {
 	struct grpc_starter gs = { .d = d, .ret = -EINVAL };
 	pthread_t t;
-	int ret = ctl_thread_create(eal, &t, "fh-grpc-init",
+	int ret = hal_thread_create(d->hal, &t, "fh-grpc-init",
 				    grpc_starter_main, &gs);
 
 	if (ret != 0) {
 		fprintf(stderr, "fhswd: gRPC start thread: %s\n",
-			strerror(ret));
-		return -ret;
+			strerror(-ret));
+		return ret;
 	}
 	pthread_join(t, NULL);
 	return gs.ret;
+}
+
+/* The backend's options from the command line. */
+static int open_options(const struct opts *o, struct hal_options *ho)
+{
+	int ret = 0;
+
+	if (o->clock_pcap) {
+		ret = hal_option_set(ho, "clock", "pcap");
+	}
+	if (ret == 0 && o->residence) {
+		ret = hal_option_set(ho, "residence", "on");
+	}
+	return ret;
+}
+
+/* Inject what --inject asked for, before forwarding starts. */
+static int inject_all(struct daemon *d, const struct hal_config *cfg)
+{
+	for (unsigned i = 0; i < d->o.n_inject; i++) {
+		unsigned p, sent = 0;
+		int ret;
+
+		for (p = 0; p < cfg->n_ports; p++) {
+			if (strcmp(cfg->ports[p].name, d->o.inject[i].port) == 0) {
+				break;
+			}
+		}
+		if (p == cfg->n_ports) {
+			fprintf(stderr, "fhswd: --inject: no port named \"%s\"\n",
+				d->o.inject[i].port);
+			return -ENOENT;
+		}
+		ret = hal_inject(d->hal, p, d->o.inject[i].pcap,
+				 d->o.inject[i].count, &sent);
+		if (ret < 0) {
+			fprintf(stderr, "fhswd: --inject %s: %s (%u sent)\n",
+				d->o.inject[i].pcap, strerror(-ret), sent);
+			return ret;
+		}
+		MGMT_LOG(INFO, "injected %u packets on %s", sent,
+			 d->o.inject[i].port);
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct daemon d;
 	struct hal_params hp = { 0 };
+	struct hal_caps caps;
 	char err[MGMT_CONFIG_ERR_LEN];
 	pthread_t ctl;
 	const struct hal_config *cfg;
-	char backend[16];
-	int ret, n_eal, rc = 1, sep = 0;
-	bool eal = true;
+	char backend[HAL_TYPE_LEN];
+	int ret, rc = 1, sep = 0;
 
 	memset(&d, 0, sizeof(d));
 	for (int i = 1; i < argc && sep == 0; i++) {
@@ -530,26 +560,17 @@ int main(int argc, char **argv)
 			sep = i;
 		}
 	}
-	if (sep > 1) {
-		/* EAL arguments given: EAL comes up whatever the backend */
-		n_eal = rte_eal_init(argc, argv);
-		if (n_eal < 0) {
-			fprintf(stderr, "fhswd: EAL: %s\n",
-				rte_strerror(rte_errno));
-			return 1;
-		}
-		argc -= n_eal;
-		argv += n_eal;
-	} else if (sep == 1) {
-		/* a bare "--": no EAL arguments */
-		argv[1] = argv[0];
-		argc--;
-		argv++;
+	if (sep > 0) {
+		/* before "--": the backend's arguments (argv[0] its program
+		 * name); after it: ours, behind the same argv[0] */
+		hp.argc = sep > 1 ? sep : 0;
+		hp.argv = argv;
+		argv[sep] = argv[0];
+		argc -= sep;
+		argv += sep;
 	}
-	if (parse_opts(argc, argv, &d.o) < 0) {
-		if (sep > 1) {
-			rte_eal_cleanup();
-		}
+	if (parse_opts(argc, argv, &d.o) < 0 ||
+	    open_options(&d.o, &hp.options) < 0) {
 		return EXIT_USAGE;
 	}
 	{
@@ -560,32 +581,17 @@ int main(int argc, char **argv)
 					    sizeof(err));
 		if (ret < 0) {
 			fprintf(stderr, "fhswd: %s\n", err);
-			eal = sep > 1;
-			goto out_eal;
+			return 1;
 		}
 		snprintf(backend, sizeof(backend), "%s", first.backend);
 		mgmt_config_free(&first);
 	}
-	if (sep <= 1) {
-		/* without EAL arguments, EAL only for the DPDK backend: the
-		 * switchdev one needs neither hugepages nor lcores */
-		char *eal_argv[] = { argv[0], NULL };
-
-		eal = strcmp(backend, "switchdev") != 0;
-		if (eal && rte_eal_init(1, eal_argv) < 0) {
-			fprintf(stderr, "fhswd: EAL: %s\n",
-				rte_strerror(rte_errno));
-			return 1;
-		}
-	}
 	hp.backend = backend;
-	hp.clock_pcap = d.o.clock_pcap;
-	hp.measure_residence = d.o.residence;
-	ret = hal_open(&hp, &d.hal);
+	ret = hal_open(&hp, &d.hal, err, sizeof(err));
 	if (ret < 0) {
 		fprintf(stderr, "fhswd: backend \"%s\": %s\n", backend,
-			strerror(-ret));
-		goto out_eal;
+			err[0] ? err : strerror(-ret));
+		return 1;
 	}
 	ret = mgmt_svc_open(d.hal, d.o.config, &d.svc, err, sizeof(err));
 	if (ret < 0) {
@@ -593,31 +599,12 @@ int main(int argc, char **argv)
 		goto out_hal;
 	}
 	cfg = mgmt_svc_running(d.svc);
+	hal_capabilities(d.hal, &caps);
 	MGMT_LOG(INFO, "%s: \"%s\" applied on %s: %u ports, %zu flows, %u lcores",
 		 d.o.config, cfg->name, cfg->backend, cfg->n_ports,
-		 cfg->n_flows, eal ? rte_lcore_count() : 0);
-	for (unsigned i = 0; i < d.o.n_inject; i++) {
-		unsigned p;
-
-		for (p = 0; p < cfg->n_ports; p++) {
-			if (strcmp(cfg->ports[p].name, d.o.inject[i].port) == 0) {
-				break;
-			}
-		}
-		if (p == cfg->n_ports) {
-			fprintf(stderr, "fhswd: --inject: no port named \"%s\"\n",
-				d.o.inject[i].port);
-			goto out_hal;
-		}
-		ret = hal_inject(d.hal, p, d.o.inject[i].pcap,
-				 d.o.inject[i].count);
-		if (ret < 0) {
-			fprintf(stderr, "fhswd: --inject %s: %s\n",
-				d.o.inject[i].pcap, strerror(-ret));
-			goto out_hal;
-		}
-		MGMT_LOG(INFO, "injected %d packets on %s", ret,
-			 d.o.inject[i].port);
+		 cfg->n_flows, caps.workers);
+	if (inject_all(&d, cfg) < 0) {
+		goto out_svc;
 	}
 	{
 		struct sigaction sa;
@@ -629,13 +616,13 @@ int main(int argc, char **argv)
 		sigaction(SIGHUP, &sa, NULL);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &d.start);
-	if (d.o.grpc_addr != NULL && start_grpc_off_lcores(&d, eal) < 0) {
+	if (d.o.grpc_addr != NULL && start_grpc_off_lcores(&d) < 0) {
 		goto out_svc;
 	}
-	/* a DPDK control thread runs off the forwarding lcores */
-	ret = ctl_thread_create(eal, &ctl, "fh-ctl", control_main, &d);
+	/* off the forwarding cores, like the API */
+	ret = hal_thread_create(d.hal, &ctl, "fh-ctl", control_main, &d);
 	if (ret != 0) {
-		fprintf(stderr, "fhswd: control thread: %s\n", strerror(ret));
+		fprintf(stderr, "fhswd: control thread: %s\n", strerror(-ret));
 		goto out_svc;
 	}
 	hal_run(d.hal);
@@ -668,9 +655,5 @@ out_svc:
 	mgmt_svc_close(d.svc);
 out_hal:
 	hal_close(d.hal);
-out_eal:
-	if (eal) {
-		rte_eal_cleanup();
-	}
 	return rc;
 }

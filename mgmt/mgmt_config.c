@@ -14,7 +14,6 @@
 #include "mgmt_json.h"
 
 #define NAME_MAX_LEN 63 /* SwitchConfig.name, Flow.name */
-#define BRIDGE_MAX_LEN 15 /* IFNAMSIZ - 1 */
 #define VLAN_MAX 4094
 #define MTU_MIN 64
 #define MTU_MAX 9600
@@ -25,7 +24,6 @@
 #define DEFAULT_MU 1
 #define DEFAULT_AGING_S 300
 #define DEFAULT_BACKEND "dpdk"
-#define DEFAULT_BRIDGE "fhbr0"
 
 /* Quoted names in messages are cut so that a path and reason always fit. */
 #define QUOTE_LEN 72
@@ -799,12 +797,15 @@ static int check_l2(struct ctx *c, const pb_config *pb)
 	return 0;
 }
 
+/* hal { backend, ... }: the backend must be registered; its own settings
+ * become backend options that it checks itself. */
 static int check_hal(struct ctx *c, const pb_config *pb)
 {
 	struct hal_config *out = c->out;
 	const char *backend = "";
 	const char *bridge = "";
-	char q[QUOTE_LEN];
+	char q[QUOTE_LEN], msg[MGMT_CONFIG_ERR_LEN - 8];
+	int ret;
 
 	if (pb->hal != NULL) {
 		backend = str(pb->hal->backend);
@@ -813,22 +814,25 @@ static int check_hal(struct ctx *c, const pb_config *pb)
 	if (backend[0] == '\0') {
 		backend = DEFAULT_BACKEND;
 	}
-	if (strcmp(backend, "dpdk") != 0 && strcmp(backend, "switchdev") != 0) {
-		return fail(c,
-			    "hal.backend: %s is not a backend (expected "
-			    "\"dpdk\" or \"switchdev\")",
-			    quote(q, backend));
+	memset(&out->options, 0, sizeof(out->options));
+	if (bridge[0] != '\0' &&
+	    hal_option_set(&out->options, "bridge", bridge) < 0) {
+		return fail(c, "hal.bridge: longer than %zu characters",
+			    sizeof(out->options.kv[0].value) - 1);
+	}
+	ret = hal_check_options(backend, &out->options, msg, sizeof(msg));
+	if (ret == -ENOENT || strlen(backend) >= sizeof(out->backend)) {
+		char names[128];
+
+		hal_class_names(names, sizeof(names));
+		return fail(c, "hal.backend: %s is not a backend (this build "
+			       "has: %s)",
+			    quote(q, backend), names);
+	}
+	if (ret < 0) {
+		return fail(c, "hal.%s", msg);
 	}
 	snprintf(out->backend, sizeof(out->backend), "%s", backend);
-
-	if (bridge[0] == '\0') {
-		bridge = DEFAULT_BRIDGE;
-	}
-	if (strlen(bridge) > BRIDGE_MAX_LEN) {
-		return fail(c, "hal.bridge: longer than %d characters",
-			    BRIDGE_MAX_LEN);
-	}
-	snprintf(out->bridge, sizeof(out->bridge), "%s", bridge);
 	return 0;
 }
 

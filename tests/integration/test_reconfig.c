@@ -165,10 +165,9 @@ int main(int argc, char **argv)
 		eal[8] = "0-1";
 		eal[6] = "fh_reconfig2";
 	}
-	if (rte_eal_init((int)(sizeof(eal) / sizeof(eal[0])), eal) < 0) {
-		fprintf(stderr, "EAL init failed\n");
-		return 1;
-	}
+	/* the backend brings the EAL up from its arguments */
+	hp.argc = (int)(sizeof(eal) / sizeof(eal[0]));
+	hp.argv = eal;
 	flows_a[0] = mkflow("a2b", 0, 1, 0, 0xfff8);
 	flows_a[1] = mkflow("b2a", 1, 0, 0, 0xfff8);
 	flows_b[0] = mkflow("a2b", 0, 1, 0, 0);
@@ -177,7 +176,9 @@ int main(int argc, char **argv)
 	base_config(&cfg);
 	cfg.flows = flows_a;
 	cfg.n_flows = 2;
-	if (hal_open(&hp, &hal) < 0 || hal_apply(hal, &cfg, msg, sizeof(msg)) < 0) {
+	msg[0] = '\0';
+	if (hal_open(&hp, &hal, msg, sizeof(msg)) < 0 ||
+	    hal_apply(hal, &cfg, msg, sizeof(msg)) < 0) {
 		fprintf(stderr, "setup: %s\n", msg);
 		return 1;
 	}
@@ -195,7 +196,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (rte_ctrl_thread_create(&th, "swapper", NULL, swapper, &cfg) != 0) {
+	if (hal_thread_create(hal, &th, "swapper", swapper, &cfg) != 0) {
 		return 1;
 	}
 	hal_run(hal);
@@ -273,9 +274,8 @@ int main(int argc, char **argv)
 		FAIL("forwarding stalled: %llu packets over %u swaps",
 		     (unsigned long long)pa.rx_packets, n_swaps);
 	}
-	hal_close(hal);
 	rte_mempool_free(mp);
-	rte_eal_cleanup();
+	hal_close(hal); /* and the EAL with it */
 	printf("%d passed, %d failed\n", failures ? 0 : 1, failures ? 1 : 0);
 	return failures ? 1 : 0;
 }

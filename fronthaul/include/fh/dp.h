@@ -11,6 +11,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "fh/airtime.h"
+#include "fh/counters.h"
 #include "fh/eaxc.h"
 #include "fh/flow.h"
 #include "fh/frame.h"
@@ -30,6 +31,7 @@
 #define FH_DP_BURST 32
 #define FH_DP_MAX_FLOWS 4096
 #define FH_DP_NO_PORT 0xff
+#define FH_DP_POOL_MBUFS 8191
 
 struct fh_dp_port {
 	uint16_t eth_port;    /* DPDK port id */
@@ -49,6 +51,14 @@ struct fh_dp_rxq_set {
 	struct fh_dp_rxq q[FH_MAX_PORTS * 2];
 };
 
+/* The static MAC entries of a config: (mac 48 | vlan 12 | port 4) per
+ * way, 0 = empty; immutable once published. */
+#define FH_L2_STATIC_BUCKETS 1024
+
+struct fh_l2_static {
+	uint64_t key[FH_L2_STATIC_BUCKETS][4];
+};
+
 /* One immutable configuration snapshot, published by pointer. */
 struct fh_dp_conf {
 	struct fh_dp_rxq_set rxq[FH_DP_MAX_LCORES];
@@ -62,6 +72,7 @@ struct fh_dp_conf {
 	struct fh_flow *flows;
 	uint16_t *slot; /* flow index -> counter slot */
 	struct fh_flow_table *table;
+	struct fh_l2_static *fdb; /* static entries, looked up first */
 	bool learning;
 	uint64_t aging_s;
 	/* air time without divisions on the fast path (see dp.c) */
@@ -74,32 +85,48 @@ struct fh_dp_conf {
 /* Fill the air-time fields of conf from conf->timing. */
 void fh_dp_conf_timing(struct fh_dp_conf *conf);
 
-/* Counters, one block per lcore, summed on read. */
+/* Counters, one block per lcore (written only by its lcore, with
+ * fh_ctr_add), summed on read by fh_dp_*_sum. */
+#define FH_DP_CTR_FIELD(name, NAME) fh_ctr name;
 struct fh_dp_flow_ctr {
-	uint64_t rx_total;
-	uint64_t rx_on_time;
-	uint64_t rx_early;
-	uint64_t rx_late;
-	uint64_t rx_corrupt;
-	uint64_t rx_seqid_err;
-	uint64_t tx_total;
-	uint64_t rx_bytes;
+	FH_FLOW_COUNTERS(FH_DP_CTR_FIELD)
+	fh_ctr rx_bytes;
 } __rte_cache_aligned;
 
+#define FH_DP_PORT_COUNTERS(X) \
+	X(rx_packets)          \
+	X(rx_bytes)            \
+	X(tx_packets)          \
+	X(tx_bytes)            \
+	X(drops)               \
+	X(rx_corrupt) /* not attributable to a flow */
+
+#define FH_DP_L2_COUNTERS(X) X(forwarded) X(flooded) X(learned)
+
+#define FH_DP_CTR_FIELD1(name) fh_ctr name;
 struct fh_dp_port_ctr {
-	uint64_t rx_packets;
-	uint64_t rx_bytes;
-	uint64_t tx_packets;
-	uint64_t tx_bytes;
-	uint64_t drops;
-	uint64_t rx_corrupt; /* not attributable to a flow */
+	FH_DP_PORT_COUNTERS(FH_DP_CTR_FIELD1)
 } __rte_cache_aligned;
 
 struct fh_dp_l2_ctr {
-	uint64_t forwarded;
-	uint64_t flooded;
-	uint64_t learned;
+	FH_DP_L2_COUNTERS(FH_DP_CTR_FIELD1)
 } __rte_cache_aligned;
+
+/* Sums, as the control plane reads them. */
+#define FH_DP_SUM_FIELD(name, NAME) uint64_t name;
+#define FH_DP_SUM_FIELD1(name) uint64_t name;
+struct fh_dp_flow_sum {
+	FH_FLOW_COUNTERS(FH_DP_SUM_FIELD)
+	uint64_t rx_bytes;
+};
+
+struct fh_dp_port_sum {
+	FH_DP_PORT_COUNTERS(FH_DP_SUM_FIELD1)
+};
+
+struct fh_dp_l2_sum {
+	FH_DP_L2_COUNTERS(FH_DP_SUM_FIELD1)
+};
 
 /* TSC -> CLOCK_REALTIME mapping, re-anchored by the control thread and
  * read lock-free (sequence counter) by the lcores. */
@@ -110,15 +137,14 @@ struct fh_dp_clock {
 	uint64_t mult; /* ns per TSC tick, 32.32 fixed point */
 };
 
-/* MAC table: (mac, vlan, port) packed in one 64-bit word so learning is
- * a single atomic store; 4-way buckets. */
+/* Learned MAC table: (mac, vlan, port) packed in one 64-bit word so
+ * learning is a single atomic store; 4-way buckets. */
 #define FH_L2_BUCKETS 16384
 #define FH_L2_WAYS 4
-#define FH_L2_STATIC UINT32_MAX
 
 struct fh_l2_slot {
 	_Atomic uint64_t key; /* mac 48 | vlan 12 | port 4; 0 = empty */
-	_Atomic uint32_t seen_s; /* FH_L2_STATIC never ages */
+	_Atomic uint32_t seen_s;
 };
 
 struct fh_l2_table {
@@ -144,7 +170,7 @@ struct fh_dp_lcore {
 	struct fh_dp_flow_ctr *flow_ctr; /* FH_DP_MAX_FLOWS slots */
 	struct fh_dp_txbuf tx[FH_MAX_PORTS];
 	_Atomic uint64_t last_rx_tsc;
-	uint64_t hist[64]; /* residence time, log2 TSC buckets */
+	fh_ctr hist[64]; /* residence time, log2 TSC buckets */
 	/* O-RAN sequence check per [in port][plane U][direction DL][eAxC]:
 	 * the same eAxC from two RUs is two streams */
 	uint8_t seq_next[FH_MAX_PORTS][2][2][65536];
@@ -163,7 +189,72 @@ struct fh_dp {
 	unsigned n_lcores;
 	struct fh_dp_lcore *lcores[FH_DP_MAX_LCORES];
 	_Atomic bool stop;
+	/* counter slots, control plane only: a flow keeps its slot (and so
+	 * its counters) across publishes while its name lives */
+	char (*slot_name)[FH_FLOW_NAME_LEN];
+	bool *slot_used;
 };
+
+/* What a data path is made of. */
+struct fh_dp_params {
+	unsigned n_lcores;                     /* 1..FH_DP_MAX_LCORES */
+	unsigned lcore_ids[FH_DP_MAX_LCORES];  /* EAL lcore of each */
+	unsigned pool_mbufs;                   /* 0: FH_DP_POOL_MBUFS */
+	bool clock_pcap;        /* packet time = capture timestamp (replay) */
+	bool measure_residence; /* keep the residence-time histogram */
+};
+
+/*
+ * Create a data path: mbuf pool, per-lcore state and counters, MAC table,
+ * RCU.  Nothing forwards until a conf is published and the lcores run
+ * fh_dp_lcore_main.  Needs the EAL.
+ * @return 0 with *out set; -EINVAL (lcore count); -ENOMEM.
+ */
+int fh_dp_create(const struct fh_dp_params *p, struct fh_dp **out);
+
+/* Free the data path and its running conf.  Accepts NULL.  The lcores
+ * must have stopped. */
+void fh_dp_destroy(struct fh_dp *dp);
+
+/*
+ * A new, empty conf for n_flows flows (ports, rx queues and timing are the
+ * caller's to fill; fh_dp_conf_set_flows and fh_dp_conf_add_fdb the
+ * rest).  NULL if out of memory.
+ */
+struct fh_dp_conf *fh_dp_conf_new(size_t n_flows);
+
+/* Free a conf that was not published.  Accepts NULL. */
+void fh_dp_conf_free(struct fh_dp_conf *c);
+
+/*
+ * Copy n flows (ports by index) into c, give each a counter slot (the
+ * running slot of a flow with the same name, so counters go on across
+ * publishes), collect their eCPRI UDP ports and build the lookup table.
+ * @return 0; -ENOSPC (no counter slot, or too many UDP ports: err->offset
+ *         is the flow, err->reason says which); -EINVAL (two flows of equal
+ *         specificity overlap: err->offset the flow, *tie the other).
+ */
+int fh_dp_conf_set_flows(const struct fh_dp *dp, struct fh_dp_conf *c,
+			 const struct fh_flow *flows, size_t n,
+			 struct fh_err *err, size_t *tie);
+
+/*
+ * Add a static MAC entry to c.
+ * @return 0; -EINVAL (port out of range); -ENOSPC if its bucket is full.
+ */
+int fh_dp_conf_add_fdb(struct fh_dp_conf *c, const uint8_t mac[6],
+		       uint16_t vlan, unsigned port);
+
+/*
+ * Make c the running conf (takes ownership).  Returns once no lcore can
+ * still read the previous conf (RCU grace period), which it frees; the
+ * counters of flows that are gone are zeroed for their slots' reuse.
+ * Control plane only, one caller at a time.
+ */
+void fh_dp_publish(struct fh_dp *dp, struct fh_dp_conf *c);
+
+/* The counter slot of the running flow called name, -ENOENT if none. */
+int fh_dp_flow_slot(const struct fh_dp *dp, const char *name);
 
 /* Process one received burst on lc (takes ownership of every mbuf:
  * each is sent, copied and sent, or freed) and flush its tx buffers.
@@ -181,21 +272,20 @@ int64_t fh_dp_clock_now(struct fh_dp_clock *c);
 /* Re-anchor the clock (control thread only). */
 void fh_dp_clock_anchor(struct fh_dp_clock *c);
 
-/* L2 table (fh_dp_l2.c). */
-void fh_l2_learn(struct fh_l2_table *t, const uint8_t mac[6], uint16_t vlan,
-		 unsigned port, uint32_t now_s, struct fh_dp_l2_ctr *ctr);
-int fh_l2_lookup(const struct fh_l2_table *t, const uint8_t mac[6],
-		 uint16_t vlan, uint32_t now_s, uint32_t aging_s);
-/* Control plane: add a static entry / clear all static entries. */
-int fh_l2_add_static(struct fh_l2_table *t, const uint8_t mac[6],
-		     uint16_t vlan, unsigned port);
-void fh_l2_clear_static(struct fh_l2_table *t);
+/* L2 tables (dp_l2.c): learn into t unless fdb has the MAC; look up in
+ * fdb first, then t; -1 if neither knows it. */
+void fh_l2_learn(struct fh_l2_table *t, const struct fh_l2_static *fdb,
+		 const uint8_t mac[6], uint16_t vlan, unsigned port,
+		 uint32_t now_s, struct fh_dp_l2_ctr *ctr);
+int fh_l2_lookup(const struct fh_l2_table *t, const struct fh_l2_static *fdb,
+		 const uint8_t mac[6], uint16_t vlan, uint32_t now_s,
+		 uint32_t aging_s);
 
 /* Sum of one flow slot / port over all lcores. */
 void fh_dp_flow_sum(const struct fh_dp *dp, unsigned slot,
-		    struct fh_dp_flow_ctr *out);
+		    struct fh_dp_flow_sum *out);
 void fh_dp_port_sum(const struct fh_dp *dp, unsigned port,
-		    struct fh_dp_port_ctr *out);
-void fh_dp_l2_sum(const struct fh_dp *dp, struct fh_dp_l2_ctr *out);
+		    struct fh_dp_port_sum *out);
+void fh_dp_l2_sum(const struct fh_dp *dp, struct fh_dp_l2_sum *out);
 
 #endif

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The data path's control side: creating it, building and publishing
+ * confs under RCU, counter slots and sums.  Runs on the control thread,
+ * never on a forwarding lcore. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf_dyn.h>
+
+#include "fh/dp.h"
+
+int fh_dp_create(const struct fh_dp_params *p, struct fh_dp **out)
+{
+	struct fh_dp *dp;
+	size_t rcu_sz;
+
+	if (p == NULL || out == NULL || p->n_lcores == 0 ||
+	    p->n_lcores > FH_DP_MAX_LCORES) {
+		return -EINVAL;
+	}
+	dp = rte_zmalloc("fh_dp", sizeof(*dp), RTE_CACHE_LINE_SIZE);
+	if (dp == NULL) {
+		return -ENOMEM;
+	}
+	dp->n_lcores = p->n_lcores;
+	dp->clock_pcap = p->clock_pcap;
+	dp->measure_residence = p->measure_residence;
+	dp->ts_dynfield =
+		rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, NULL);
+	dp->pool = rte_pktmbuf_pool_create(
+		"fh_pool", p->pool_mbufs ? p->pool_mbufs : FH_DP_POOL_MBUFS,
+		256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	dp->l2 = rte_zmalloc("fh_l2", sizeof(*dp->l2), RTE_CACHE_LINE_SIZE);
+	rcu_sz = rte_rcu_qsbr_get_memsize(p->n_lcores);
+	dp->rcu = rte_zmalloc("fh_rcu", rcu_sz, RTE_CACHE_LINE_SIZE);
+	dp->slot_name = calloc(FH_DP_MAX_FLOWS, sizeof(*dp->slot_name));
+	dp->slot_used = calloc(FH_DP_MAX_FLOWS, sizeof(*dp->slot_used));
+	if (dp->pool == NULL || dp->l2 == NULL || dp->rcu == NULL ||
+	    dp->slot_name == NULL || dp->slot_used == NULL ||
+	    rte_rcu_qsbr_init(dp->rcu, p->n_lcores) != 0) {
+		goto fail;
+	}
+	for (unsigned i = 0; i < p->n_lcores; i++) {
+		struct fh_dp_lcore *lc = rte_zmalloc(
+			"fh_lcore", sizeof(*lc), RTE_CACHE_LINE_SIZE);
+
+		if (lc == NULL) {
+			goto fail;
+		}
+		dp->lcores[i] = lc;
+		lc->dp = dp;
+		lc->id = i;
+		lc->lcore_id = p->lcore_ids[i];
+		lc->txq = (uint16_t)i;
+		lc->flow_ctr = rte_zmalloc(
+			"fh_flow_ctr",
+			sizeof(struct fh_dp_flow_ctr) * FH_DP_MAX_FLOWS,
+			RTE_CACHE_LINE_SIZE);
+		if (lc->flow_ctr == NULL) {
+			goto fail;
+		}
+	}
+	fh_dp_clock_anchor(&dp->clock);
+	*out = dp;
+	return 0;
+fail:
+	fh_dp_destroy(dp);
+	return -ENOMEM;
+}
+
+void fh_dp_destroy(struct fh_dp *dp)
+{
+	if (dp == NULL) {
+		return;
+	}
+	fh_dp_conf_free(atomic_load(&dp->conf));
+	for (unsigned i = 0; i < FH_DP_MAX_LCORES; i++) {
+		if (dp->lcores[i] != NULL) {
+			rte_free(dp->lcores[i]->flow_ctr);
+			rte_free(dp->lcores[i]);
+		}
+	}
+	free(dp->slot_name);
+	free(dp->slot_used);
+	rte_free(dp->rcu);
+	rte_free(dp->l2);
+	rte_mempool_free(dp->pool);
+	rte_free(dp);
+}
+
+struct fh_dp_conf *fh_dp_conf_new(size_t n_flows)
+{
+	struct fh_dp_conf *c = calloc(1, sizeof(*c));
+	size_t n = n_flows ? n_flows : 1;
+
+	if (c == NULL) {
+		return NULL;
+	}
+	memset(c->port_index, FH_DP_NO_PORT, sizeof(c->port_index));
+	c->flows = calloc(n, sizeof(*c->flows));
+	c->slot = calloc(n, sizeof(*c->slot));
+	c->table = malloc(fh_flow_table_size(n_flows));
+	c->fdb = calloc(1, sizeof(*c->fdb));
+	if (c->flows == NULL || c->slot == NULL || c->table == NULL ||
+	    c->fdb == NULL) {
+		fh_dp_conf_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void fh_dp_conf_free(struct fh_dp_conf *c)
+{
+	if (c != NULL) {
+		free(c->flows);
+		free(c->slot);
+		free(c->table);
+		free(c->fdb);
+		free(c);
+	}
+}
+
+int fh_dp_flow_slot(const struct fh_dp *dp, const char *name)
+{
+	for (unsigned s = 0; s < FH_DP_MAX_FLOWS; s++) {
+		if (dp->slot_used[s] && strcmp(dp->slot_name[s], name) == 0) {
+			return (int)s;
+		}
+	}
+	return -ENOENT;
+}
+
+/* Counter slot for a flow name: the running slot if the name is running,
+ * else a free (zeroed) one; -ENOSPC if none is left. */
+static int slot_for(const struct fh_dp *dp, const char *name,
+		    const bool *taken)
+{
+	int s = fh_dp_flow_slot(dp, name);
+
+	if (s >= 0 && !taken[s]) {
+		return s;
+	}
+	for (unsigned i = 0; i < FH_DP_MAX_FLOWS; i++) {
+		if (!dp->slot_used[i] && !taken[i]) {
+			return (int)i;
+		}
+	}
+	return -ENOSPC;
+}
+
+static int add_udp_port(struct fh_frame_cfg *fc, uint16_t port)
+{
+	for (unsigned u = 0; u < fc->n_udp_ports; u++) {
+		if (fc->udp_ports[u] == port) {
+			return 0;
+		}
+	}
+	if (fc->n_udp_ports == FH_MAX_UDP_PORTS) {
+		return -ENOSPC;
+	}
+	fc->udp_ports[fc->n_udp_ports++] = port;
+	return 0;
+}
+
+int fh_dp_conf_set_flows(const struct fh_dp *dp, struct fh_dp_conf *c,
+			 const struct fh_flow *flows, size_t n,
+			 struct fh_err *err, size_t *tie)
+{
+	bool *taken = calloc(FH_DP_MAX_FLOWS, sizeof(*taken));
+	int ret = 0;
+
+	if (taken == NULL) {
+		return -ENOMEM;
+	}
+	c->n_flows = n;
+	if (n != 0) {
+		memcpy(c->flows, flows, n * sizeof(*c->flows));
+	}
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		int s = slot_for(dp, flows[i].name, taken);
+
+		if (s < 0) {
+			ret = fh_fail(err, s, i, "no counter slot left");
+			break;
+		}
+		taken[s] = true;
+		c->slot[i] = (uint16_t)s;
+		if (flows[i].match.udp_port != 0 &&
+		    add_udp_port(&c->fcfg, flows[i].match.udp_port) < 0) {
+			ret = fh_fail(err, -ENOSPC, i,
+				      "more eCPRI UDP ports than the data "
+				      "path takes");
+		}
+	}
+	free(taken);
+	if (ret == 0) {
+		ret = fh_flow_table_build(c->table, c->flows, n, tie, err);
+	}
+	return ret;
+}
+
+void fh_dp_publish(struct fh_dp *dp, struct fh_dp_conf *c)
+{
+	struct fh_dp_conf *old =
+		atomic_exchange_explicit(&dp->conf, c, memory_order_acq_rel);
+	bool keep[FH_DP_MAX_FLOWS] = { false };
+
+	/* once every lcore has passed a quiescent state nobody reads old */
+	rte_rcu_qsbr_synchronize(dp->rcu, RTE_QSBR_THRID_INVALID);
+	for (size_t i = 0; i < c->n_flows; i++) {
+		keep[c->slot[i]] = true;
+		snprintf(dp->slot_name[c->slot[i]], FH_FLOW_NAME_LEN, "%s",
+			 c->flows[i].name);
+		dp->slot_used[c->slot[i]] = true;
+	}
+	for (unsigned s = 0; s < FH_DP_MAX_FLOWS; s++) {
+		if (!dp->slot_used[s] || keep[s]) {
+			continue;
+		}
+		/* no lcore writes a slot no running flow uses */
+		for (unsigned l = 0; l < dp->n_lcores; l++) {
+			struct fh_dp_flow_ctr *fc = &dp->lcores[l]->flow_ctr[s];
+
+#define FH_DP_ZERO(name, NAME) fh_ctr_zero(&fc->name);
+			FH_FLOW_COUNTERS(FH_DP_ZERO)
+#undef FH_DP_ZERO
+			fh_ctr_zero(&fc->rx_bytes);
+		}
+		dp->slot_used[s] = false;
+	}
+	fh_dp_conf_free(old);
+}
+
+/* ---- counter sums ------------------------------------------------------------ */
+
+void fh_dp_flow_sum(const struct fh_dp *dp, unsigned slot,
+		    struct fh_dp_flow_sum *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned l = 0; l < dp->n_lcores; l++) {
+		const struct fh_dp_flow_ctr *c = &dp->lcores[l]->flow_ctr[slot];
+
+#define FH_DP_SUM(name, NAME) out->name += fh_ctr_read(&c->name);
+		FH_FLOW_COUNTERS(FH_DP_SUM)
+#undef FH_DP_SUM
+		out->rx_bytes += fh_ctr_read(&c->rx_bytes);
+	}
+}
+
+#define FH_DP_SUM1(name) out->name += fh_ctr_read(&c->name);
+
+void fh_dp_port_sum(const struct fh_dp *dp, unsigned port,
+		    struct fh_dp_port_sum *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned l = 0; l < dp->n_lcores; l++) {
+		const struct fh_dp_port_ctr *c = &dp->lcores[l]->port_ctr[port];
+
+		FH_DP_PORT_COUNTERS(FH_DP_SUM1)
+	}
+}
+
+void fh_dp_l2_sum(const struct fh_dp *dp, struct fh_dp_l2_sum *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned l = 0; l < dp->n_lcores; l++) {
+		const struct fh_dp_l2_ctr *c = &dp->lcores[l]->l2_ctr;
+
+		FH_DP_L2_COUNTERS(FH_DP_SUM1)
+	}
+}
