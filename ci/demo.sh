@@ -13,8 +13,8 @@ cmake --build build -j"$(nproc)" >/dev/null
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-fhctl=./build/mgmt/fhctl
-fhswd=./build/mgmt/fhswd
+fhctl=./build/bin/fhctl
+fhswd=./build/bin/fhswd
 
 cat <<'TXT'
 

@@ -29,7 +29,7 @@ testpmd_mpps() {
 }
 
 # fhswd: 64 eAxCs, U-plane DL from A to B and back, C-plane too
-"$build/mgmt/fhctl" gen --out "$work/gen.pcap" --eaxc 64 --prbs 2 --slots 1 \
+"$build/bin/fhctl" gen --out "$work/gen.pcap" --eaxc 64 --prbs 2 --slots 1 \
 	--direction dl --from du 2>/dev/null
 # the injected packets are the first of the file: interleave one C-plane
 # message per 14 U-plane messages (one slot's worth), as on a real link
@@ -76,7 +76,7 @@ PY
 
 fhswd_mpps() {
 	# lcore 1 forwards; the control threads stay on core 0
-	"$build/mgmt/fhswd" "${eal[@]}" --file-prefix "bench_fh_$$" -l 1 -- \
+	"$build/bin/fhswd" "${eal[@]}" --file-prefix "bench_fh_$$" -l 1 -- \
 		--config "$work/cfg.json" --inject "$work/fh.pcap:A:32" \
 		--inject "$work/fh.pcap:B:32" --run-seconds "$secs" \
 		--counters-json "$work/c.json" --residence >"$work/fhswd.log" 2>&1

@@ -430,8 +430,8 @@ def main():
     ap.add_argument("--quiet-s", type=float, default=0.5,
                     help="a capture ends after this long without a frame")
     args = ap.parse_args()
-    args.fhswd = os.path.join(args.build, "mgmt", "fhswd")
-    args.fhctl = os.path.join(args.build, "mgmt", "fhctl")
+    args.fhswd = os.path.join(args.build, "bin", "fhswd")
+    args.fhctl = os.path.join(args.build, "bin", "fhctl")
     if os.geteuid() != 0:
         sys.exit("conformance.py: needs root (network namespaces)")
 

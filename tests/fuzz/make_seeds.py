@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerate the libFuzzer seed corpora from `fhctl gen` output.
 
-  tests/fuzz/make_seeds.py BUILD/mgmt/fhctl
+  tests/fuzz/make_seeds.py BUILD/bin/fhctl
 
 Seeds are small (few PRBs) so the fuzzer mutates headers, not IQ.  The
 first bytes of uplane/cplane seeds are the configuration selectors the

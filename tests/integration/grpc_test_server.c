@@ -36,18 +36,6 @@ struct toy {
 	atomic_int streams;
 };
 
-/* The daemon gets this from mgmt_api.c. */
-int mgmt_status_set(struct mgmt_status *st, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	st->code = code;
-	va_start(ap, fmt);
-	vsnprintf(st->message, sizeof(st->message), fmt, ap);
-	va_end(ap);
-	return code;
-}
-
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
@@ -58,7 +46,7 @@ static uint64_t now_ms(void)
 
 static void get_version(void *svc, const struct mgmt_call_info *ci,
 			const ProtobufCMessage *req, ProtobufCMessage **resp,
-			struct mgmt_status *st)
+			struct mgmt_error *st)
 {
 	struct toy *t = svc;
 	Fhswitch__V1__VersionResponse *r = malloc(sizeof(*r));
@@ -67,7 +55,7 @@ static void get_version(void *svc, const struct mgmt_call_info *ci,
 	(void)ci;
 	(void)req;
 	if (r == NULL) {
-		mgmt_status_set(st, MGMT_RESOURCE_EXHAUSTED, "out of memory");
+		mgmt_error_set(st, -ENOMEM, "out of memory");
 		return;
 	}
 	fhswitch__v1__version_response__init(r);
@@ -81,7 +69,7 @@ static void get_version(void *svc, const struct mgmt_call_info *ci,
 
 static void commit(void *svc, const struct mgmt_call_info *ci,
 		   const ProtobufCMessage *req, ProtobufCMessage **resp,
-		   struct mgmt_status *st)
+		   struct mgmt_error *st)
 {
 	struct toy *t = svc;
 	const Fhswitch__V1__CommitRequest *q = (const void *)req;
@@ -89,13 +77,13 @@ static void commit(void *svc, const struct mgmt_call_info *ci,
 
 	(void)ci;
 	if (strcmp(q->comment, "bad") == 0) {
-		mgmt_status_set(st, MGMT_INVALID_ARGUMENT,
+		mgmt_error_set(st, -EINVAL,
 				"comment: \"bad\" is refused");
 		return;
 	}
 	r = malloc(sizeof(*r));
 	if (r == NULL) {
-		mgmt_status_set(st, MGMT_RESOURCE_EXHAUSTED, "out of memory");
+		mgmt_error_set(st, -ENOMEM, "out of memory");
 		return;
 	}
 	fhswitch__v1__commit_response__init(r);
@@ -110,7 +98,7 @@ struct watch {
 
 static int watch_start(void *svc, const struct mgmt_call_info *ci,
 		       const ProtobufCMessage *req, void **state,
-		       struct mgmt_status *st)
+		       struct mgmt_error *st)
 {
 	struct toy *t = svc;
 	const Fhswitch__V1__WatchCountersRequest *q = (const void *)req;
@@ -118,13 +106,13 @@ static int watch_start(void *svc, const struct mgmt_call_info *ci,
 
 	(void)ci;
 	if (q->interval_ms > 60000) {
-		return mgmt_status_set(st, MGMT_INVALID_ARGUMENT,
+		return mgmt_error_set(st, -EINVAL,
 				       "interval_ms: %u is out of range",
 				       q->interval_ms);
 	}
 	w = calloc(1, sizeof(*w));
 	if (w == NULL) {
-		return mgmt_status_set(st, MGMT_RESOURCE_EXHAUSTED,
+		return mgmt_error_set(st, -ENOMEM,
 				       "out of memory");
 	}
 	w->interval = q->interval_ms ? q->interval_ms : 1000;
@@ -136,7 +124,7 @@ static int watch_start(void *svc, const struct mgmt_call_info *ci,
 }
 
 static int watch_next(void *svc, void *state, ProtobufCMessage **msg,
-		      uint32_t *wait_ms, struct mgmt_status *st)
+		      uint32_t *wait_ms, struct mgmt_error *st)
 {
 	struct watch *w = state;
 	Fhswitch__V1__Counters *c;
@@ -145,7 +133,7 @@ static int watch_next(void *svc, void *state, ProtobufCMessage **msg,
 
 	(void)svc;
 	if (w->max != 0 && w->sent >= w->max) {
-		st->code = MGMT_OK;
+		st->err = 0;
 		st->message[0] = '\0';
 		return -1;
 	}

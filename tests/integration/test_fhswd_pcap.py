@@ -17,7 +17,7 @@ when time steps back, short eCPRI runts).
 
 Python 3 standard library only:
 
-    test_fhswd_pcap.py --fhswd build/mgmt/fhswd --fhctl build/mgmt/fhctl \
+    test_fhswd_pcap.py --fhswd build/bin/fhswd --fhctl build/bin/fhctl \
         --workdir /tmp/fhswd-pcap
 
 Prints one PASS/FAIL line per case, then "N passed, M failed"; exits 1 if

@@ -27,13 +27,13 @@
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-if [ $# -ne 1 ] || [ ! -x "$1/mgmt/fhswd" ]; then
-	echo "usage: $0 BUILD_DIR (with mgmt/fhswd and mgmt/fhctl)" >&2
+if [ $# -ne 1 ] || [ ! -x "$1/bin/fhswd" ]; then
+	echo "usage: $0 BUILD_DIR (with bin/fhswd and bin/fhctl)" >&2
 	exit 2
 fi
 build=$(cd "$1" && pwd)
-fhswd=$build/mgmt/fhswd
-fhctl=$build/mgmt/fhctl
+fhswd=$build/bin/fhswd
+fhctl=$build/bin/fhctl
 if [ "$(id -u)" -ne 0 ]; then
 	echo "$0: needs root (run it in the VM: tests/vm/run-vm.sh $0 $1)" >&2
 	exit 2

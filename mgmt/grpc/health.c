@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +43,7 @@ static health_resp *health_msg(int status)
 
 void mgmt_health_check(void *health, const struct mgmt_call_info *ci,
 		       const ProtobufCMessage *req, ProtobufCMessage **resp,
-		       struct mgmt_status *st)
+		       struct mgmt_error *st)
 {
 	const health_req *q = (const health_req *)req;
 	int s = status_of(health, q->service);
@@ -50,14 +51,14 @@ void mgmt_health_check(void *health, const struct mgmt_call_info *ci,
 
 	(void)ci;
 	if (s == SERVICE_UNKNOWN) {
-		st->code = MGMT_NOT_FOUND;
+		st->err = -ENOENT;
 		snprintf(st->message, sizeof(st->message),
 			 "unknown service \"%.400s\"", q->service);
 		return;
 	}
 	r = health_msg(s);
 	if (r == NULL) {
-		st->code = MGMT_RESOURCE_EXHAUSTED;
+		st->err = -ENOMEM;
 		snprintf(st->message, sizeof(st->message), "out of memory");
 		return;
 	}
@@ -71,7 +72,7 @@ struct watch {
 
 static int watch_start(void *health, const struct mgmt_call_info *ci,
 		       const ProtobufCMessage *req, void **state,
-		       struct mgmt_status *st)
+		       struct mgmt_error *st)
 {
 	const health_req *q = (const health_req *)req;
 	struct watch *w = calloc(1, sizeof(*w));
@@ -80,9 +81,9 @@ static int watch_start(void *health, const struct mgmt_call_info *ci,
 	(void)ci;
 	if (w == NULL || (w->service = strdup(q->service)) == NULL) {
 		free(w);
-		st->code = MGMT_RESOURCE_EXHAUSTED;
+		st->err = -ENOMEM;
 		snprintf(st->message, sizeof(st->message), "out of memory");
-		return st->code;
+		return st->err;
 	}
 	w->last = -1;
 	*state = w;
@@ -90,7 +91,7 @@ static int watch_start(void *health, const struct mgmt_call_info *ci,
 }
 
 static int watch_next(void *health, void *state, ProtobufCMessage **msg,
-		      uint32_t *wait_ms, struct mgmt_status *st)
+		      uint32_t *wait_ms, struct mgmt_error *st)
 {
 	struct watch *w = state;
 	int s = status_of(health, w->service);

@@ -781,3 +781,43 @@ int mgmt_pb_check_utf8(const ProtobufCMessage *m, char *path, size_t len)
 	}
 	return ret;
 }
+
+/* ---- message helpers ------------------------------------------------------ */
+
+void *mgmt_pb_new(const ProtobufCMessageDescriptor *d)
+{
+	ProtobufCMessage *m = calloc(1, d->sizeof_message);
+
+	if (m != NULL) {
+		d->message_init(m);
+	}
+	return m;
+}
+
+/* Deep copy with the system allocator (freeable by free_unpacked). */
+void *mgmt_pb_clone(const ProtobufCMessage *m)
+{
+	size_t n = protobuf_c_message_get_packed_size(m);
+	uint8_t *buf = malloc(n ? n : 1);
+	ProtobufCMessage *c;
+
+	if (buf == NULL) {
+		return NULL;
+	}
+	protobuf_c_message_pack(m, buf);
+	c = protobuf_c_message_unpack(m->descriptor, NULL, n, buf);
+	free(buf);
+	return c;
+}
+
+void mgmt_pb_free(void *m)
+{
+	if (m != NULL) {
+		protobuf_c_message_free_unpacked(m, NULL);
+	}
+}
+
+char *mgmt_strdup(const char *s)
+{
+	return strdup(s ? s : "");
+}

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mgmt_util.h"
+
 /*
  * The contract between the gRPC transport (mgmt_grpc.c, the only file that
  * includes gRPC headers) and the services (mgmt_api.c).  Services see
@@ -58,13 +60,26 @@ struct mgmt_call_info {
 	enum mgmt_role role;
 };
 
-/* Set st to code with a printf-style message; returns code. */
+/* Set st to code (a gRPC status) with a printf-style message; returns
+ * code.  The transport's and the client's. */
 int mgmt_status_set(struct mgmt_status *st, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The gRPC status for a handler's 0 / -errno: -EINVAL INVALID_ARGUMENT,
+ * -ENOENT NOT_FOUND, -EEXIST ALREADY_EXISTS, -ESTALE ABORTED, -EACCES
+ * PERMISSION_DENIED, -EBUSY/-EPERM/-ENODEV/-EOPNOTSUPP FAILED_PRECONDITION,
+ * -ENOMEM/-ENOSPC RESOURCE_EXHAUSTED, -ETIMEDOUT DEADLINE_EXCEEDED,
+ * -ECANCELED CANCELLED, -EAGAIN UNAVAILABLE, anything else INTERNAL. */
+int mgmt_code_from_errno(int err);
+
+/*
+ * Handlers report failure as 0 / -errno plus a message (struct
+ * mgmt_error, mgmt_util.h); the transport turns the errno into the gRPC
+ * status, in one place (mgmt_code_from_errno).
+ */
 typedef void (*mgmt_unary_fn)(void *svc, const struct mgmt_call_info *ci,
 			      const ProtobufCMessage *req,
-			      ProtobufCMessage **resp, struct mgmt_status *st);
+			      ProtobufCMessage **resp, struct mgmt_error *st);
 
 /*
  * Server streaming, driven by the transport's thread:
@@ -78,9 +93,9 @@ typedef void (*mgmt_unary_fn)(void *svc, const struct mgmt_call_info *ci,
 struct mgmt_stream_ops {
 	int (*start)(void *svc, const struct mgmt_call_info *ci,
 		     const ProtobufCMessage *req, void **state,
-		     struct mgmt_status *st);
+		     struct mgmt_error *st);
 	int (*next)(void *svc, void *state, ProtobufCMessage **msg,
-		    uint32_t *wait_ms, struct mgmt_status *st);
+		    uint32_t *wait_ms, struct mgmt_error *st);
 	void (*free)(void *svc, void *state);
 };
 

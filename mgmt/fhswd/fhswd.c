@@ -29,7 +29,8 @@
 #include <pthread.h>
 
 #include "hal.h"
-#include "mgmt_api.h"
+#include "mgmt_services.h"
+#include "mgmt_store.h"
 #include "mgmt_config.h"
 #include "mgmt_grpc_desc.h"
 #include "mgmt_rpc.h"
@@ -70,7 +71,7 @@ static void on_signal(int sig)
 struct daemon {
 	struct opts o;
 	struct hal *hal;
-	struct mgmt_svc *svc;
+	struct mgmt_store *svc;
 	struct mgmt_grpc *grpc;
 	struct timespec start;
 	_Atomic bool done;
@@ -242,14 +243,14 @@ static void reload(struct daemon *d)
 {
 	char err[MGMT_CONFIG_ERR_LEN];
 
-	if (mgmt_svc_reload(d->svc, err, sizeof(err)) < 0) {
+	if (mgmt_store_reload(d->svc, err, sizeof(err)) < 0) {
 		MGMT_LOG(ERR, "SIGHUP: %s; the running config stays", err);
 		return;
 	}
 	MGMT_LOG(INFO, "SIGHUP: %s applied: %u ports, %zu flows (version %llu)",
-		 d->o.config, mgmt_svc_running(d->svc)->n_ports,
-		 mgmt_svc_running(d->svc)->n_flows,
-		 (unsigned long long)mgmt_svc_version(d->svc));
+		 d->o.config, mgmt_store_running(d->svc)->n_ports,
+		 mgmt_store_running(d->svc)->n_flows,
+		 (unsigned long long)mgmt_store_version(d->svc));
 }
 
 /* The control thread: signals, reloads, exit conditions. */
@@ -262,7 +263,7 @@ static void *control_main(void *arg)
 		uint64_t idle;
 
 		nanosleep(&tick, NULL);
-		mgmt_svc_tick(d->svc);
+		mgmt_store_tick(d->svc);
 		if (sig_hup) {
 			sig_hup = 0;
 			reload(d);
@@ -285,7 +286,7 @@ static void *control_main(void *arg)
 			}
 		}
 	}
-	mgmt_svc_set_serving(d->svc, false);
+	mgmt_store_set_serving(d->svc, false);
 	if (d->grpc != NULL) {
 		mgmt_grpc_health_changed(d->grpc);
 	}
@@ -299,7 +300,7 @@ static json_t *counters_json(struct daemon *d)
 	json_t *flows = json_object(), *l2 = json_object();
 	struct hal_l2_stats ls = { 0 };
 
-	for (unsigned p = 0; p < mgmt_svc_running(d->svc)->n_ports; p++) {
+	for (unsigned p = 0; p < mgmt_store_running(d->svc)->n_ports; p++) {
 		struct hal_port_stats s = { 0 };
 		json_t *o = json_object();
 
@@ -309,13 +310,13 @@ static json_t *counters_json(struct daemon *d)
 		json_object_set_new(o, "rx_bytes", json_integer((json_int_t)s.rx_bytes));
 		json_object_set_new(o, "tx_bytes", json_integer((json_int_t)s.tx_bytes));
 		json_object_set_new(o, "drops", json_integer((json_int_t)s.drops));
-		json_object_set_new(ports, mgmt_svc_running(d->svc)->ports[p].name, o);
+		json_object_set_new(ports, mgmt_store_running(d->svc)->ports[p].name, o);
 	}
-	for (size_t i = 0; i < mgmt_svc_running(d->svc)->n_flows; i++) {
+	for (size_t i = 0; i < mgmt_store_running(d->svc)->n_flows; i++) {
 		struct hal_flow_stats s = { 0 };
 		json_t *o = json_object();
 
-		hal_flow_stats(d->hal, mgmt_svc_running(d->svc)->flows[i].name, &s);
+		hal_flow_stats(d->hal, mgmt_store_running(d->svc)->flows[i].name, &s);
 		for (unsigned b = 0; b < HAL_CTR_COUNT; b++) {
 			/* null: this backend cannot count it */
 			json_object_set_new(o, hal_counter_name(1u << b),
@@ -323,7 +324,7 @@ static json_t *counters_json(struct daemon *d)
 						    json_null() :
 						    json_integer((json_int_t)hal_counter_value(&s, 1u << b)));
 		}
-		json_object_set_new(flows, mgmt_svc_running(d->svc)->flows[i].name, o);
+		json_object_set_new(flows, mgmt_store_running(d->svc)->flows[i].name, o);
 	}
 	hal_l2_stats(d->hal, &ls);
 	json_object_set_new(l2, "forwarded", json_integer((json_int_t)ls.forwarded));
@@ -350,12 +351,12 @@ static void print_table(struct daemon *d, double secs)
 {
 	fprintf(stderr, "\n%-16s %10s %10s %10s %10s %8s %10s\n", "port",
 		"rx_pkts", "tx_pkts", "rx_Mbps", "tx_Mbps", "drops", "");
-	for (unsigned p = 0; p < mgmt_svc_running(d->svc)->n_ports; p++) {
+	for (unsigned p = 0; p < mgmt_store_running(d->svc)->n_ports; p++) {
 		struct hal_port_stats s = { 0 };
 
 		hal_port_stats(d->hal, p, &s);
 		fprintf(stderr, "%-16s %10llu %10llu %10.2f %10.2f %8llu\n",
-			mgmt_svc_running(d->svc)->ports[p].name, (unsigned long long)s.rx_packets,
+			mgmt_store_running(d->svc)->ports[p].name, (unsigned long long)s.rx_packets,
 			(unsigned long long)s.tx_packets,
 			secs > 0 ? (double)s.rx_bytes * 8 / secs / 1e6 : 0.0,
 			secs > 0 ? (double)s.tx_bytes * 8 / secs / 1e6 : 0.0,
@@ -364,14 +365,14 @@ static void print_table(struct daemon *d, double secs)
 	fprintf(stderr, "\n%-20s %9s %9s %9s %9s %8s %8s %9s\n", "flow",
 		"rx_total", "on_time", "early", "late", "corrupt", "seq_err",
 		"tx_total");
-	for (size_t i = 0; i < mgmt_svc_running(d->svc)->n_flows; i++) {
+	for (size_t i = 0; i < mgmt_store_running(d->svc)->n_flows; i++) {
 		struct hal_flow_stats s = { 0 };
 
-		hal_flow_stats(d->hal, mgmt_svc_running(d->svc)->flows[i].name, &s);
+		hal_flow_stats(d->hal, mgmt_store_running(d->svc)->flows[i].name, &s);
 		char c[HAL_CTR_COUNT][24];
 
 		fprintf(stderr, "%-20s %9s %9s %9s %9s %8s %8s %9s\n",
-			mgmt_svc_running(d->svc)->flows[i].name,
+			mgmt_store_running(d->svc)->flows[i].name,
 			ctr_cell(&s, HAL_CTR_RX_TOTAL, c[0]),
 			ctr_cell(&s, HAL_CTR_RX_ON_TIME, c[1]),
 			ctr_cell(&s, HAL_CTR_RX_EARLY, c[2]),
@@ -412,11 +413,11 @@ static void print_residence(struct daemon *d)
 	fprintf(stderr, "\n");
 }
 
-static void roles_changed(void *arg, struct mgmt_svc *s)
+static void roles_changed(void *arg, struct mgmt_store *s)
 {
 	struct daemon *d = arg;
 	struct mgmt_role_binding roles[64];
-	size_t n = mgmt_svc_roles(s, roles, 64);
+	size_t n = mgmt_store_roles(s, roles, 64);
 
 	if (d->grpc != NULL) {
 		mgmt_grpc_set_roles(d->grpc, roles, n);
@@ -448,12 +449,12 @@ static int start_grpc(struct daemon *d)
 	gp.tls_cert = d->o.tls[1];
 	gp.tls_key = d->o.tls[2];
 	gp.plaintext_role = MGMT_ROLE_ADMIN;
-	gp.n_roles = mgmt_svc_roles(d->svc, roles, 64);
+	gp.n_roles = mgmt_store_roles(d->svc, roles, 64);
 	gp.roles = roles;
 	gp.audit_path = d->o.audit;
-	gp.methods = mgmt_svc_methods(&gp.n_methods);
+	gp.methods = mgmt_services_methods(&gp.n_methods);
 	gp.svc = d->svc;
-	gp.serving = mgmt_svc_serving;
+	gp.serving = mgmt_store_serving;
 	gp.descriptor_set = fh_descriptor_set;
 	gp.descriptor_set_len = fh_descriptor_set_len;
 	ret = mgmt_grpc_start(&gp, &d->grpc, err, sizeof(err));
@@ -461,8 +462,8 @@ static int start_grpc(struct daemon *d)
 		fprintf(stderr, "fhswd: --grpc %s: %s\n", d->o.grpc_addr, err);
 		return ret;
 	}
-	mgmt_svc_on_roles_changed(d->svc, roles_changed, d);
-	mgmt_svc_set_tls(d->svc, gp.tls_ca != NULL);
+	mgmt_store_on_roles_changed(d->svc, roles_changed, d);
+	mgmt_store_set_tls(d->svc, gp.tls_ca != NULL);
 	MGMT_LOG(INFO, "gRPC API on %s (%s)", d->o.grpc_addr,
 		 gp.tls_ca ? "mTLS" : "plaintext");
 	return 0;
@@ -593,12 +594,12 @@ int main(int argc, char **argv)
 			err[0] ? err : strerror(-ret));
 		return 1;
 	}
-	ret = mgmt_svc_open(d.hal, d.o.config, &d.svc, err, sizeof(err));
+	ret = mgmt_store_open(d.hal, d.o.config, &d.svc, err, sizeof(err));
 	if (ret < 0) {
 		fprintf(stderr, "fhswd: %s\n", err);
 		goto out_hal;
 	}
-	cfg = mgmt_svc_running(d.svc);
+	cfg = mgmt_store_running(d.svc);
 	hal_capabilities(d.hal, &caps);
 	MGMT_LOG(INFO, "%s: \"%s\" applied on %s: %u ports, %zu flows, %u lcores",
 		 d.o.config, cfg->name, cfg->backend, cfg->n_ports,
@@ -652,7 +653,7 @@ int main(int argc, char **argv)
 	rc = 0;
 out_svc:
 	mgmt_grpc_stop(d.grpc);
-	mgmt_svc_close(d.svc);
+	mgmt_store_close(d.svc);
 out_hal:
 	hal_close(d.hal);
 	return rc;

@@ -54,4 +54,14 @@ json_t *mgmt_pb_to_json(const ProtobufCMessage *msg);
  */
 int mgmt_pb_check_utf8(const ProtobufCMessage *m, char *path, size_t len);
 
+/* protobuf-c messages on the system allocator (freeable by
+ * protobuf_c_message_free_unpacked with a NULL allocator, as mgmt_pb_free
+ * does): a new initialised message, a deep copy (NULL if out of memory). */
+void *mgmt_pb_new(const ProtobufCMessageDescriptor *d);
+void *mgmt_pb_clone(const ProtobufCMessage *m);
+/* Free a message; accepts NULL. */
+void mgmt_pb_free(void *m);
+/* strdup of s, "" for NULL (protobuf-c strings); NULL if out of memory. */
+char *mgmt_strdup(const char *s);
+
 #endif

@@ -16,55 +16,6 @@
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-int mgmt_status_set(struct mgmt_status *st, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	st->code = code;
-	va_start(ap, fmt);
-	vsnprintf(st->message, sizeof(st->message), fmt, ap);
-	va_end(ap);
-	return code;
-}
-
-void *pb_new(const ProtobufCMessageDescriptor *d)
-{
-	ProtobufCMessage *m = calloc(1, d->sizeof_message);
-
-	if (m != NULL) {
-		d->message_init(m);
-	}
-	return m;
-}
-
-/* Deep copy with the system allocator (freeable by free_unpacked). */
-void *pb_clone(const ProtobufCMessage *m)
-{
-	size_t n = protobuf_c_message_get_packed_size(m);
-	uint8_t *buf = malloc(n ? n : 1);
-	ProtobufCMessage *c;
-
-	if (buf == NULL) {
-		return NULL;
-	}
-	protobuf_c_message_pack(m, buf);
-	c = protobuf_c_message_unpack(m->descriptor, NULL, n, buf);
-	free(buf);
-	return c;
-}
-
-void pb_free(void *m)
-{
-	if (m != NULL) {
-		protobuf_c_message_free_unpacked(m, NULL);
-	}
-}
-
-char *dupstr(const char *s)
-{
-	return strdup(s ? s : "");
-}
-
 /* Write the config as JSON to path atomically: a crash at any moment
  * leaves either the old file or the new one, never a torn one. */
 /* Write len bytes to path atomically: a temporary file, fsync, rename,
@@ -158,7 +109,7 @@ static void state_write(const char *path, uint64_t version, uint64_t hash)
 	}
 }
 
-int persist(const char *path, const pb_config *c, uint64_t version,
+int mgmt_store_persist(const char *path, const pb_config *c, uint64_t version,
 	    char *err, size_t errlen)
 {
 	json_t *j = mgmt_pb_to_json(&c->base);
@@ -221,13 +172,13 @@ static uint64_t startup_version(const char *path, uint64_t h)
 	return v;
 }
 
-static void history_push(struct mgmt_svc *s, const char *identity,
+static void history_push(struct mgmt_store *s, const char *identity,
 			 const char *comment)
 {
 	struct history_entry *e;
 
 	if (s->n_hist == HISTORY) {
-		pb_free(s->hist[HISTORY - 1].config);
+		mgmt_pb_free(s->hist[HISTORY - 1].config);
 		s->n_hist--;
 	}
 	memmove(&s->hist[1], &s->hist[0], s->n_hist * sizeof(s->hist[0]));
@@ -238,40 +189,43 @@ static void history_push(struct mgmt_svc *s, const char *identity,
 	e->unix_s = (int64_t)time(NULL);
 	snprintf(e->identity, sizeof(e->identity), "%s", identity ? identity : "");
 	snprintf(e->comment, sizeof(e->comment), "%s", comment ? comment : "");
-	e->config = pb_clone(&s->running->base);
+	e->config = mgmt_pb_clone(&s->running->base);
 }
 
 /* Map an errno from the HAL to a status code.  The config was validated
  * before: what the HAL refuses is the system's state (a capability, a
  * netdev that is not there, someone else's object in the way, missing
  * privileges), except what it finds wrong with the config itself. */
-static int hal_code(int err)
+/* A HAL error as the services report it: a clash with what is outside
+ * our config (-EEXIST: someone else's filter) or missing privileges is a
+ * precondition of the switch, not a fault of the request. */
+static int hal_err(int err)
 {
 	switch (err) {
+	case -EEXIST:
+		return -EBUSY;
+	case -EACCES:
+		return -EPERM;
 	case -EOPNOTSUPP:
 	case -EBUSY:
 	case -ENODEV:
-	case -EEXIST:
 	case -EPERM:
-	case -EACCES:
-		return MGMT_FAILED_PRECONDITION;
 	case -EINVAL:
-		return MGMT_INVALID_ARGUMENT;
 	case -ENOMEM:
 	case -ENOSPC:
-		return MGMT_RESOURCE_EXHAUSTED;
+		return err;
 	default:
-		return MGMT_INTERNAL;
+		return -EIO;
 	}
 }
 
-int check_roles(const pb_config *c, struct mgmt_status *st)
+int mgmt_store_check_roles(const pb_config *c, struct mgmt_error *st)
 {
 	if (c->mgmt == NULL) {
 		return 0;
 	}
 	if (c->mgmt->n_role_bindings > MAX_ROLES) {
-		return mgmt_status_set(st, MGMT_INVALID_ARGUMENT,
+		return mgmt_error_set(st, -EINVAL,
 				       "mgmt.role_bindings: %zu entries, at "
 				       "most %d",
 				       c->mgmt->n_role_bindings, MAX_ROLES);
@@ -280,7 +234,7 @@ int check_roles(const pb_config *c, struct mgmt_status *st)
 		const Fhswitch__V1__RoleBinding *b = c->mgmt->role_bindings[i];
 
 		if (b->identity[0] == '\0' || strlen(b->identity) >= 128) {
-			return mgmt_status_set(st, MGMT_INVALID_ARGUMENT,
+			return mgmt_error_set(st, -EINVAL,
 					       "mgmt.role_bindings[%zu]."
 					       "identity: 1..127 characters "
 					       "expected",
@@ -288,7 +242,7 @@ int check_roles(const pb_config *c, struct mgmt_status *st)
 		}
 		if (b->role < FHSWITCH__V1__ACCESS_ROLE__ACCESS_NONE ||
 		    b->role > FHSWITCH__V1__ACCESS_ROLE__ACCESS_ADMIN) {
-			return mgmt_status_set(st, MGMT_INVALID_ARGUMENT,
+			return mgmt_error_set(st, -EINVAL,
 					       "mgmt.role_bindings[%zu].role: "
 					       "%d is not an AccessRole",
 					       i, (int)b->role);
@@ -302,30 +256,28 @@ int check_roles(const pb_config *c, struct mgmt_status *st)
  * a confirmed commit (the file keeps the last confirmed config, so a crash
  * before Confirm comes back to it).  Caller holds the lock.
  */
-int commit_locked(struct mgmt_svc *s, pb_config *next,
+int mgmt_store_commit_locked(struct mgmt_store *s, pb_config *next,
 			 const char *identity, const char *comment,
-			 bool persist_now, struct mgmt_status *st)
+			 bool persist_now, struct mgmt_error *st)
 {
 	struct hal_config cfg;
 	char err[MGMT_CONFIG_ERR_LEN];
 	int ret;
 
-	if (check_roles(next, st) != 0) {
-		pb_free(next);
-		return st->code;
+	if (mgmt_store_check_roles(next, st) != 0) {
+		mgmt_pb_free(next);
+		return st->err;
 	}
 	ret = mgmt_config_from_pb(next, &cfg, err, sizeof(err));
 	if (ret < 0) {
-		pb_free(next);
-		return mgmt_status_set(st, ret == -ENOMEM
-						   ? MGMT_RESOURCE_EXHAUSTED
-						   : MGMT_INVALID_ARGUMENT,
-				       "%s", err);
+		mgmt_pb_free(next);
+		return mgmt_error_set(st, ret == -ENOMEM ? -ENOMEM : -EINVAL,
+				      "%s", err);
 	}
 	if (strcmp(cfg.backend, s->cfg.backend) != 0) {
 		mgmt_config_free(&cfg);
-		pb_free(next);
-		return mgmt_status_set(st, MGMT_FAILED_PRECONDITION,
+		mgmt_pb_free(next);
+		return mgmt_error_set(st, -EBUSY,
 				       "hal.backend: \"%s\" is running; the "
 				       "backend changes only with a restart",
 				       s->cfg.backend);
@@ -333,30 +285,30 @@ int commit_locked(struct mgmt_svc *s, pb_config *next,
 	ret = hal_apply(s->hal, &cfg, err, sizeof(err));
 	if (ret < 0) {
 		mgmt_config_free(&cfg);
-		pb_free(next);
-		return mgmt_status_set(st, hal_code(ret), "%s", err);
+		mgmt_pb_free(next);
+		return mgmt_error_set(st, hal_err(ret), "%s", err);
 	}
 	if (persist_now &&
-	    persist(s->path, next, s->version + 1, err, sizeof(err)) < 0) {
+	    mgmt_store_persist(s->path, next, s->version + 1, err, sizeof(err)) < 0) {
 		/* undo: the HAL goes back to the running config */
 		char err2[MGMT_CONFIG_ERR_LEN];
 
 		hal_apply(s->hal, &s->cfg, err2, sizeof(err2));
 		mgmt_config_free(&cfg);
-		pb_free(next);
-		return mgmt_status_set(st, MGMT_INTERNAL,
+		mgmt_pb_free(next);
+		return mgmt_error_set(st, -EIO,
 				       "persisting the config: %s", err);
 	}
 	mgmt_config_free(&s->cfg);
 	s->cfg = cfg;
-	pb_free(s->running);
+	mgmt_pb_free(s->running);
 	s->running = next;
 	s->version++;
 	history_push(s, identity, comment);
 	if (s->roles_cb != NULL) {
 		s->roles_cb(s->roles_arg, s);
 	}
-	st->code = MGMT_OK;
+	st->err = 0;
 	st->message[0] = '\0';
 	return 0;
 }
@@ -367,67 +319,30 @@ int commit_locked(struct mgmt_svc *s, pb_config *next,
 static pb_config *load_file(const char *path, uint64_t *hash, char *err,
 			    size_t errlen)
 {
-	FILE *f = fopen(path, "re");
-	char *text = NULL;
-	size_t cap = 0, len = 0;
 	ProtobufCMessage *m = NULL;
 	char jerr[MGMT_JSON_ERR_LEN];
+	char *text;
+	size_t len;
 
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (mgmt_read_file(path, MGMT_CONFIG_MAX_FILE, &text, &len, err,
+			   errlen) < 0) {
 		return NULL;
 	}
-	for (;;) {
-		size_t r;
-
-		if (len + 4096 + 1 > cap) {
-			char *n;
-
-			cap = cap ? cap * 2 : 65536;
-			if (cap > MGMT_CONFIG_MAX_FILE + 8192) {
-				snprintf(err, errlen, "%s: larger than %u bytes",
-					 path, MGMT_CONFIG_MAX_FILE);
-				goto fail;
-			}
-			n = realloc(text, cap);
-			if (n == NULL) {
-				snprintf(err, errlen, "out of memory");
-				goto fail;
-			}
-			text = n;
-		}
-		r = fread(text + len, 1, cap - len - 1, f);
-		len += r;
-		if (r == 0) {
-			break;
-		}
-	}
-	if (ferror(f)) {
-		snprintf(err, errlen, "%s: read error", path);
-		goto fail;
-	}
-	text[len] = '\0';
 	*hash = fnv1a(text, len);
 	if (mgmt_json_text_to_pb(&fhswitch__v1__switch_config__descriptor, text,
 				 &m, jerr, sizeof(jerr)) < 0) {
 		snprintf(err, errlen, "%s: %s", path, jerr);
-		goto fail;
 	}
-	fclose(f);
 	free(text);
 	return (pb_config *)m;
-fail:
-	fclose(f);
-	free(text);
-	return NULL;
 }
 
-int mgmt_svc_open(struct hal *h, const char *config_path,
-		  struct mgmt_svc **out, char *err, size_t errlen)
+int mgmt_store_open(struct hal *h, const char *config_path,
+		  struct mgmt_store **out, char *err, size_t errlen)
 {
-	struct mgmt_svc *s = calloc(1, sizeof(*s));
+	struct mgmt_store *s = calloc(1, sizeof(*s));
 	pb_config *pb;
-	struct mgmt_status st;
+	struct mgmt_error st;
 	char e2[MGMT_CONFIG_ERR_LEN];
 	uint64_t hash = 0;
 	int ret;
@@ -441,13 +356,13 @@ int mgmt_svc_open(struct hal *h, const char *config_path,
 	clock_gettime(CLOCK_MONOTONIC, &s->start);
 	pb = load_file(config_path, &hash, err, errlen);
 	if (pb == NULL) {
-		mgmt_svc_close(s);
+		mgmt_store_close(s);
 		return -EINVAL;
 	}
-	if (check_roles(pb, &st) != 0) {
+	if (mgmt_store_check_roles(pb, &st) != 0) {
 		snprintf(err, errlen, "%s: %s", config_path, st.message);
-		pb_free(pb);
-		mgmt_svc_close(s);
+		mgmt_pb_free(pb);
+		mgmt_store_close(s);
 		return -EINVAL;
 	}
 	ret = mgmt_config_from_pb(pb, &s->cfg, e2, sizeof(e2));
@@ -456,8 +371,8 @@ int mgmt_svc_open(struct hal *h, const char *config_path,
 	}
 	if (ret < 0) {
 		snprintf(err, errlen, "%s: %s", config_path, e2);
-		pb_free(pb);
-		mgmt_svc_close(s);
+		mgmt_pb_free(pb);
+		mgmt_store_close(s);
 		return ret;
 	}
 	s->running = pb;
@@ -468,25 +383,25 @@ int mgmt_svc_open(struct hal *h, const char *config_path,
 	return 0;
 }
 
-void mgmt_svc_close(struct mgmt_svc *s)
+void mgmt_store_close(struct mgmt_store *s)
 {
 	if (s == NULL) {
 		return;
 	}
 	for (unsigned i = 0; i < s->n_hist; i++) {
-		pb_free(s->hist[i].config);
+		mgmt_pb_free(s->hist[i].config);
 	}
-	pb_free(s->before_pending);
-	pb_free(s->running);
+	mgmt_pb_free(s->before_pending);
+	mgmt_pb_free(s->running);
 	mgmt_config_free(&s->cfg);
 	free(s->path);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
 
-int mgmt_svc_reload(struct mgmt_svc *s, char *err, size_t errlen)
+int mgmt_store_reload(struct mgmt_store *s, char *err, size_t errlen)
 {
-	struct mgmt_status st;
+	struct mgmt_error st;
 	uint64_t hash;
 	pb_config *pb = load_file(s->path, &hash, err, errlen);
 	int ret;
@@ -496,7 +411,7 @@ int mgmt_svc_reload(struct mgmt_svc *s, char *err, size_t errlen)
 	}
 	pthread_mutex_lock(&s->lock);
 	/* the file is already what we persist: no need to rewrite it */
-	ret = commit_locked(s, pb, "SIGHUP", s->path, false, &st);
+	ret = mgmt_store_commit_locked(s, pb, "SIGHUP", s->path, false, &st);
 	if (ret == 0) {
 		/* the file is the running config: its version goes beside it */
 		state_write(s->path, s->version, hash);
@@ -509,10 +424,10 @@ int mgmt_svc_reload(struct mgmt_svc *s, char *err, size_t errlen)
 	return 0;
 }
 
-void mgmt_svc_tick(struct mgmt_svc *s)
+void mgmt_store_tick(struct mgmt_store *s)
 {
 	struct timespec now;
-	struct mgmt_status st;
+	struct mgmt_error st;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	pthread_mutex_lock(&s->lock);
@@ -523,23 +438,23 @@ void mgmt_svc_tick(struct mgmt_svc *s)
 
 		s->before_pending = NULL;
 		s->pending = false;
-		commit_locked(s, back, "confirm-timeout",
+		mgmt_store_commit_locked(s, back, "confirm-timeout",
 			      "confirmed commit not confirmed: rolled back",
 			      true, &st);
 		fprintf(stderr, "fhswd: confirmed commit timed out: rolled "
 				"back to the previous config (version %llu)%s%s\n",
 			(unsigned long long)s->version,
-			st.code ? ": " : "", st.code ? st.message : "");
+			st.err ? ": " : "", st.err ? st.message : "");
 	}
 	pthread_mutex_unlock(&s->lock);
 }
 
-const struct hal_config *mgmt_svc_running(struct mgmt_svc *s)
+const struct hal_config *mgmt_store_running(struct mgmt_store *s)
 {
 	return &s->cfg;
 }
 
-uint64_t mgmt_svc_version(struct mgmt_svc *s)
+uint64_t mgmt_store_version(struct mgmt_store *s)
 {
 	uint64_t v;
 
@@ -549,30 +464,30 @@ uint64_t mgmt_svc_version(struct mgmt_svc *s)
 	return v;
 }
 
-bool mgmt_svc_serving(void *svc)
+bool mgmt_store_serving(void *svc)
 {
-	return ((struct mgmt_svc *)svc)->serving;
+	return ((struct mgmt_store *)svc)->serving;
 }
 
-void mgmt_svc_set_tls(struct mgmt_svc *s, bool on)
+void mgmt_store_set_tls(struct mgmt_store *s, bool on)
 {
 	s->tls = on;
 }
 
-void mgmt_svc_set_serving(struct mgmt_svc *s, bool on)
+void mgmt_store_set_serving(struct mgmt_store *s, bool on)
 {
 	s->serving = on;
 }
 
-void mgmt_svc_on_roles_changed(struct mgmt_svc *s,
-			       void (*cb)(void *arg, struct mgmt_svc *s),
+void mgmt_store_on_roles_changed(struct mgmt_store *s,
+			       void (*cb)(void *arg, struct mgmt_store *s),
 			       void *arg)
 {
 	s->roles_cb = cb;
 	s->roles_arg = arg;
 }
 
-size_t mgmt_svc_roles(struct mgmt_svc *s, struct mgmt_role_binding *out,
+size_t mgmt_store_roles(struct mgmt_store *s, struct mgmt_role_binding *out,
 		      size_t max)
 {
 	size_t n = 0;

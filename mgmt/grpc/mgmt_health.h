@@ -26,7 +26,7 @@ struct mgmt_health {
 /* Check: SERVING / NOT_SERVING; an unknown service is NOT_FOUND. */
 void mgmt_health_check(void *health, const struct mgmt_call_info *ci,
 		       const ProtobufCMessage *req, ProtobufCMessage **resp,
-		       struct mgmt_status *st);
+		       struct mgmt_error *st);
 
 /* Watch: the current status at once, then every change; an unknown
  * service gets SERVICE_UNKNOWN and the stream stays open. */

@@ -22,6 +22,7 @@
 #include "mgmt_audit.h"
 #include "mgmt_grpc_client.h"
 #include "mgmt_json.h"
+#include "mgmt_util.h"
 
 #define FILE_MAX (64u << 20)
 #define WATCH_POLL_MS 200 /* how soon an interrupt ends a watch */
@@ -33,13 +34,6 @@ struct api {
 };
 
 typedef ProtobufCMessage pbm;
-
-static void pb_free(void *m)
-{
-	if (m != NULL) {
-		protobuf_c_message_free_unpacked(m, NULL);
-	}
-}
 
 /* ---- transport ----------------------------------------------------------- */
 
@@ -130,52 +124,13 @@ static const char *file_name(const char *path)
 /* The text of path ("-": stdin), NUL-terminated; NULL when reported. */
 static char *read_text(const char *path)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	char err[512], *text;
 
-	if (f == NULL) {
-		fprintf(stderr, "fhctl: %s: %s\n", path, strerror(errno));
+	if (mgmt_read_file(path, FILE_MAX, &text, NULL, err, sizeof(err)) < 0) {
+		fprintf(stderr, "fhctl: %s\n", err);
 		return NULL;
 	}
-	for (;;) {
-		size_t n;
-
-		if (cap - len < 4096) {
-			char *nb = cap < FILE_MAX ? realloc(buf, cap + 65536) :
-						    NULL;
-
-			if (nb == NULL) {
-				fprintf(stderr, "fhctl: %s: %s\n",
-					file_name(path),
-					cap < FILE_MAX ? "out of memory" :
-							 "too large");
-				goto fail;
-			}
-			buf = nb;
-			cap += 65536;
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-		if (n == 0) {
-			break;
-		}
-	}
-	if (ferror(f)) {
-		fprintf(stderr, "fhctl: %s: read error\n", file_name(path));
-		goto fail;
-	}
-	buf[len] = '\0';
-	if (f != stdin) {
-		fclose(f);
-	}
-	return buf;
-fail:
-	free(buf);
-	if (f != stdin) {
-		fclose(f);
-	}
-	return NULL;
+	return text;
 }
 
 /*
@@ -492,7 +447,7 @@ static int config_get(struct api *a, int argc, char **argv)
 		}
 		putchar('\n');
 	}
-	pb_free(r);
+	mgmt_pb_free(r);
 	return ret;
 }
 
@@ -516,7 +471,7 @@ static int config_validate(struct api *a, int argc, char **argv)
 			       &fhswitch__v1__validate_response__descriptor,
 			       &m);
 		r = (void *)m;
-		pb_free(q.config);
+		mgmt_pb_free(q.config);
 	}
 	if (ret != 0) {
 		return ret;
@@ -538,7 +493,7 @@ static int config_validate(struct api *a, int argc, char **argv)
 	if (ret == 0 && !r->valid) {
 		ret = FHCTL_EXIT_ERROR;
 	}
-	pb_free(r);
+	mgmt_pb_free(r);
 	return ret;
 }
 
@@ -597,7 +552,7 @@ static int config_commit(struct api *a, int argc, char **argv)
 		ret = api_call(a, SVC("Config", "Commit"), &q.base,
 			       &fhswitch__v1__commit_response__descriptor, &m);
 		r = (void *)m;
-		pb_free(q.config);
+		mgmt_pb_free(q.config);
 	}
 	if (ret != 0) {
 		return ret;
@@ -611,7 +566,7 @@ static int config_commit(struct api *a, int argc, char **argv)
 	} else {
 		printf("committed: version %" PRIu64 "\n", r->version);
 	}
-	pb_free(r);
+	mgmt_pb_free(r);
 	return ret;
 }
 
@@ -637,7 +592,7 @@ static int config_confirm(struct api *a, int argc, char **argv)
 	} else {
 		printf("confirmed: version %" PRIu64 "\n", r->version);
 	}
-	pb_free(r);
+	mgmt_pb_free(r);
 	return ret;
 }
 
@@ -675,7 +630,7 @@ static int config_rollback(struct api *a, int argc, char **argv)
 		printf("rolled back to version %lu: version %" PRIu64 "\n", v,
 		       r->version);
 	}
-	pb_free(r);
+	mgmt_pb_free(r);
 	return ret;
 }
 
@@ -701,7 +656,7 @@ static int config_versions(struct api *a, int argc, char **argv)
 	}
 	if (a->g.json) {
 		ret = print_json(&r->base, false);
-		pb_free(r);
+		mgmt_pb_free(r);
 		return ret;
 	}
 	tbl_init(&t, 4, ">VERSION", "TIME", "IDENTITY", "COMMENT");
@@ -714,7 +669,7 @@ static int config_versions(struct api *a, int argc, char **argv)
 			v->comment);
 	}
 	tbl_print(&t);
-	pb_free(r);
+	mgmt_pb_free(r);
 	return FHCTL_EXIT_OK;
 }
 
@@ -784,13 +739,13 @@ static int list_call(struct api *a, const char *path, const pbm *q,
 	}
 	if (a->g.json) {
 		ret = print_json(m, false);
-		pb_free(m);
+		mgmt_pb_free(m);
 		return ret;
 	}
 	if (c != NULL) {
 		ret = get_counters(a, NULL, 0, &cm);
 		if (ret != 0) {
-			pb_free(m);
+			mgmt_pb_free(m);
 			return ret;
 		}
 		*c = (void *)cm;
@@ -836,8 +791,8 @@ static int ports(struct api *a, int argc, char **argv)
 			pc ? u64s(dr, pc->drops) : NULL);
 	}
 	tbl_print(&t);
-	pb_free(c);
-	pb_free(r);
+	mgmt_pb_free(c);
+	mgmt_pb_free(r);
 	return FHCTL_EXIT_OK;
 }
 
@@ -975,8 +930,8 @@ static int flows(struct api *a, int argc, char **argv)
 			fc ? fctr(n[3], fc, "rx_late", fc->rx_late) : NULL);
 	}
 	tbl_print(&t);
-	pb_free(c);
-	pb_free(r);
+	mgmt_pb_free(c);
+	mgmt_pb_free(r);
 	return FHCTL_EXIT_OK;
 }
 
@@ -1021,8 +976,8 @@ static int flow_add(struct api *a, int argc, char **argv)
 		printf("added flow %s: version %" PRIu64 "\n", q.flow->name,
 		       r->version);
 	}
-	pb_free(q.flow);
-	pb_free(r);
+	mgmt_pb_free(q.flow);
+	mgmt_pb_free(r);
 	return ret;
 }
 
@@ -1050,7 +1005,7 @@ static int flow_del(struct api *a, int argc, char **argv)
 		printf("deleted flow %s: version %" PRIu64 "\n", name,
 		       r->version);
 	}
-	pb_free(r);
+	mgmt_pb_free(r);
 	return ret;
 }
 
@@ -1094,7 +1049,7 @@ static int flow_status(struct api *a, int argc, char **argv)
 			f->in_hw ? "hardware" : "software", f->detail);
 	}
 	tbl_print(&t);
-	pb_free(r);
+	mgmt_pb_free(r);
 	return FHCTL_EXIT_OK;
 }
 
@@ -1256,7 +1211,7 @@ static int counters_watch(struct api *a, const struct counters_opts *o)
 		}
 		fflush(stdout);
 		samples++;
-		pb_free(m);
+		mgmt_pb_free(m);
 		if (ret != 0) {
 			mgmt_client_stream_cancel(s);
 			cancelled = true;
@@ -1309,7 +1264,7 @@ static int counters(struct api *a, int argc, char **argv)
 			print_counters(c);
 		}
 		if (ret == 0) {
-			pb_free(c);
+			mgmt_pb_free(c);
 		}
 	}
 	free(o.flows);
@@ -1347,7 +1302,7 @@ static int health(struct api *a, int argc, char **argv)
 			&grpc__health__v1__health_check_response__serving_status__descriptor,
 			r->status, ""));
 	}
-	pb_free(r);
+	mgmt_pb_free(r);
 	return ret;
 }
 
@@ -1407,7 +1362,7 @@ int fhctl_version_main(const struct fhctl_global *g, int argc, char **argv)
 		       r->version, a.g.server, r->backend, r->uptime_s,
 		       r->config_version);
 	}
-	pb_free(r);
+	mgmt_pb_free(r);
 	mgmt_client_close(a.cl);
 	return ret;
 }

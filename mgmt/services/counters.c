@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The gRPC services over the configuration store and the HAL: CountersService. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mgmt_store.h"
+#include "services.h"
+
+/* ---- Counters ------------------------------------------------------------------ */
+
+static int64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Read counters (flows filtered by name; names must exist). */
+static Fhswitch__V1__Counters *read_counters(struct mgmt_store *s,
+					     char *const *names, size_t n_names,
+					     struct mgmt_error *st)
+{
+	Fhswitch__V1__Counters *r = mgmt_pb_new(&fhswitch__v1__counters__descriptor);
+	const struct hal_config *c;
+	struct hal_l2_stats l2 = { 0 };
+
+	if (r == NULL) {
+		mgmt_error_set(st, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_lock(&s->lock);
+	c = &s->cfg;
+	for (size_t i = 0; i < n_names; i++) {
+		bool found = false;
+
+		for (size_t k = 0; k < c->n_flows && !found; k++) {
+			found = strcmp(c->flows[k].name, names[i]) == 0;
+		}
+		if (!found) {
+			pthread_mutex_unlock(&s->lock);
+			mgmt_pb_free(r);
+			mgmt_error_set(st, -ENOENT,
+					"flows[%zu]: no flow named \"%s\"", i,
+					names[i]);
+			return NULL;
+		}
+	}
+	r->ports = calloc(c->n_ports ? c->n_ports : 1, sizeof(*r->ports));
+	r->flows = calloc(c->n_flows ? c->n_flows : 1, sizeof(*r->flows));
+	r->l2 = mgmt_pb_new(&fhswitch__v1__l2_counters__descriptor);
+	if (r->ports == NULL || r->flows == NULL || r->l2 == NULL) {
+		pthread_mutex_unlock(&s->lock);
+		mgmt_pb_free(r);
+		mgmt_error_set(st, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	for (unsigned p = 0; p < c->n_ports; p++) {
+		Fhswitch__V1__PortCounters *pc =
+			mgmt_pb_new(&fhswitch__v1__port_counters__descriptor);
+		struct hal_port_stats ps = { 0 };
+
+		if (pc == NULL) {
+			break;
+		}
+		hal_port_stats(s->hal, p, &ps);
+		pc->name = mgmt_strdup(c->ports[p].name);
+		pc->rx_packets = ps.rx_packets;
+		pc->tx_packets = ps.tx_packets;
+		pc->rx_bytes = ps.rx_bytes;
+		pc->tx_bytes = ps.tx_bytes;
+		pc->drops = ps.drops;
+		r->ports[r->n_ports++] = pc;
+	}
+	for (size_t i = 0; i < c->n_flows; i++) {
+		Fhswitch__V1__FlowCounters *fc;
+		struct hal_flow_stats fs = { 0 };
+
+		if (!mgmt_svc_named(c->flows[i].name, names, n_names)) {
+			continue;
+		}
+		fc = mgmt_pb_new(&fhswitch__v1__flow_counters__descriptor);
+		if (fc == NULL) {
+			break;
+		}
+		hal_flow_stats(s->hal, c->flows[i].name, &fs);
+		fc->name = mgmt_strdup(c->flows[i].name);
+		fc->rx_total = fs.rx_total;
+		fc->rx_on_time = fs.rx_on_time;
+		fc->rx_early = fs.rx_early;
+		fc->rx_late = fs.rx_late;
+		fc->rx_corrupt = fs.rx_corrupt;
+		fc->rx_seqid_err = fs.rx_seqid_err;
+		fc->tx_total = fs.tx_total;
+		mgmt_svc_counter_names(fs.unsupported, &fc->unsupported,
+			      &fc->n_unsupported);
+		r->flows[r->n_flows++] = fc;
+	}
+	hal_l2_stats(s->hal, &l2);
+	r->l2->forwarded = l2.forwarded;
+	r->l2->flooded = l2.flooded;
+	r->timestamp_ns = realtime_ns();
+	r->config_version = s->version;
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+void mgmt_rpc_counters_get(void *svc, const struct mgmt_call_info *ci,
+			 const ProtobufCMessage *req, ProtobufCMessage **resp,
+			 struct mgmt_error *st)
+{
+	const Fhswitch__V1__GetCountersRequest *q = (const void *)req;
+	Fhswitch__V1__Counters *r;
+
+	(void)ci;
+	r = read_counters(SVC(svc), q->flows, q->n_flows, st);
+	if (r != NULL) {
+		*resp = &r->base;
+	}
+}
+
+struct watch {
+	Fhswitch__V1__WatchCountersRequest *req;
+	struct timespec next;
+	uint32_t sent;
+	uint8_t *last; /* packed counters of the last sample (on_change) */
+	size_t last_len;
+};
+
+static int watch_start(void *svc, const struct mgmt_call_info *ci,
+		       const ProtobufCMessage *req, void **state,
+		       struct mgmt_error *st)
+{
+	const Fhswitch__V1__WatchCountersRequest *q = (const void *)req;
+	struct watch *w;
+	Fhswitch__V1__Counters *probe;
+
+	(void)ci;
+	if (q->interval_ms != 0 &&
+	    (q->interval_ms < 10 || q->interval_ms > 60000)) {
+		return mgmt_error_set(st, -EINVAL,
+				       "interval_ms: %u is out of range "
+				       "10..60000",
+				       q->interval_ms);
+	}
+	probe = read_counters(SVC(svc), q->flows, q->n_flows, st);
+	if (probe == NULL) {
+		return st->err;
+	}
+	mgmt_pb_free(probe);
+	w = calloc(1, sizeof(*w));
+	if (w == NULL || (w->req = mgmt_pb_clone(req)) == NULL) {
+		free(w);
+		return mgmt_error_set(st, -ENOMEM,
+				       "out of memory");
+	}
+	clock_gettime(CLOCK_MONOTONIC, &w->next);
+	*state = w;
+	return 0;
+}
+
+static int64_t ms_until(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (t->tv_sec - now.tv_sec) * 1000 +
+	       (t->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+static int watch_next(void *svc, void *state, ProtobufCMessage **msg,
+		      uint32_t *wait_ms, struct mgmt_error *st)
+{
+	struct watch *w = state;
+	uint32_t interval = w->req->interval_ms ? w->req->interval_ms : 1000;
+	Fhswitch__V1__Counters *c;
+	int64_t left = ms_until(&w->next);
+
+	if (w->req->max_samples != 0 && w->sent >= w->req->max_samples) {
+		st->err = 0;
+		return -1;
+	}
+	if (left > 0) {
+		*wait_ms = (uint32_t)left;
+		return 0;
+	}
+	w->next.tv_nsec += (long)(interval % 1000) * 1000000;
+	w->next.tv_sec += interval / 1000 + w->next.tv_nsec / 1000000000;
+	w->next.tv_nsec %= 1000000000;
+	*wait_ms = interval;
+	c = read_counters(SVC(svc), w->req->flows, w->req->n_flows, st);
+	if (c == NULL) {
+		return -1; /* a watched flow was deleted: NOT_FOUND ends it */
+	}
+	if (w->req->on_change) {
+		/* compare without the timestamp */
+		int64_t ts = c->timestamp_ns;
+		size_t n;
+		uint8_t *buf;
+
+		c->timestamp_ns = 0;
+		n = protobuf_c_message_get_packed_size(&c->base);
+		buf = malloc(n ? n : 1);
+		if (buf != NULL) {
+			protobuf_c_message_pack(&c->base, buf);
+			if (w->last != NULL && n == w->last_len &&
+			    memcmp(buf, w->last, n) == 0) {
+				free(buf);
+				mgmt_pb_free(c);
+				return 0;
+			}
+			free(w->last);
+			w->last = buf;
+			w->last_len = n;
+		}
+		c->timestamp_ns = ts;
+	}
+	w->sent++;
+	*msg = &c->base;
+	return 1;
+}
+
+static void watch_free(void *svc, void *state)
+{
+	struct watch *w = state;
+
+	(void)svc;
+	if (w != NULL) {
+		mgmt_pb_free(w->req);
+		free(w->last);
+		free(w);
+	}
+}
+
+const struct mgmt_stream_ops mgmt_rpc_counters_watch_ops = {
+	.start = watch_start,
+	.next = watch_next,
+	.free = watch_free,
+};
+
