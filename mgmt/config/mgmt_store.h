@@ -55,12 +55,18 @@ uint64_t mgmt_store_version(struct mgmt_store *s);
  * least one ACCESS_ADMIN role binding (no lock-out). */
 void mgmt_store_set_tls(struct mgmt_store *s, bool on);
 
-/* Data path serving state for grpc.health.v1. */
+/* Why the store is degraded, "" if it is not (under s->lock: copy). */
+void mgmt_store_degraded(struct mgmt_store *s, char *buf, size_t len);
+
+/* Data path serving state for grpc.health.v1: false while stopping or
+ * degraded. */
 bool mgmt_store_serving(void *svc);
 void mgmt_store_set_serving(struct mgmt_store *s, bool on);
 
-/* Set by the transport owner to learn about role changes. */
-void mgmt_store_on_roles_changed(struct mgmt_store *s,
+/* Set by the transport owner to learn about changes: after every commit
+ * (role bindings may have changed) and when the store becomes degraded
+ * or recovers (health). */
+void mgmt_store_on_changed(struct mgmt_store *s,
 			       void (*cb)(void *arg, struct mgmt_store *s),
 			       void *arg);
 
@@ -95,8 +101,11 @@ struct mgmt_store {
 	struct timespec start;
 	bool serving;
 	bool tls; /* callers are identified: keep an admin binding */
-	void (*roles_cb)(void *arg, struct mgmt_store *s);
-	void *roles_arg;
+	/* "": healthy; else why the HAL may not run the running config (a
+	 * failed commit whose undo failed too); health is NOT_SERVING */
+	char degraded[MGMT_CONFIG_ERR_LEN];
+	void (*changed_cb)(void *arg, struct mgmt_store *s);
+	void *changed_arg;
 };
 
 /* Atomic write of the config as JSON (temp file, fsync, rename, fsync of

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "mgmt_json.h"
+#include "mgmt_log.h"
 #include "mgmt_store.h"
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -252,6 +253,30 @@ int mgmt_store_check_roles(const pb_config *c, struct mgmt_error *st)
 }
 
 /*
+ * A commit failed after the HAL took it and the undo failed too: what the
+ * HAL runs is neither the old config nor the new one.  Say so everywhere
+ * (log, health NOT_SERVING, GetVersion's degraded) rather than carry on
+ * as if the old config ran; the next successful commit ends it.
+ */
+static int degrade(struct mgmt_store *s, struct mgmt_error *st,
+		   const char *why, const char *undo)
+{
+	snprintf(s->degraded, sizeof(s->degraded),
+		 "config version %llu could not be restored after a failed "
+		 "commit (%.200s): %.200s",
+		 (unsigned long long)s->version, why, undo);
+	MGMT_LOG(ERR, "degraded: %s", s->degraded);
+	if (s->changed_cb != NULL) {
+		s->changed_cb(s->changed_arg, s);
+	}
+	return mgmt_error_set(st, -EIO,
+			      "persisting the config: %s; restoring the running "
+			      "config failed too: %s (the switch is degraded "
+			      "until a commit succeeds)",
+			      why, undo);
+}
+
+/*
  * The one commit path.  Takes ownership of next.  persist_now is false for
  * a confirmed commit (the file keeps the last confirmed config, so a crash
  * before Confirm comes back to it).  Caller holds the lock.
@@ -293,9 +318,12 @@ int mgmt_store_commit_locked(struct mgmt_store *s, pb_config *next,
 		/* undo: the HAL goes back to the running config */
 		char err2[MGMT_CONFIG_ERR_LEN];
 
-		hal_apply(s->hal, &s->cfg, err2, sizeof(err2));
+		ret = hal_apply(s->hal, &s->cfg, err2, sizeof(err2));
 		mgmt_config_free(&cfg);
 		mgmt_pb_free(next);
+		if (ret < 0) {
+			return degrade(s, st, err, err2);
+		}
 		return mgmt_error_set(st, -EIO,
 				       "persisting the config: %s", err);
 	}
@@ -305,8 +333,14 @@ int mgmt_store_commit_locked(struct mgmt_store *s, pb_config *next,
 	s->running = next;
 	s->version++;
 	history_push(s, identity, comment);
-	if (s->roles_cb != NULL) {
-		s->roles_cb(s->roles_arg, s);
+	if (s->degraded[0] != '\0') {
+		/* the HAL runs a config we know again */
+		MGMT_LOG(INFO, "config version %llu applied: no longer degraded",
+			 (unsigned long long)s->version);
+		s->degraded[0] = '\0';
+	}
+	if (s->changed_cb != NULL) {
+		s->changed_cb(s->changed_arg, s);
 	}
 	st->err = 0;
 	st->message[0] = '\0';
@@ -466,7 +500,20 @@ uint64_t mgmt_store_version(struct mgmt_store *s)
 
 bool mgmt_store_serving(void *svc)
 {
-	return ((struct mgmt_store *)svc)->serving;
+	struct mgmt_store *s = svc;
+	bool ok;
+
+	pthread_mutex_lock(&s->lock);
+	ok = s->serving && s->degraded[0] == '\0';
+	pthread_mutex_unlock(&s->lock);
+	return ok;
+}
+
+void mgmt_store_degraded(struct mgmt_store *s, char *buf, size_t len)
+{
+	pthread_mutex_lock(&s->lock);
+	snprintf(buf, len, "%s", s->degraded);
+	pthread_mutex_unlock(&s->lock);
 }
 
 void mgmt_store_set_tls(struct mgmt_store *s, bool on)
@@ -479,12 +526,12 @@ void mgmt_store_set_serving(struct mgmt_store *s, bool on)
 	s->serving = on;
 }
 
-void mgmt_store_on_roles_changed(struct mgmt_store *s,
+void mgmt_store_on_changed(struct mgmt_store *s,
 			       void (*cb)(void *arg, struct mgmt_store *s),
 			       void *arg)
 {
-	s->roles_cb = cb;
-	s->roles_arg = arg;
+	s->changed_cb = cb;
+	s->changed_arg = arg;
 }
 
 size_t mgmt_store_roles(struct mgmt_store *s, struct mgmt_role_binding *out,

@@ -1361,6 +1361,9 @@ int fhctl_version_main(const struct fhctl_global *g, int argc, char **argv)
 		       "%" PRIu64 ")\n",
 		       r->version, a.g.server, r->backend, r->uptime_s,
 		       r->config_version);
+		if (r->degraded != NULL && r->degraded[0] != '\0') {
+			printf("DEGRADED: %s\n", r->degraded);
+		}
 	}
 	mgmt_pb_free(r);
 	mgmt_client_close(a.cl);

@@ -413,7 +413,8 @@ static void print_residence(struct daemon *d)
 	fprintf(stderr, "\n");
 }
 
-static void roles_changed(void *arg, struct mgmt_store *s)
+/* After a commit (role bindings) or a change of health (degraded). */
+static void store_changed(void *arg, struct mgmt_store *s)
 {
 	struct daemon *d = arg;
 	struct mgmt_role_binding roles[64];
@@ -421,6 +422,7 @@ static void roles_changed(void *arg, struct mgmt_store *s)
 
 	if (d->grpc != NULL) {
 		mgmt_grpc_set_roles(d->grpc, roles, n);
+		mgmt_grpc_health_changed(d->grpc);
 	}
 }
 
@@ -462,7 +464,7 @@ static int start_grpc(struct daemon *d)
 		fprintf(stderr, "fhswd: --grpc %s: %s\n", d->o.grpc_addr, err);
 		return ret;
 	}
-	mgmt_store_on_roles_changed(d->svc, roles_changed, d);
+	mgmt_store_on_changed(d->svc, store_changed, d);
 	mgmt_store_set_tls(d->svc, gp.tls_ca != NULL);
 	MGMT_LOG(INFO, "gRPC API on %s (%s)", d->o.grpc_addr,
 		 gp.tls_ca ? "mTLS" : "plaintext");

@@ -31,6 +31,7 @@ void mgmt_rpc_system_version(void *svc, const struct mgmt_call_info *ci,
 	pthread_mutex_lock(&s->lock);
 	r->backend = mgmt_strdup(s->cfg.backend);
 	r->config_version = s->version;
+	r->degraded = mgmt_strdup(s->degraded);
 	pthread_mutex_unlock(&s->lock);
 	r->uptime_s = (double)(now.tv_sec - s->start.tv_sec) +
 		      (double)(now.tv_nsec - s->start.tv_nsec) / 1e9;
