@@ -47,8 +47,9 @@ int64_t fh_dp_clock_now(struct fh_dp_clock *c)
 		atomic_thread_fence(memory_order_acquire);
 		s2 = atomic_load_explicit(&c->seq, memory_order_relaxed);
 	} while (s1 != s2 || (s1 & 1));
-	return ns0 + (int64_t)(((unsigned __int128)(rte_rdtsc() - tsc0) *
-				mult) >> 32);
+	return ns0 +
+	       (int64_t)(((unsigned __int128)(rte_rdtsc() - tsc0) * mult) >>
+			 32);
 }
 
 /* ---- air time ------------------------------------------------------------------ */
@@ -74,9 +75,9 @@ void fh_dp_conf_timing(struct fh_dp_conf *c)
 	c->epoch_ns = FH_GPS_UNIX_OFFSET_S * FH_NS_PER_S +
 		      fh_timing_offset_ns(&c->timing);
 	for (int k = 0; k < 16; k++) {
-		c->sym_start[k] = k < FH_SYMBOLS_PER_SLOT
-					  ? c->slot_ns * k / FH_SYMBOLS_PER_SLOT
-					  : -1;
+		c->sym_start[k] = k < FH_SYMBOLS_PER_SLOT ?
+					  c->slot_ns * k / FH_SYMBOLS_PER_SLOT :
+					  -1;
 	}
 }
 
@@ -109,7 +110,8 @@ static void tx_flush(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 	if (b->n_hi != 0) {
 		sent = rte_eth_tx_burst(port, lc->txq, b->hi, b->n_hi);
 		for (uint16_t i = 0; i < sent; i++) {
-			fh_ctr_add(&pc->tx_bytes, rte_pktmbuf_pkt_len(b->hi[i]));
+			fh_ctr_add(&pc->tx_bytes,
+				   rte_pktmbuf_pkt_len(b->hi[i]));
 		}
 		fh_ctr_add(&pc->tx_packets, sent);
 		if (unlikely(sent < b->n_hi)) {
@@ -126,7 +128,8 @@ static void tx_flush(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 	if (b->n_lo != 0) {
 		sent = rte_eth_tx_burst(port, lc->txq, b->lo, b->n_lo);
 		for (uint16_t i = 0; i < sent; i++) {
-			fh_ctr_add(&pc->tx_bytes, rte_pktmbuf_pkt_len(b->lo[i]));
+			fh_ctr_add(&pc->tx_bytes,
+				   rte_pktmbuf_pkt_len(b->lo[i]));
 		}
 		fh_ctr_add(&pc->tx_packets, sent);
 		if (unlikely(sent < b->n_lo)) {
@@ -160,7 +163,8 @@ static inline void tx_enqueue(struct fh_dp_lcore *lc,
 
 static inline bool vlan_allowed(const struct fh_dp_port *p, uint16_t vlan)
 {
-	return !p->vlan_filter || (p->vlan_allowed[vlan >> 3] >> (vlan & 7) & 1);
+	return !p->vlan_filter ||
+	       (p->vlan_allowed[vlan >> 3] >> (vlan & 7) & 1);
 }
 
 /* Walk every message of the frame and its O-RAN sections: a payload size
@@ -182,8 +186,8 @@ static bool oran_valid(const uint8_t *e, size_t len, size_t seg_len)
 			if (m.body + m.body_len > e + seg_len) {
 				continue;
 			}
-			if (fh_cplane_parse(m.body, m.body_len, 0, NULL, &h, &ci,
-					    NULL) < 0) {
+			if (fh_cplane_parse(m.body, m.body_len, 0, NULL, &h,
+					    &ci, NULL) < 0) {
 				return false;
 			}
 			while ((ret = fh_cplane_next(&ci, &s, NULL)) > 0) {
@@ -220,7 +224,8 @@ static inline void window_count(const struct fh_dp_conf *conf,
 		fh_ctr_inc(&fc->rx_corrupt);
 		return;
 	}
-	pslot = ((int64_t)frame * 10 + subframe) * (1 << conf->timing.mu) + slot;
+	pslot = ((int64_t)frame * 10 + subframe) * (1 << conf->timing.mu) +
+		slot;
 	d = tr.slot - pslot;
 	if (d >= conf->period_slots / 2) {
 		d -= conf->period_slots;
@@ -291,8 +296,8 @@ static bool rewrite(const struct fh_dp_conf *conf, const struct fh_flow *f,
 		}
 		fh_put_be16(id, out);
 		if (fr->over_udp) {
-			udp_csum_update(d + fr->ecpri_offset - 8, fr->ip_version,
-					eaxc, out);
+			udp_csum_update(d + fr->ecpri_offset - 8,
+					fr->ip_version, eaxc, out);
 		}
 	}
 	if (a->has_set_dst_mac) {
@@ -323,7 +328,8 @@ static bool rewrite(const struct fh_dp_conf *conf, const struct fh_flow *f,
 			}
 			memmove(nd, nd + 4, 12);
 			fh_put_be16(nd + 12, FH_ETHERTYPE_VLAN);
-			tci = (uint16_t)((a->has_set_pcp ? a->set_pcp : 0) << 13 |
+			tci = (uint16_t)((a->has_set_pcp ? a->set_pcp : 0)
+						 << 13 |
 					 a->set_vlan_id);
 			fh_put_be16(nd + 14, tci);
 			fr->ecpri_offset += 4;
@@ -332,10 +338,12 @@ static bool rewrite(const struct fh_dp_conf *conf, const struct fh_flow *f,
 		} else {
 			tci = fr->vlan_tci[0];
 			if (a->set_vlan_id != 0) {
-				tci = (uint16_t)((tci & 0xf000) | a->set_vlan_id);
+				tci = (uint16_t)((tci & 0xf000) |
+						 a->set_vlan_id);
 			}
 			if (a->has_set_pcp) {
-				tci = (uint16_t)((tci & 0x1fff) | a->set_pcp << 13);
+				tci = (uint16_t)((tci & 0x1fff) |
+						 a->set_pcp << 13);
 			}
 			fh_put_be16(d + 14, tci);
 			fr->vlan_tci[0] = tci;
@@ -433,8 +441,9 @@ static void bridge(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 	om = NULL;
 	if (n_other != 0) {
 		/* the other form: a copy, or m itself if no port wants m */
-		om = n_same != 0 ? rte_pktmbuf_copy(m, dp->pool, 0, UINT32_MAX) :
-				   m;
+		om = n_same != 0 ?
+			     rte_pktmbuf_copy(m, dp->pool, 0, UINT32_MAX) :
+			     m;
 		if (om != NULL && !retag(om, tagged, vlan)) {
 			if (om != m) {
 				rte_pktmbuf_free(om);
@@ -589,7 +598,8 @@ slow:
 ecpri:
 	/* the port's VLAN membership holds for bridging; flows act before
 	 * it, as an ASIC's ingress ACL does */
-	vlan = fr.n_vlans ? fr.vlan_tci[0] & 0xfff : conf->ports[in].native_vlan;
+	vlan = fr.n_vlans ? fr.vlan_tci[0] & 0xfff :
+			    conf->ports[in].native_vlan;
 	if (!fr.is_ecpri) {
 		bridge(lc, conf, in, m, &fr, vlan, now_s,
 		       fr.ethertype == FH_ETHERTYPE_PTP);
@@ -624,7 +634,8 @@ ecpri:
 	}
 	/* one U-plane message: revision, size, radio header version and room
 	 * for a section header decide; anything else takes the full walk */
-	if (likely(e[0] == FH_ECPRI_REVISION << 4 && e[1] == FH_ECPRI_IQ_DATA)) {
+	if (likely(e[0] == FH_ECPRI_REVISION << 4 &&
+		   e[1] == FH_ECPRI_IQ_DATA)) {
 		uint32_t ps = fh_get_be16(e + 2);
 
 		valid = ps + FH_ECPRI_HDR_LEN <= fr.ecpri_len &&
@@ -695,7 +706,8 @@ ecpri:
 	}
 	/* DL copy: every port but the last gets its own copy */
 	for (unsigned i = 0; i + 1 < f->action.n_out_ports; i++) {
-		struct rte_mbuf *c = rte_pktmbuf_copy(m, dp->pool, 0, UINT32_MAX);
+		struct rte_mbuf *c =
+			rte_pktmbuf_copy(m, dp->pool, 0, UINT32_MAX);
 
 		if (unlikely(c == NULL)) {
 			fh_ctr_inc(&lc->port_ctr[f->action.out_ports[i]].drops);
@@ -749,9 +761,9 @@ int fh_dp_lcore_main(void *arg)
 			const struct fh_dp_rxq_set *rs = &conf->rxq[lc->id];
 
 			for (unsigned q = 0; q < rs->n; q++) {
-				uint16_t n = rte_eth_rx_burst(rs->q[q].eth_port,
-							      rs->q[q].queue,
-							      pkts, FH_DP_BURST);
+				uint16_t n = rte_eth_rx_burst(
+					rs->q[q].eth_port, rs->q[q].queue, pkts,
+					FH_DP_BURST);
 				uint64_t t0;
 
 				if (n == 0) {
@@ -760,15 +772,17 @@ int fh_dp_lcore_main(void *arg)
 				t0 = rte_rdtsc();
 				atomic_store_explicit(&lc->last_rx_tsc, t0,
 						      memory_order_relaxed);
-				fh_dp_process(lc, conf, rs->q[q].eth_port, pkts,
-					      n,
-					      dp->clock_pcap
-						      ? 0
-						      : fh_dp_clock_now(&dp->clock));
+				fh_dp_process(
+					lc, conf, rs->q[q].eth_port, pkts, n,
+					dp->clock_pcap ?
+						0 :
+						fh_dp_clock_now(&dp->clock));
 				if (dp->measure_residence) {
 					uint64_t dt = rte_rdtsc() - t0;
 
-					fh_ctr_inc(&lc->hist[63 - __builtin_clzll(dt | 1)]);
+					fh_ctr_inc(&lc->hist[63 -
+							     __builtin_clzll(
+								     dt | 1)]);
 				}
 			}
 		}

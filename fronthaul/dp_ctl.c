@@ -28,8 +28,8 @@ int fh_dp_create(const struct fh_dp_params *p, struct fh_dp **out)
 	dp->n_lcores = p->n_lcores;
 	dp->clock_pcap = p->clock_pcap;
 	dp->measure_residence = p->measure_residence;
-	dp->ts_dynfield =
-		rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, NULL);
+	dp->ts_dynfield = rte_mbuf_dynfield_lookup(
+		RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, NULL);
 	dp->pool = rte_pktmbuf_pool_create(
 		"fh_pool", p->pool_mbufs ? p->pool_mbufs : FH_DP_POOL_MBUFS,
 		256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
@@ -44,8 +44,8 @@ int fh_dp_create(const struct fh_dp_params *p, struct fh_dp **out)
 		goto fail;
 	}
 	for (unsigned i = 0; i < p->n_lcores; i++) {
-		struct fh_dp_lcore *lc = rte_zmalloc(
-			"fh_lcore", sizeof(*lc), RTE_CACHE_LINE_SIZE);
+		struct fh_dp_lcore *lc = rte_zmalloc("fh_lcore", sizeof(*lc),
+						     RTE_CACHE_LINE_SIZE);
 
 		if (lc == NULL) {
 			goto fail;
@@ -55,10 +55,10 @@ int fh_dp_create(const struct fh_dp_params *p, struct fh_dp **out)
 		lc->id = i;
 		lc->lcore_id = p->lcore_ids[i];
 		lc->txq = (uint16_t)i;
-		lc->flow_ctr = rte_zmalloc(
-			"fh_flow_ctr",
-			sizeof(struct fh_dp_flow_ctr) * FH_DP_MAX_FLOWS,
-			RTE_CACHE_LINE_SIZE);
+		lc->flow_ctr = rte_zmalloc("fh_flow_ctr",
+					   sizeof(struct fh_dp_flow_ctr) *
+						   FH_DP_MAX_FLOWS,
+					   RTE_CACHE_LINE_SIZE);
 		if (lc->flow_ctr == NULL) {
 			goto fail;
 		}
@@ -135,8 +135,7 @@ int fh_dp_flow_slot(const struct fh_dp *dp, const char *name)
 
 /* Counter slot for a flow name: the running slot if the name is running,
  * else a free (zeroed) one; -ENOSPC if none is left. */
-static int slot_for(const struct fh_dp *dp, const char *name,
-		    const bool *taken)
+static int slot_for(const struct fh_dp *dp, const char *name, const bool *taken)
 {
 	int s = fh_dp_flow_slot(dp, name);
 
@@ -206,7 +205,7 @@ void fh_dp_publish(struct fh_dp *dp, struct fh_dp_conf *c)
 {
 	struct fh_dp_conf *old =
 		atomic_exchange_explicit(&dp->conf, c, memory_order_acq_rel);
-	bool keep[FH_DP_MAX_FLOWS] = { false };
+	bool keep[FH_DP_MAX_FLOWS] = {false};
 
 	/* once every lcore has passed a quiescent state nobody reads old */
 	rte_rcu_qsbr_synchronize(dp->rcu, RTE_QSBR_THRID_INVALID);

@@ -60,8 +60,8 @@ void fh_l2_learn(struct fh_l2_table *t, const struct fh_l2_static *fdb,
 	}
 	b = bucket(t, mv);
 	for (int w = 0; w < FH_L2_WAYS; w++) {
-		uint64_t k = atomic_load_explicit(&b[w].key,
-						  memory_order_relaxed);
+		uint64_t k =
+			atomic_load_explicit(&b[w].key, memory_order_relaxed);
 		uint32_t seen = atomic_load_explicit(&b[w].seen_s,
 						     memory_order_relaxed);
 
@@ -102,8 +102,8 @@ int fh_l2_lookup(const struct fh_l2_table *t, const struct fh_l2_static *fdb,
 	}
 	b = bucket(t, mv);
 	for (int w = 0; w < FH_L2_WAYS; w++) {
-		uint64_t k = atomic_load_explicit(&b[w].key,
-						  memory_order_acquire);
+		uint64_t k =
+			atomic_load_explicit(&b[w].key, memory_order_acquire);
 
 		if (k != 0 && (k & ~0xfull) == mv) {
 			uint32_t seen = atomic_load_explicit(

@@ -8,14 +8,14 @@ static const struct {
 	const char *name;
 	uint8_t fixed;
 } ecpri_types[] = {
-	[FH_ECPRI_IQ_DATA] = { "iq_data", 4 },
-	[FH_ECPRI_BIT_SEQ] = { "bit_sequence", 4 },
-	[FH_ECPRI_RT_CTRL] = { "rt_ctrl", 4 },
-	[FH_ECPRI_GENERIC] = { "generic_data", 8 },
-	[FH_ECPRI_RMA] = { "remote_memory_access", 12 },
-	[FH_ECPRI_DELAY] = { "one_way_delay", 20 },
-	[FH_ECPRI_RESET] = { "remote_reset", 3 },
-	[FH_ECPRI_EVENT] = { "event_indication", 4 },
+	[FH_ECPRI_IQ_DATA] = {"iq_data", 4},
+	[FH_ECPRI_BIT_SEQ] = {"bit_sequence", 4},
+	[FH_ECPRI_RT_CTRL] = {"rt_ctrl", 4},
+	[FH_ECPRI_GENERIC] = {"generic_data", 8},
+	[FH_ECPRI_RMA] = {"remote_memory_access", 12},
+	[FH_ECPRI_DELAY] = {"one_way_delay", 20},
+	[FH_ECPRI_RESET] = {"remote_reset", 3},
+	[FH_ECPRI_EVENT] = {"event_indication", 4},
 };
 
 #define N_TYPES (sizeof(ecpri_types) / sizeof(ecpri_types[0]))
@@ -228,9 +228,9 @@ long fh_ecpri_build(uint8_t *buf, size_t cap, const struct fh_ecpri_msg *m)
 	if (total > cap) {
 		return -ENOSPC;
 	}
-	buf[0] = (uint8_t)((m->revision ? m->revision : FH_ECPRI_REVISION)
-				   << 4 |
-			   (m->reserved & 7) << 1 | (m->concatenated ? 1 : 0));
+	buf[0] =
+		(uint8_t)((m->revision ? m->revision : FH_ECPRI_REVISION) << 4 |
+			  (m->reserved & 7) << 1 | (m->concatenated ? 1 : 0));
 	buf[1] = m->type;
 	fh_put_be16(buf + 2, (uint16_t)payload);
 	p = buf + FH_ECPRI_HDR_LEN;

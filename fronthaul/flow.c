@@ -75,7 +75,8 @@ int fh_flow_table_build(struct fh_flow_table *t, const struct fh_flow *flows,
 		uint32_t r = fh_flow_rank(&flows[i].match);
 		size_t j = i;
 
-		while (j > 0 && fh_flow_rank(&flows[t->order[j - 1]].match) < r) {
+		while (j > 0 &&
+		       fh_flow_rank(&flows[t->order[j - 1]].match) < r) {
 			t->order[j] = t->order[j - 1];
 			j--;
 		}
@@ -92,7 +93,8 @@ int fh_flow_table_build(struct fh_flow_table *t, const struct fh_flow *flows,
 				break;
 			}
 			if (fh_flow_overlap(&a->match, &b->match)) {
-				size_t first = t->order[i], second = t->order[j];
+				size_t first = t->order[i],
+				       second = t->order[j];
 
 				if (first > second) {
 					size_t x = first;
@@ -134,4 +136,3 @@ int fh_flow_table_build(struct fh_flow_table *t, const struct fh_flow *flows,
 	}
 	return 0;
 }
-

@@ -41,9 +41,9 @@ static bool udp_port_is_ecpri(const struct fh_frame_cfg *cfg, uint16_t port)
 	return false;
 }
 
-static int parse_udp(const uint8_t *buf, size_t len, size_t off,
-		     size_t l3_end, const struct fh_frame_cfg *cfg,
-		     struct fh_frame *f, struct fh_err *err)
+static int parse_udp(const uint8_t *buf, size_t len, size_t off, size_t l3_end,
+		     const struct fh_frame_cfg *cfg, struct fh_frame *f,
+		     struct fh_err *err)
 {
 	uint16_t ulen;
 
@@ -76,7 +76,8 @@ int fh_frame_parse(const uint8_t *buf, size_t len,
 
 	memset(f, 0, sizeof(*f));
 	if (len < FH_ETH_HDR_LEN) {
-		return fh_fail(err, -EMSGSIZE, len, "truncated Ethernet header");
+		return fh_fail(err, -EMSGSIZE, len,
+			       "truncated Ethernet header");
 	}
 	memcpy(f->dst, buf, 6);
 	memcpy(f->src, buf + 6, 6);

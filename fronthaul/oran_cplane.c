@@ -356,8 +356,10 @@ static int decode_ext(const struct fh_cplane_section *s,
 			e->u.e11.bfw_comp_meth = d[2] & 0xf;
 			e->u.e11.bundles = d + 3;
 			e->u.e11.bundle_len =
-				(bfw_has_param(e->u.e11.bfw_comp_meth) ? 1 : 0) +
-				2 + ((size_t)k * 2 * e->u.e11.bfw_iq_width + 7) / 8;
+				(bfw_has_param(e->u.e11.bfw_comp_meth) ? 1 :
+									 0) +
+				2 +
+				((size_t)k * 2 * e->u.e11.bfw_iq_width + 7) / 8;
 		}
 		need = (size_t)(e->u.e11.bundles - d) +
 		       (size_t)e->u.e11.num_bundles * e->u.e11.bundle_len;
@@ -528,9 +530,9 @@ long fh_cplane_build_section(uint8_t *buf, size_t cap, uint8_t section_type,
 			memcpy(buf + 7, s->ci, s->ci_len);
 		}
 	} else {
-		fh_put_be16(buf, (uint16_t)(s->section_id << 4 | s->rb << 3 |
-					    s->sym_inc << 2 |
-					    s->start_prb >> 8));
+		fh_put_be16(buf,
+			    (uint16_t)(s->section_id << 4 | s->rb << 3 |
+				       s->sym_inc << 2 | s->start_prb >> 8));
 		buf[2] = (uint8_t)s->start_prb;
 		buf[3] = s->num_prb_field;
 		fh_put_be16(buf + 4,
@@ -548,7 +550,8 @@ long fh_cplane_build_section(uint8_t *buf, size_t cap, uint8_t section_type,
 			break;
 		}
 		if (section_type == FH_SECTION_PRACH) {
-			fh_put_be24(buf + 8, (uint32_t)s->freq_offset & 0xffffff);
+			fh_put_be24(buf + 8,
+				    (uint32_t)s->freq_offset & 0xffffff);
 			buf[11] = 0;
 		}
 	}
@@ -564,7 +567,7 @@ long fh_cplane_build_ext(uint8_t *buf, size_t cap,
 {
 	size_t hdr = e->type == 11 ? 3 : 2;
 	size_t n = 0, total, words;
-	uint8_t tmp[8] = { 0 };
+	uint8_t tmp[8] = {0};
 	const uint8_t *src = NULL;
 	size_t pre = 0; /* bytes from tmp before the copied data */
 
@@ -575,7 +578,8 @@ long fh_cplane_build_ext(uint8_t *buf, size_t cap,
 		if (w == 0 || w > 16 || e->u.e1.bfw_comp_meth > 0xf) {
 			return -EINVAL;
 		}
-		tmp[0] = (uint8_t)((w & 0xf) << 4 | (e->u.e1.bfw_comp_meth & 0xf));
+		tmp[0] = (uint8_t)((w & 0xf) << 4 |
+				   (e->u.e1.bfw_comp_meth & 0xf));
 		pre = 1;
 		if (bfw_has_param(e->u.e1.bfw_comp_meth)) {
 			tmp[1] = e->u.e1.bfw_comp_param;
@@ -589,8 +593,9 @@ long fh_cplane_build_ext(uint8_t *buf, size_t cap,
 		if (e->u.e4.mod_comp_scaler > 0x7fff) {
 			return -EINVAL;
 		}
-		fh_put_be16(tmp, (uint16_t)((e->u.e4.csf ? 0x8000 : 0) |
-					    (e->u.e4.mod_comp_scaler & 0x7fff)));
+		fh_put_be16(tmp,
+			    (uint16_t)((e->u.e4.csf ? 0x8000 : 0) |
+				       (e->u.e4.mod_comp_scaler & 0x7fff)));
 		pre = 2;
 		break;
 	case 5:
@@ -604,7 +609,8 @@ long fh_cplane_build_ext(uint8_t *buf, size_t cap,
 			    e->u.e5.sets[i].mc_scale_offset > 0x7fff) {
 				return -EINVAL;
 			}
-			fh_bits_put(tmp, b, 12, e->u.e5.sets[i].mc_scale_re_mask);
+			fh_bits_put(tmp, b, 12,
+				    e->u.e5.sets[i].mc_scale_re_mask);
 			fh_bits_put(tmp, b + 12, 1, e->u.e5.sets[i].csf);
 			fh_bits_put(tmp, b + 13, 15,
 				    e->u.e5.sets[i].mc_scale_offset);
@@ -618,10 +624,12 @@ long fh_cplane_build_ext(uint8_t *buf, size_t cap,
 			return -EINVAL;
 		}
 		fh_put_be32(tmp, (uint32_t)(e->u.e6.repetition & 1) << 31 |
-					 (uint32_t)(e->u.e6.rbg_size & 7) << 28 |
+					 (uint32_t)(e->u.e6.rbg_size & 7)
+						 << 28 |
 					 (e->u.e6.rbg_mask & 0x0fffffff));
-		fh_put_be16(tmp + 4, (uint16_t)((e->u.e6.priority & 3) << 14 |
-						(e->u.e6.symbol_mask & 0x3fff)));
+		fh_put_be16(tmp + 4,
+			    (uint16_t)((e->u.e6.priority & 3) << 14 |
+				       (e->u.e6.symbol_mask & 0x3fff)));
 		pre = 6;
 		break;
 	case 10:

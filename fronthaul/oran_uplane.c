@@ -27,8 +27,8 @@ int fh_radio_hdr_parse(const uint8_t *p, size_t len, size_t base,
 
 void fh_radio_hdr_build(uint8_t *p, const struct fh_radio_hdr *h)
 {
-	uint8_t pv = h->payload_version ? h->payload_version
-					: FH_ORAN_PAYLOAD_VERSION;
+	uint8_t pv = h->payload_version ? h->payload_version :
+					  FH_ORAN_PAYLOAD_VERSION;
 
 	p[0] = (uint8_t)((h->direction & 1) << 7 | (pv & 7) << 4 |
 			 (h->filter_index & 0xf));

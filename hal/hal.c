@@ -51,8 +51,9 @@ static void register_builtins(void)
 
 		if (ret < 0) {
 			/* a build defect: the generated list is ours */
-			fprintf(stderr, "hal: backend \"%s\" not registered: "
-					"%s\n",
+			fprintf(stderr,
+				"hal: backend \"%s\" not registered: "
+				"%s\n",
 				hal_builtin_classes[i]->type, strerror(-ret));
 		}
 	}
@@ -146,8 +147,9 @@ static int unknown_backend(const char *type, char *msg, size_t msglen)
 
 	hal_class_names(names, sizeof(names));
 	if (msg != NULL && msglen != 0) {
-		snprintf(msg, msglen, "\"%s\" is not a backend (registered: %s)",
-			 type, names);
+		snprintf(msg, msglen,
+			 "\"%s\" is not a backend (registered: %s)", type,
+			 names);
 	}
 	return -ENOENT;
 }
@@ -377,15 +379,15 @@ uint64_t hal_counter_value(const struct hal_flow_stats *s, uint32_t bit)
 }
 
 /* An optional op under the control mutex: -EOPNOTSUPP where absent. */
-#define HAL_OPTIONAL(h, op, ...)                                \
-	({                                                      \
-		int ret_ = -EOPNOTSUPP;                         \
-		if ((h)->cls->op != NULL) {                     \
-			pthread_mutex_lock(&(h)->lock);         \
-			ret_ = (h)->cls->op((h), __VA_ARGS__);  \
-			pthread_mutex_unlock(&(h)->lock);       \
-		}                                               \
-		ret_;                                           \
+#define HAL_OPTIONAL(h, op, ...)                               \
+	({                                                     \
+		int ret_ = -EOPNOTSUPP;                        \
+		if ((h)->cls->op != NULL) {                    \
+			pthread_mutex_lock(&(h)->lock);        \
+			ret_ = (h)->cls->op((h), __VA_ARGS__); \
+			pthread_mutex_unlock(&(h)->lock);      \
+		}                                              \
+		ret_;                                          \
 	})
 
 int hal_l2_stats(struct hal *h, struct hal_l2_stats *out)

@@ -39,11 +39,11 @@ enum hal_port_role {
 struct hal_port_cfg {
 	char name[HAL_NAME_LEN];
 	char device[HAL_DEVICE_LEN]; /* DPDK device or Linux netdev */
-	uint8_t role;                /* enum hal_port_role */
-	uint16_t mtu;                /* 0 = backend default */
-	uint16_t native_vlan;        /* 0 = none: untagged frames dropped
+	uint8_t role; /* enum hal_port_role */
+	uint16_t mtu; /* 0 = backend default */
+	uint16_t native_vlan; /* 0 = none: untagged frames dropped
 					unless no VLAN list is given */
-	uint16_t n_allowed_vlans;    /* 0 = all VLANs allowed */
+	uint16_t n_allowed_vlans; /* 0 = all VLANs allowed */
 	uint16_t allowed_vlans[64];
 };
 
@@ -93,7 +93,7 @@ struct hal_config {
 	unsigned n_fdb;
 	struct hal_fdb_entry fdb[HAL_MAX_FDB];
 	char backend[HAL_TYPE_LEN]; /* a registered hal_class type */
-	struct hal_options options;  /* the backend's own settings */
+	struct hal_options options; /* the backend's own settings */
 };
 
 /* Capabilities: what a backend can express, so a config can be refused
@@ -127,7 +127,7 @@ enum hal_flow_counter_index {
 #define HAL_CTR_INDEX(name, NAME) HAL_CTR_I_##NAME,
 	FH_FLOW_COUNTERS(HAL_CTR_INDEX)
 #undef HAL_CTR_INDEX
-	HAL_CTR_COUNT
+		HAL_CTR_COUNT
 };
 
 enum hal_flow_counter {

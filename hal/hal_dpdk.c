@@ -84,8 +84,8 @@ static int dpdk_open(const struct hal_params *p, struct hal **out, char *msg,
 		     size_t msglen)
 {
 	char prog[] = "fhswd";
-	char *def_argv[] = { prog, NULL };
-	struct fh_dp_params dpp = { 0 };
+	char *def_argv[] = {prog, NULL};
+	struct fh_dp_params dpp = {0};
 	struct hal_dpdk *hd;
 	unsigned lcore;
 	int ret;
@@ -95,8 +95,8 @@ static int dpdk_open(const struct hal_params *p, struct hal **out, char *msg,
 		return ret;
 	}
 	/* the EAL consumes (and may permute) its arguments */
-	ret = p->argc > 0 ? rte_eal_init(p->argc, p->argv)
-			  : rte_eal_init(1, def_argv);
+	ret = p->argc > 0 ? rte_eal_init(p->argc, p->argv) :
+			    rte_eal_init(1, def_argv);
 	if (ret < 0) {
 		snprintf(msg, msglen, "EAL: %s", rte_strerror(rte_errno));
 		return rte_errno == EALREADY ? -EBUSY : -EINVAL;
@@ -109,15 +109,16 @@ static int dpdk_open(const struct hal_params *p, struct hal **out, char *msg,
 		goto fail_eal;
 	}
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		snprintf(msg, msglen, "EAL: a secondary process cannot "
-				      "forward");
+		snprintf(msg, msglen,
+			 "EAL: a secondary process cannot "
+			 "forward");
 		ret = -EOPNOTSUPP;
 		goto fail_eal;
 	}
-	RTE_LCORE_FOREACH(lcore) {
+	RTE_LCORE_FOREACH(lcore)
+	{
 		if (dpp.n_lcores == FH_DP_MAX_LCORES) {
-			snprintf(msg, msglen,
-				 "EAL: more than %d lcores (-l)",
+			snprintf(msg, msglen, "EAL: more than %d lcores (-l)",
 				 FH_DP_MAX_LCORES);
 			ret = -EINVAL;
 			goto fail_eal;
@@ -255,7 +256,7 @@ static struct fh_dp_conf *conf_build(struct hal_dpdk *hd,
 {
 	struct fh_dp *dp = hd->dp;
 	struct fh_dp_conf *c = fh_dp_conf_new(cfg->n_flows);
-	struct fh_err ferr = { 0 };
+	struct fh_err ferr = {0};
 	size_t tie = 0;
 	unsigned l = 0;
 	int ret;
@@ -344,7 +345,8 @@ static int dpdk_apply(struct hal *h, const struct hal_config *cfg, char *msg,
 		bool same = cfg->n_ports == hd->n_ports;
 
 		for (unsigned p = 0; same && p < cfg->n_ports; p++) {
-			same = strcmp(cfg->ports[p].device, hd->devices[p]) == 0;
+			same = strcmp(cfg->ports[p].device, hd->devices[p]) ==
+			       0;
 		}
 		if (!same) {
 			snprintf(msg, msglen,
@@ -388,7 +390,7 @@ static int lcore_entry(void *arg)
 static void *clock_main(void *arg)
 {
 	struct fh_dp *dp = arg;
-	const struct timespec period = { 0, 100 * 1000 * 1000 };
+	const struct timespec period = {0, 100 * 1000 * 1000};
 
 	while (!atomic_load(&dp->stop)) {
 		nanosleep(&period, NULL);
@@ -550,7 +552,8 @@ static int dpdk_inject(struct hal *h, unsigned port, const char *path,
 			}
 			memcpy(d, data, ph->caplen);
 			/* before run: queue 0 is not yet polled by anyone */
-			if (rte_eth_tx_burst(hd->eth_port[port], 0, &m, 1) != 1) {
+			if (rte_eth_tx_burst(hd->eth_port[port], 0, &m, 1) !=
+			    1) {
 				rte_pktmbuf_free(m);
 				ret = -ENOBUFS;
 				break;

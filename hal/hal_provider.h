@@ -116,7 +116,7 @@ struct hal {
 
 /* The backend state that embeds hal as its member `member`. */
 #define hal_container_of(h, type, member) \
-	((type *)(void *)((char *)(h) - offsetof(type, member)))
+	((type *)(void *)((char *)(h)-offsetof(type, member)))
 
 /*
  * Add a backend to the registry (the built-in ones are added on first

@@ -335,7 +335,7 @@ const char *sd_bridge_name(const struct hal_config *cfg);
 
 /* Make cfg the running config: hal_class.apply. */
 int sd_apply_cfg(struct hal_sd *sd, const struct hal_config *cfg, char *msg,
-		    size_t msglen);
+		 size_t msglen);
 /* Remove everything the running config put in (at close). */
 void sd_teardown(struct hal_sd *sd);
 

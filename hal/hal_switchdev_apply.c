@@ -611,7 +611,7 @@ static void retire(struct hal_sd *sd, const struct sd_state *old,
 }
 
 int sd_apply_cfg(struct hal_sd *sd, const struct hal_config *cfg, char *msg,
-		    size_t msglen)
+		 size_t msglen)
 {
 	struct sd_state *nx;
 	struct sd_journal j = {0};

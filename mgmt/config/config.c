@@ -676,7 +676,7 @@ static int check_ties(struct ctx *c)
 {
 	struct hal_config *out = c->out;
 	struct fh_flow_table *t;
-	struct fh_err ferr = { 0 };
+	struct fh_err ferr = {0};
 	size_t first = 0;
 	char q[QUOTE_LEN];
 	int ret;
@@ -825,8 +825,9 @@ static int check_hal(struct ctx *c, const pb_config *pb)
 		char names[128];
 
 		hal_class_names(names, sizeof(names));
-		return fail(c, "hal.backend: %s is not a backend (this build "
-			       "has: %s)",
+		return fail(c,
+			    "hal.backend: %s is not a backend (this build "
+			    "has: %s)",
 			    quote(q, backend), names);
 	}
 	if (ret < 0) {
@@ -841,7 +842,7 @@ static int check_hal(struct ctx *c, const pb_config *pb)
 int mgmt_config_from_pb(const struct Fhswitch__V1__SwitchConfig *pb,
 			struct hal_config *out, char *err, size_t errlen)
 {
-	struct ctx c = { .out = out, .err = err, .errlen = errlen };
+	struct ctx c = {.out = out, .err = err, .errlen = errlen};
 	int ret;
 
 	if (err != NULL && errlen != 0) {
@@ -888,7 +889,7 @@ int mgmt_config_load_text(const char *json_text, struct hal_config *out,
 	int ret;
 
 	if (out == NULL || json_text == NULL) {
-		struct ctx c = { .err = err, .errlen = errlen };
+		struct ctx c = {.err = err, .errlen = errlen};
 
 		if (out != NULL) {
 			memset(out, 0, sizeof(*out));
@@ -964,7 +965,7 @@ fail:
 int mgmt_config_load_file(const char *path, struct hal_config *out, char *err,
 			  size_t errlen)
 {
-	struct ctx c = { .err = err, .errlen = errlen };
+	struct ctx c = {.err = err, .errlen = errlen};
 	char *text = NULL;
 	size_t len = 0;
 	char *msg;

@@ -65,8 +65,8 @@ static int fail(struct ctx *c, const char *fmt, ...)
 	if (c->err == NULL || c->errlen == 0) {
 		return -EINVAL;
 	}
-	n = snprintf(c->err, c->errlen, "%s: ",
-		     c->path.len ? c->path.buf : "(document)");
+	n = snprintf(c->err, c->errlen,
+		     "%s: ", c->path.len ? c->path.buf : "(document)");
 	if (n < 0 || (size_t)n >= c->errlen) {
 		return -EINVAL;
 	}
@@ -305,8 +305,8 @@ static int parse_value(struct ctx *c, const ProtobufCFieldDescriptor *f,
 			size_t n = 0;
 
 			names[0] = '\0';
-			for (unsigned i = 0; i < ed->n_values && n < sizeof(names);
-			     i++) {
+			for (unsigned i = 0;
+			     i < ed->n_values && n < sizeof(names); i++) {
 				int w = snprintf(names + n, sizeof(names) - n,
 						 "%s%s", i ? ", " : "",
 						 ed->values[i].name);
@@ -361,7 +361,8 @@ static int parse_value(struct ctx *c, const ProtobufCFieldDescriptor *f,
 			if (x < 0) {
 				free(b->data);
 				b->data = NULL;
-				return fail(c, "invalid base64 at character %zu",
+				return fail(c,
+					    "invalid base64 at character %zu",
 					    i);
 			}
 			acc = acc << 6 | (uint32_t)x;
@@ -479,7 +480,7 @@ static int parse_message(struct ctx *c, const ProtobufCMessageDescriptor *d,
 int mgmt_json_to_pb(const ProtobufCMessageDescriptor *desc, json_t *json,
 		    ProtobufCMessage **out, char *err, size_t errlen)
 {
-	struct ctx c = { .err = err, .errlen = errlen };
+	struct ctx c = {.err = err, .errlen = errlen};
 	ProtobufCMessage *m = NULL;
 	int ret;
 
@@ -554,8 +555,8 @@ static json_t *value_json(const ProtobufCFieldDescriptor *f, const void *p)
 			protobuf_c_enum_descriptor_get_value(f->descriptor,
 							     *(const int *)p);
 
-		return ev ? json_string(ev->name)
-			  : json_integer(*(const int *)p);
+		return ev ? json_string(ev->name) :
+			    json_integer(*(const int *)p);
 	}
 	case PROTOBUF_C_TYPE_STRING: {
 		const char *s = *(char *const *)p;
@@ -563,8 +564,9 @@ static json_t *value_json(const ProtobufCFieldDescriptor *f, const void *p)
 		return json_string(s ? s : "");
 	}
 	case PROTOBUF_C_TYPE_BYTES: {
-		static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-					  "abcdefghijklmnopqrstuvwxyz0123456789+/";
+		static const char tbl[] =
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			"abcdefghijklmnopqrstuvwxyz0123456789+/";
 		const ProtobufCBinaryData *b = p;
 		size_t n = (b->len + 2) / 3 * 4;
 		char *s = malloc(n + 1);
@@ -637,7 +639,8 @@ json_t *mgmt_pb_to_json(const ProtobufCMessage *msg)
 		json_t *v;
 
 		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-			size_t n = *(const size_t *)(base + f->quantifier_offset);
+			size_t n =
+				*(const size_t *)(base + f->quantifier_offset);
 			const uint8_t *arr = *(void *const *)p;
 			size_t esz = scalar_size(f->type);
 
@@ -649,7 +652,8 @@ json_t *mgmt_pb_to_json(const ProtobufCMessage *msg)
 				json_t *e = value_json(f, arr + k * esz);
 
 				/* never drop an element silently */
-				if (e == NULL || json_array_append_new(v, e) < 0) {
+				if (e == NULL ||
+				    json_array_append_new(v, e) < 0) {
 					json_decref(v);
 					v = NULL;
 				}
@@ -663,8 +667,8 @@ json_t *mgmt_pb_to_json(const ProtobufCMessage *msg)
 		} else if (f->label == PROTOBUF_C_LABEL_OPTIONAL &&
 			   f->type != PROTOBUF_C_TYPE_MESSAGE &&
 			   f->type != PROTOBUF_C_TYPE_STRING) {
-			if (!*(const protobuf_c_boolean *)(base +
-							   f->quantifier_offset)) {
+			if (!*(const protobuf_c_boolean
+				       *)(base + f->quantifier_offset)) {
 				continue;
 			}
 			v = value_json(f, p);
@@ -758,9 +762,9 @@ static int check_utf8(const ProtobufCMessage *m, struct path *p)
 			if (f->label == PROTOBUF_C_LABEL_REPEATED) {
 				path_push_index(p, k);
 			}
-			if (f->type == PROTOBUF_C_TYPE_STRING
-				    ? !utf8_valid(v)
-				    : check_utf8(v, p) < 0) {
+			if (f->type == PROTOBUF_C_TYPE_STRING ?
+				    !utf8_valid(v) :
+				    check_utf8(v, p) < 0) {
 				return -EILSEQ;
 			}
 			path_pop(p, old);
@@ -771,7 +775,7 @@ static int check_utf8(const ProtobufCMessage *m, struct path *p)
 
 int mgmt_pb_check_utf8(const ProtobufCMessage *m, char *path, size_t len)
 {
-	struct path p = { .len = 0 };
+	struct path p = {.len = 0};
 	int ret;
 
 	p.buf[0] = '\0';

@@ -33,12 +33,12 @@ struct mgmt_store;
  * with the reason ("FILE: PATH: reason") in err.
  */
 int mgmt_store_open(struct hal *h, const char *config_path,
-		  struct mgmt_store **out, char *err, size_t errlen);
+		    struct mgmt_store **out, char *err, size_t errlen);
 void mgmt_store_close(struct mgmt_store *s);
 
 /* Role bindings of the running config, for the transport. */
 size_t mgmt_store_roles(struct mgmt_store *s, struct mgmt_role_binding *out,
-		      size_t max);
+			size_t max);
 
 /* SIGHUP: commit the startup file as it is now on disk.  0 or -errno
  * with the reason in err. */
@@ -67,8 +67,8 @@ void mgmt_store_set_serving(struct mgmt_store *s, bool on);
  * (role bindings may have changed) and when the store becomes degraded
  * or recovers (health). */
 void mgmt_store_on_changed(struct mgmt_store *s,
-			       void (*cb)(void *arg, struct mgmt_store *s),
-			       void *arg);
+			   void (*cb)(void *arg, struct mgmt_store *s),
+			   void *arg);
 
 /* ---- for the services (mgmt/services/), under s->lock ---------------------- */
 
@@ -112,7 +112,7 @@ struct mgmt_store {
  * the directory), then of PATH.state: its version number, so that a
  * restart goes on counting.  0 or -errno with the reason in err. */
 int mgmt_store_persist(const char *path, const pb_config *c, uint64_t version,
-	    char *err, size_t errlen);
+		       char *err, size_t errlen);
 
 /* mgmt.role_bindings are well-formed; 0 or the status code. */
 int mgmt_store_check_roles(const pb_config *c, struct mgmt_error *st);
@@ -123,7 +123,8 @@ int mgmt_store_check_roles(const pb_config *c, struct mgmt_error *st);
  * confirmed commit) -> version + 1 -> history.  On failure the running
  * config is untouched.  Returns 0 or the status code set in st.
  */
-int mgmt_store_commit_locked(struct mgmt_store *s, pb_config *next, const char *identity,
-		  const char *comment, bool persist_now, struct mgmt_error *st);
+int mgmt_store_commit_locked(struct mgmt_store *s, pb_config *next,
+			     const char *identity, const char *comment,
+			     bool persist_now, struct mgmt_error *st);
 
 #endif

@@ -93,10 +93,10 @@ static uint64_t fnv1a(const char *p, size_t n)
 static void state_write(const char *path, uint64_t version, uint64_t hash)
 {
 	char sp[4096], text[128];
-	int n = snprintf(text, sizeof(text),
-			 "{\"version\": %llu, \"config_fnv1a64\": \"%016llx\"}\n",
-			 (unsigned long long)version,
-			 (unsigned long long)hash);
+	int n = snprintf(
+		text, sizeof(text),
+		"{\"version\": %llu, \"config_fnv1a64\": \"%016llx\"}\n",
+		(unsigned long long)version, (unsigned long long)hash);
 	int ret;
 
 	snprintf(sp, sizeof(sp), "%s" STATE_SUFFIX, path);
@@ -104,18 +104,19 @@ static void state_write(const char *path, uint64_t version, uint64_t hash)
 	if (ret < 0) {
 		/* the config itself is safe; a restart will count on from
 		 * an older number (the hash tells it the file changed) */
-		fprintf(stderr, "fhswd: %s: %s (version numbers may repeat "
-				"after a restart)\n",
+		fprintf(stderr,
+			"fhswd: %s: %s (version numbers may repeat "
+			"after a restart)\n",
 			sp, strerror(-ret));
 	}
 }
 
 int mgmt_store_persist(const char *path, const pb_config *c, uint64_t version,
-	    char *err, size_t errlen)
+		       char *err, size_t errlen)
 {
 	json_t *j = mgmt_pb_to_json(&c->base);
-	char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
-		       : NULL;
+	char *text =
+		j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 	char *buf = NULL;
 	size_t len;
 	int ret;
@@ -163,7 +164,8 @@ static uint64_t startup_version(const char *path, uint64_t h)
 			json_object_get(st, "config_fnv1a64"));
 		char want[32];
 
-		v = (uint64_t)json_integer_value(json_object_get(st, "version"));
+		v = (uint64_t)json_integer_value(
+			json_object_get(st, "version"));
 		snprintf(want, sizeof(want), "%016llx", (unsigned long long)h);
 		if (hs == NULL || strcmp(hs, want) != 0) {
 			v++; /* edited, or a commit crashed before the state */
@@ -188,7 +190,8 @@ static void history_push(struct mgmt_store *s, const char *identity,
 	memset(e, 0, sizeof(*e));
 	e->version = s->version;
 	e->unix_s = (int64_t)time(NULL);
-	snprintf(e->identity, sizeof(e->identity), "%s", identity ? identity : "");
+	snprintf(e->identity, sizeof(e->identity), "%s",
+		 identity ? identity : "");
 	snprintf(e->comment, sizeof(e->comment), "%s", comment ? comment : "");
 	e->config = mgmt_pb_clone(&s->running->base);
 }
@@ -227,26 +230,26 @@ int mgmt_store_check_roles(const pb_config *c, struct mgmt_error *st)
 	}
 	if (c->mgmt->n_role_bindings > MAX_ROLES) {
 		return mgmt_error_set(st, -EINVAL,
-				       "mgmt.role_bindings: %zu entries, at "
-				       "most %d",
-				       c->mgmt->n_role_bindings, MAX_ROLES);
+				      "mgmt.role_bindings: %zu entries, at "
+				      "most %d",
+				      c->mgmt->n_role_bindings, MAX_ROLES);
 	}
 	for (size_t i = 0; i < c->mgmt->n_role_bindings; i++) {
 		const Fhswitch__V1__RoleBinding *b = c->mgmt->role_bindings[i];
 
 		if (b->identity[0] == '\0' || strlen(b->identity) >= 128) {
 			return mgmt_error_set(st, -EINVAL,
-					       "mgmt.role_bindings[%zu]."
-					       "identity: 1..127 characters "
-					       "expected",
-					       i);
+					      "mgmt.role_bindings[%zu]."
+					      "identity: 1..127 characters "
+					      "expected",
+					      i);
 		}
 		if (b->role < FHSWITCH__V1__ACCESS_ROLE__ACCESS_NONE ||
 		    b->role > FHSWITCH__V1__ACCESS_ROLE__ACCESS_ADMIN) {
 			return mgmt_error_set(st, -EINVAL,
-					       "mgmt.role_bindings[%zu].role: "
-					       "%d is not an AccessRole",
-					       i, (int)b->role);
+					      "mgmt.role_bindings[%zu].role: "
+					      "%d is not an AccessRole",
+					      i, (int)b->role);
 		}
 	}
 	return 0;
@@ -258,8 +261,8 @@ int mgmt_store_check_roles(const pb_config *c, struct mgmt_error *st)
  * (log, health NOT_SERVING, GetVersion's degraded) rather than carry on
  * as if the old config ran; the next successful commit ends it.
  */
-static int degrade(struct mgmt_store *s, struct mgmt_error *st,
-		   const char *why, const char *undo)
+static int degrade(struct mgmt_store *s, struct mgmt_error *st, const char *why,
+		   const char *undo)
 {
 	snprintf(s->degraded, sizeof(s->degraded),
 		 "config version %llu could not be restored after a failed "
@@ -269,11 +272,12 @@ static int degrade(struct mgmt_store *s, struct mgmt_error *st,
 	if (s->changed_cb != NULL) {
 		s->changed_cb(s->changed_arg, s);
 	}
-	return mgmt_error_set(st, -EIO,
-			      "persisting the config: %s; restoring the running "
-			      "config failed too: %s (the switch is degraded "
-			      "until a commit succeeds)",
-			      why, undo);
+	return mgmt_error_set(
+		st, -EIO,
+		"persisting the config: %s; restoring the running "
+		"config failed too: %s (the switch is degraded "
+		"until a commit succeeds)",
+		why, undo);
 }
 
 /*
@@ -282,8 +286,8 @@ static int degrade(struct mgmt_store *s, struct mgmt_error *st,
  * before Confirm comes back to it).  Caller holds the lock.
  */
 int mgmt_store_commit_locked(struct mgmt_store *s, pb_config *next,
-			 const char *identity, const char *comment,
-			 bool persist_now, struct mgmt_error *st)
+			     const char *identity, const char *comment,
+			     bool persist_now, struct mgmt_error *st)
 {
 	struct hal_config cfg;
 	char err[MGMT_CONFIG_ERR_LEN];
@@ -303,9 +307,9 @@ int mgmt_store_commit_locked(struct mgmt_store *s, pb_config *next,
 		mgmt_config_free(&cfg);
 		mgmt_pb_free(next);
 		return mgmt_error_set(st, -EBUSY,
-				       "hal.backend: \"%s\" is running; the "
-				       "backend changes only with a restart",
-				       s->cfg.backend);
+				      "hal.backend: \"%s\" is running; the "
+				      "backend changes only with a restart",
+				      s->cfg.backend);
 	}
 	ret = hal_apply(s->hal, &cfg, err, sizeof(err));
 	if (ret < 0) {
@@ -313,8 +317,8 @@ int mgmt_store_commit_locked(struct mgmt_store *s, pb_config *next,
 		mgmt_pb_free(next);
 		return mgmt_error_set(st, hal_err(ret), "%s", err);
 	}
-	if (persist_now &&
-	    mgmt_store_persist(s->path, next, s->version + 1, err, sizeof(err)) < 0) {
+	if (persist_now && mgmt_store_persist(s->path, next, s->version + 1,
+					      err, sizeof(err)) < 0) {
 		/* undo: the HAL goes back to the running config */
 		char err2[MGMT_CONFIG_ERR_LEN];
 
@@ -324,8 +328,8 @@ int mgmt_store_commit_locked(struct mgmt_store *s, pb_config *next,
 		if (ret < 0) {
 			return degrade(s, st, err, err2);
 		}
-		return mgmt_error_set(st, -EIO,
-				       "persisting the config: %s", err);
+		return mgmt_error_set(st, -EIO, "persisting the config: %s",
+				      err);
 	}
 	mgmt_config_free(&s->cfg);
 	s->cfg = cfg;
@@ -335,7 +339,8 @@ int mgmt_store_commit_locked(struct mgmt_store *s, pb_config *next,
 	history_push(s, identity, comment);
 	if (s->degraded[0] != '\0') {
 		/* the HAL runs a config we know again */
-		MGMT_LOG(INFO, "config version %llu applied: no longer degraded",
+		MGMT_LOG(INFO,
+			 "config version %llu applied: no longer degraded",
 			 (unsigned long long)s->version);
 		s->degraded[0] = '\0';
 	}
@@ -372,7 +377,7 @@ static pb_config *load_file(const char *path, uint64_t *hash, char *err,
 }
 
 int mgmt_store_open(struct hal *h, const char *config_path,
-		  struct mgmt_store **out, char *err, size_t errlen)
+		    struct mgmt_store **out, char *err, size_t errlen)
 {
 	struct mgmt_store *s = calloc(1, sizeof(*s));
 	pb_config *pb;
@@ -472,13 +477,15 @@ void mgmt_store_tick(struct mgmt_store *s)
 
 		s->before_pending = NULL;
 		s->pending = false;
-		mgmt_store_commit_locked(s, back, "confirm-timeout",
-			      "confirmed commit not confirmed: rolled back",
-			      true, &st);
-		fprintf(stderr, "fhswd: confirmed commit timed out: rolled "
-				"back to the previous config (version %llu)%s%s\n",
-			(unsigned long long)s->version,
-			st.err ? ": " : "", st.err ? st.message : "");
+		mgmt_store_commit_locked(
+			s, back, "confirm-timeout",
+			"confirmed commit not confirmed: rolled back", true,
+			&st);
+		fprintf(stderr,
+			"fhswd: confirmed commit timed out: rolled "
+			"back to the previous config (version %llu)%s%s\n",
+			(unsigned long long)s->version, st.err ? ": " : "",
+			st.err ? st.message : "");
 	}
 	pthread_mutex_unlock(&s->lock);
 }
@@ -527,15 +534,15 @@ void mgmt_store_set_serving(struct mgmt_store *s, bool on)
 }
 
 void mgmt_store_on_changed(struct mgmt_store *s,
-			       void (*cb)(void *arg, struct mgmt_store *s),
-			       void *arg)
+			   void (*cb)(void *arg, struct mgmt_store *s),
+			   void *arg)
 {
 	s->changed_cb = cb;
 	s->changed_arg = arg;
 }
 
 size_t mgmt_store_roles(struct mgmt_store *s, struct mgmt_role_binding *out,
-		      size_t max)
+			size_t max)
 {
 	size_t n = 0;
 	const pb_config *c = s->running;
@@ -551,4 +558,3 @@ size_t mgmt_store_roles(struct mgmt_store *s, struct mgmt_role_binding *out,
 	}
 	return n;
 }
-

@@ -43,7 +43,8 @@ int mgmt_read_file(const char *path, size_t max, char **text, size_t *len,
 			cap = cap ? cap * 2 : 65536;
 			nb = realloc(buf, cap);
 			if (nb == NULL) {
-				snprintf(err, errlen, "%s: out of memory", path);
+				snprintf(err, errlen, "%s: out of memory",
+					 path);
 				ret = -ENOMEM;
 				break;
 			}

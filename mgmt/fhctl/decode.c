@@ -129,8 +129,7 @@ static json_t *bfw_json(const uint8_t *p, unsigned n_pairs, unsigned w,
 	return a;
 }
 
-static json_t *ext_json(const struct fh_cplane_ext *e, bool iq,
-			uint16_t bfw_k)
+static json_t *ext_json(const struct fh_cplane_ext *e, bool iq, uint16_t bfw_k)
 {
 	json_t *o = json_object();
 
@@ -213,7 +212,8 @@ static json_t *ext_json(const struct fh_cplane_ext *e, bool iq,
 			if (!e->u.e11.disable_bfws &&
 			    e->u.e11.bundle_len >
 				    2 + ((size_t)bfw_k * 2 *
-					 e->u.e11.bfw_iq_width + 7) / 8) {
+						 e->u.e11.bfw_iq_width +
+					 7) / 8) {
 				param = *p++;
 				set(bo, "bfw_comp_param", jint(param));
 			}
@@ -237,8 +237,7 @@ static json_t *ext_json(const struct fh_cplane_ext *e, bool iq,
 		for (unsigned i = 0; i < e->u.e12.n_ranges; i++) {
 			json_t *r = json_object();
 
-			set(r, "off_start_prb",
-			    jint(e->u.e12.ranges[2 * i]));
+			set(r, "off_start_prb", jint(e->u.e12.ranges[2 * i]));
 			set(r, "num_prb", jint(e->u.e12.ranges[2 * i + 1]));
 			json_array_append_new(a, r);
 		}
@@ -311,8 +310,8 @@ static int decode_uplane(const struct decode_opts *o, const uint8_t *body,
 		    fh_decompress(&s.comp, s.data, s.num_prb, iq) >= 0) {
 			json_t *a = json_array();
 
-			for (size_t i = 0; i < (size_t)s.num_prb * FH_PRB_VALUES;
-			     i++) {
+			for (size_t i = 0;
+			     i < (size_t)s.num_prb * FH_PRB_VALUES; i++) {
 				json_array_append_new(a, jint(iq[i]));
 			}
 			set(so, "iq", a);
@@ -339,7 +338,8 @@ static int decode_cplane(const struct decode_opts *o, const uint8_t *body,
 		if (len >= FH_RADIO_HDR_LEN && ret != -EBADMSG) {
 			struct fh_radio_hdr rh;
 
-			if (fh_radio_hdr_parse(body, len, base, &rh, NULL) == 0) {
+			if (fh_radio_hdr_parse(body, len, base, &rh, NULL) ==
+			    0) {
 				radio_json(oran, &rh, true);
 			}
 		}
@@ -439,11 +439,10 @@ static int decode_cplane(const struct decode_opts *o, const uint8_t *body,
 				set(so, "extensions", exts);
 			}
 			json_array_append_new(
-				exts,
-				ext_json(&e, o->iq,
-					 o->ccfg.bfw_per_bundle
-						 ? o->ccfg.bfw_per_bundle
-						 : 32));
+				exts, ext_json(&e, o->iq,
+					       o->ccfg.bfw_per_bundle ?
+						       o->ccfg.bfw_per_bundle :
+						       32));
 		}
 		json_array_append_new(secs, so);
 		if (r < 0) {
@@ -453,8 +452,8 @@ static int decode_cplane(const struct decode_opts *o, const uint8_t *body,
 	return ret;
 }
 
-static void ecpri_json(const struct decode_opts *o, const struct fh_ecpri_msg *m,
-		       json_t *obj)
+static void ecpri_json(const struct decode_opts *o,
+		       const struct fh_ecpri_msg *m, json_t *obj)
 {
 	json_t *e = json_object();
 	struct fh_oran_seq seq;
@@ -594,11 +593,12 @@ static void record(const struct decode_opts *o, json_t *obj,
 	secs = json_object_get(oran, "sections");
 	json_array_foreach(secs, i, sec)
 	{
-		json_int_t n = json_integer_value(json_object_get(sec, "num_prb"));
+		json_int_t n =
+			json_integer_value(json_object_get(sec, "num_prb"));
 
-		fs->prbs += n ? (uint64_t)n
-			      : (o->ucfg.carrier_prbs ? o->ucfg.carrier_prbs
-						      : FH_MAX_PRB);
+		fs->prbs += n ? (uint64_t)n :
+				(o->ucfg.carrier_prbs ? o->ucfg.carrier_prbs :
+							FH_MAX_PRB);
 	}
 	json_decref(obj);
 }
@@ -606,20 +606,21 @@ static void record(const struct decode_opts *o, json_t *obj,
 static void print_summary(const struct decode_opts *o)
 {
 	static const char *const names[16] = {
-		"iq_data", "bit_sequence", "rt_ctrl", "generic_data",
-		"remote_memory_access", "one_way_delay", "remote_reset",
-		"event_indication",
+		"iq_data",	"bit_sequence",		"rt_ctrl",
+		"generic_data", "remote_memory_access", "one_way_delay",
+		"remote_reset", "event_indication",
 	};
 	const struct summary *sum = o->sum;
 	uint64_t total = 0;
 
 	printf("%-6s %-15s %-5s %-3s %8s %10s %10s %7s %9s\n", "eAxC",
-	       "du/bs/cc/ru", "plane", "dir", "msgs", "bytes", "PRBs",
-	       "seqerr", "span_ms");
+	       "du/bs/cc/ru", "plane", "dir", "msgs", "bytes", "PRBs", "seqerr",
+	       "span_ms");
 	for (unsigned id = 0; id < 65536; id++) {
 		for (int pl = 0; pl < 2; pl++) {
 			for (int d = 1; d >= 0; d--) {
-				const struct flow_stat *fs = &sum->flows[id][pl][d];
+				const struct flow_stat *fs =
+					&sum->flows[id][pl][d];
 				struct fh_eaxc e;
 				char f[32];
 
@@ -655,15 +656,16 @@ static void print_summary(const struct decode_opts *o)
 }
 
 static json_t *frame_base(unsigned long index, unsigned msg_index,
-			  const struct pcap_pkthdr *ph, const struct fh_frame *f)
+			  const struct pcap_pkthdr *ph,
+			  const struct fh_frame *f)
 {
 	json_t *o = json_object();
 	json_t *eth = json_object();
 
 	set(o, "index", jint((json_int_t)index));
 	set(o, "message_index", jint(msg_index));
-	set(o, "time", json_real((double)ph->ts.tv_sec +
-				 (double)ph->ts.tv_usec / 1e9));
+	set(o, "time",
+	    json_real((double)ph->ts.tv_sec + (double)ph->ts.tv_usec / 1e9));
 	set(o, "length", jint(ph->caplen));
 	set(eth, "dst", mac_str(f->dst));
 	set(eth, "src", mac_str(f->src));
@@ -693,7 +695,7 @@ static void decode_frame(const struct decode_opts *o, unsigned long index,
 			 const struct pcap_pkthdr *ph, const uint8_t *pkt)
 {
 	struct fh_frame f;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 	struct fh_ecpri_iter it;
 	struct fh_ecpri_msg m;
 	unsigned msg = 0;
@@ -737,11 +739,11 @@ static void decode_frame(const struct decode_opts *o, unsigned long index,
 			set(obj, "oran", oran);
 			size_t base = (size_t)(m.body - pkt);
 
-			ret = m.type == FH_ECPRI_IQ_DATA
-				      ? decode_uplane(o, m.body, m.body_len,
-						      base, oran, &err)
-				      : decode_cplane(o, m.body, m.body_len,
-						      base, oran, &err);
+			ret = m.type == FH_ECPRI_IQ_DATA ?
+				      decode_uplane(o, m.body, m.body_len, base,
+						    oran, &err) :
+				      decode_cplane(o, m.body, m.body_len, base,
+						    oran, &err);
 			if (ret < 0) {
 				set_error(obj, &err);
 			}
@@ -776,20 +778,20 @@ static void decode_usage(FILE *f)
 int fhctl_decode_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "eaxc-layout", required_argument, NULL, 'l' },
-		{ "uplane-comp", required_argument, NULL, 'c' },
-		{ "udp-port", required_argument, NULL, 'u' },
-		{ "carrier-prbs", required_argument, NULL, 'p' },
-		{ "ci-trx", required_argument, NULL, 't' },
-		{ "bfw-per-bundle", required_argument, NULL, 'b' },
-		{ "iq", no_argument, NULL, 'q' },
-		{ "summary", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"eaxc-layout", required_argument, NULL, 'l'},
+		{"uplane-comp", required_argument, NULL, 'c'},
+		{"udp-port", required_argument, NULL, 'u'},
+		{"carrier-prbs", required_argument, NULL, 'p'},
+		{"ci-trx", required_argument, NULL, 't'},
+		{"bfw-per-bundle", required_argument, NULL, 'b'},
+		{"iq", no_argument, NULL, 'q'},
+		{"summary", no_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	struct decode_opts o = {
 		.layout = FH_EAXC_LAYOUT_4444,
-		.ucfg = { .dyn_comp_hdr = true },
+		.ucfg = {.dyn_comp_hdr = true},
 	};
 	char errbuf[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *ph;
@@ -861,8 +863,8 @@ int fhctl_decode_main(int argc, char **argv)
 			if (o.sum == NULL) {
 				o.sum = calloc(1, sizeof(*o.sum));
 				if (o.sum == NULL) {
-					fprintf(stderr,
-						"fhctl decode: out of memory\n");
+					fprintf(stderr, "fhctl decode: out of "
+							"memory\n");
 					return FHCTL_EXIT_ERROR;
 				}
 			}
@@ -886,8 +888,9 @@ int fhctl_decode_main(int argc, char **argv)
 		return FHCTL_EXIT_ERROR;
 	}
 	if (pcap_datalink(pc) != DLT_EN10MB) {
-		fprintf(stderr, "fhctl decode: %s: link type %d is not "
-				"Ethernet\n",
+		fprintf(stderr,
+			"fhctl decode: %s: link type %d is not "
+			"Ethernet\n",
 			argv[optind], pcap_datalink(pc));
 		pcap_close(pc);
 		return FHCTL_EXIT_ERROR;

@@ -23,8 +23,8 @@
 /* The options before (or among) a switch command's arguments. */
 struct fhctl_global {
 	const char *server; /* -s ADDR, else $FHCTL_SERVER, else default */
-	const char *tls;    /* --tls CA[,CERT,KEY] */
-	bool json;          /* --json */
+	const char *tls; /* --tls CA[,CERT,KEY] */
+	bool json; /* --json */
 	unsigned timeout_ms; /* --timeout S: deadline of each call */
 };
 

@@ -111,16 +111,17 @@ static int16_t clip16(double v)
 }
 
 /* n_prb PRBs of IQ for one symbol of one eAxC, starting at PRB first. */
-static void make_iq(struct gen *g, unsigned eaxc, unsigned slot,
-		    unsigned sym, unsigned first, unsigned n_prb, int16_t *iq)
+static void make_iq(struct gen *g, unsigned eaxc, unsigned slot, unsigned sym,
+		    unsigned first, unsigned n_prb, int16_t *iq)
 {
 	unsigned total = g->o->prbs * FH_PRB_RE;
 
 	for (unsigned p = 0; p < n_prb; p++) {
 		unsigned prb = first + p;
-		double env = 0.25 + 0.75 * fabs(sin(M_PI * prb * 3.0 /
-						     (double)g->o->prbs +
-						     0.3 * eaxc));
+		double env =
+			0.25 +
+			0.75 * fabs(sin(M_PI * prb * 3.0 / (double)g->o->prbs +
+					0.3 * eaxc));
 
 		for (unsigned r = 0; r < FH_PRB_RE; r++) {
 			unsigned n = prb * FH_PRB_RE + r;
@@ -219,13 +220,16 @@ static void emit_ecpri(struct gen *g, int64_t t_ns, bool from_du,
 
 static uint16_t eaxc_id(const struct gen *g, unsigned idx)
 {
-	struct fh_eaxc f = { .du_port = 0, .band_sector = 0, .cc = 0,
-			     .ru_port = (uint16_t)idx };
+	struct fh_eaxc f = {.du_port = 0,
+			    .band_sector = 0,
+			    .cc = 0,
+			    .ru_port = (uint16_t)idx};
 	uint16_t id = 0;
 
 	if (fh_eaxc_join(&g->o->layout, &f, &id) < 0) {
 		/* ports beyond the RU port width spill into the CC field */
-		f.ru_port = (uint16_t)(idx & ((1u << g->o->layout.ru_port_bits) - 1));
+		f.ru_port = (uint16_t)(idx &
+				       ((1u << g->o->layout.ru_port_bits) - 1));
 		f.cc = (uint16_t)(idx >> g->o->layout.ru_port_bits);
 		(void)fh_eaxc_join(&g->o->layout, &f, &id);
 	}
@@ -233,13 +237,13 @@ static uint16_t eaxc_id(const struct gen *g, unsigned idx)
 }
 
 /* Build an O-RAN message (type 0 or 2) around body and queue it. */
-static void emit_oran(struct gen *g, int64_t t_ns, bool from_du,
-		      uint8_t type, unsigned eaxc, unsigned dir,
-		      const uint8_t *body, size_t body_len)
+static void emit_oran(struct gen *g, int64_t t_ns, bool from_du, uint8_t type,
+		      unsigned eaxc, unsigned dir, const uint8_t *body,
+		      size_t body_len)
 {
 	uint8_t buf[MAX_FRAME];
-	struct fh_ecpri_msg m = { .type = type };
-	struct fh_oran_seq seq = { .e_bit = 1 };
+	struct fh_ecpri_msg m = {.type = type};
+	struct fh_oran_seq seq = {.e_bit = 1};
 	uint8_t *ctr = &g->seq[eaxc][type == FH_ECPRI_IQ_DATA][dir];
 	long n;
 
@@ -262,11 +266,11 @@ static void emit_oran(struct gen *g, int64_t t_ns, bool from_du,
 static long build_exts(struct gen *g, uint8_t *buf, size_t cap,
 		       uint16_t num_prb, unsigned eaxc)
 {
-	static const struct fh_cplane_cfg ccfg = { 0 };
+	static const struct fh_cplane_cfg ccfg = {0};
 	size_t off = 0;
 
 	for (unsigned i = 0; i < g->o->n_exts; i++) {
-		struct fh_cplane_ext e = { .type = (uint8_t)g->o->exts[i] };
+		struct fh_cplane_ext e = {.type = (uint8_t)g->o->exts[i]};
 		uint8_t data[2048];
 		long n;
 
@@ -374,9 +378,9 @@ static void emit_cplane(struct gen *g, int64_t t_ns, bool from_du,
 			uint8_t type, unsigned start_prb, unsigned num_prb)
 {
 	uint8_t body[MAX_FRAME], ext[4096], ci[4096];
-	struct fh_cplane_hdr h = { .rh = *rh, .num_sections = 1,
-				   .section_type = type };
-	struct fh_cplane_section s = { 0 };
+	struct fh_cplane_hdr h = {
+		.rh = *rh, .num_sections = 1, .section_type = type};
+	struct fh_cplane_section s = {0};
 	uint8_t laa[4];
 	long n, m;
 
@@ -395,9 +399,9 @@ static void emit_cplane(struct gen *g, int64_t t_ns, bool from_du,
 	case FH_SECTION_NORMAL:
 		/* DL C-plane udCompHdr is reserved (0); UL tells the RU how
 		 * to compress */
-		h.ud_comp_hdr = rh->direction == FH_DIR_DL
-					? 0
-					: fh_comp_to_hdr(&g->o->comp);
+		h.ud_comp_hdr = rh->direction == FH_DIR_DL ?
+					0 :
+					fh_comp_to_hdr(&g->o->comp);
 		s.section_id = (uint16_t)(1 + eaxc);
 		s.beam_id = (uint16_t)(1 + eaxc);
 		m = build_exts(g, ext, sizeof(ext), s.num_prb, eaxc);
@@ -419,9 +423,9 @@ static void emit_cplane(struct gen *g, int64_t t_ns, bool from_du,
 		s.freq_offset = -1092;
 		break;
 	case FH_SECTION_UE_SCHED:
-		h.ud_comp_hdr = rh->direction == FH_DIR_DL
-					? 0
-					: fh_comp_to_hdr(&g->o->comp);
+		h.ud_comp_hdr = rh->direction == FH_DIR_DL ?
+					0 :
+					fh_comp_to_hdr(&g->o->comp);
 		s.section_id = (uint16_t)(0x100 + eaxc);
 		s.ue_id = (uint16_t)(0x4000 + eaxc);
 		break;
@@ -463,8 +467,8 @@ static void emit_cplane(struct gen *g, int64_t t_ns, bool from_du,
 		}
 		n += m;
 	}
-	emit_oran(g, t_ns, from_du, FH_ECPRI_RT_CTRL, eaxc, rh->direction,
-		  body, (size_t)n);
+	emit_oran(g, t_ns, from_du, FH_ECPRI_RT_CTRL, eaxc, rh->direction, body,
+		  (size_t)n);
 }
 
 /* ---- U-plane -------------------------------------------------------------- */
@@ -475,9 +479,9 @@ static void emit_uplane_symbol(struct gen *g, int64_t t_ns, bool from_du,
 			       unsigned n_prb, uint16_t section_id)
 {
 	const struct gen_opts *o = g->o;
-	struct fh_uplane_cfg ucfg = { .dyn_comp_hdr = o->dyn_comp_hdr,
-				      .comp = o->comp,
-				      .carrier_prbs = (uint16_t)o->prbs };
+	struct fh_uplane_cfg ucfg = {.dyn_comp_hdr = o->dyn_comp_hdr,
+				     .comp = o->comp,
+				     .carrier_prbs = (uint16_t)o->prbs};
 	size_t prb_bytes = fh_comp_prb_bytes(&o->comp);
 	size_t overhead, per_pkt;
 	struct fh_frame_spec spec;
@@ -501,7 +505,7 @@ static void emit_uplane_symbol(struct gen *g, int64_t t_ns, bool from_du,
 	for (unsigned done = 0; done < n_prb;) {
 		unsigned chunk = n_prb - done;
 		uint8_t body[MAX_FRAME];
-		struct fh_uplane_section s = { 0 };
+		struct fh_uplane_section s = {0};
 		long n;
 
 		if (chunk > per_pkt) {
@@ -511,10 +515,10 @@ static void emit_uplane_symbol(struct gen *g, int64_t t_ns, bool from_du,
 		s.section_id = section_id;
 		s.start_prb = (uint16_t)(first_prb + done);
 		/* one section covering the whole carrier uses numPrbu 0 */
-		s.num_prb_field = (chunk == n_prb && n_prb == o->prbs &&
-				   n_prb > 255)
-					  ? 0
-					  : (uint8_t)chunk;
+		s.num_prb_field =
+			(chunk == n_prb && n_prb == o->prbs && n_prb > 255) ?
+				0 :
+				(uint8_t)chunk;
 		s.ud_comp_hdr = fh_comp_to_hdr(&o->comp);
 		s.data = comp + (size_t)done * prb_bytes;
 		s.data_len = (size_t)chunk * prb_bytes;
@@ -630,11 +634,11 @@ static void gen_slot(struct gen *g, int64_t slot_start, unsigned slot_no,
 	int64_t slot_ns = fh_slot_ns(o->timing.mu);
 	unsigned slots_per_frame = 10u << o->timing.mu;
 	bool last_in_frame = slot_no % slots_per_frame == slots_per_frame - 1;
-	struct fh_radio_hdr rh = { .frame_id = at->frame_id,
-				   .subframe_id = at->subframe_id,
-				   .slot_id = at->slot_id };
-	const unsigned types[] = { FH_SECTION_IDLE, FH_SECTION_UE_SCHED,
-				   FH_SECTION_CH_INFO, FH_SECTION_LAA };
+	struct fh_radio_hdr rh = {.frame_id = at->frame_id,
+				  .subframe_id = at->subframe_id,
+				  .slot_id = at->slot_id};
+	const unsigned types[] = {FH_SECTION_IDLE, FH_SECTION_UE_SCHED,
+				  FH_SECTION_CH_INFO, FH_SECTION_LAA};
 
 	for (unsigned dir = 0; dir < 2; dir++) {
 		bool is_dl = dir == FH_DIR_DL;
@@ -659,21 +663,21 @@ static void gen_slot(struct gen *g, int64_t slot_start, unsigned slot_no,
 				}
 				emit_cplane(g, slot_start - o->cp_advance_ns,
 					    true, e, &rh, (uint8_t)types[k], 0,
-					    types[k] == FH_SECTION_IDLE
-						    ? 10
-						    : o->prbs);
+					    types[k] == FH_SECTION_IDLE ?
+						    10 :
+						    o->prbs);
 			}
 		}
 		for (unsigned sym = 0; sym < FH_SYMBOLS_PER_SLOT; sym++) {
-			int64_t sym_start =
-				slot_start + slot_ns * sym / FH_SYMBOLS_PER_SLOT;
-			int64_t t = is_dl ? sym_start - o->dl_advance_ns
-					  : sym_start + o->ul_delay_ns;
+			int64_t sym_start = slot_start +
+					    slot_ns * sym / FH_SYMBOLS_PER_SLOT;
+			int64_t t = is_dl ? sym_start - o->dl_advance_ns :
+					    sym_start + o->ul_delay_ns;
 
 			rh.symbol_id = (uint8_t)sym;
 			for (unsigned e = 0; e < o->n_eaxc; e++) {
-				emit_uplane_symbol(g, t, is_dl, e, &rh,
-						   slot_no, 0, o->prbs,
+				emit_uplane_symbol(g, t, is_dl, e, &rh, slot_no,
+						   0, o->prbs,
 						   (uint16_t)(1 + e));
 			}
 		}
@@ -768,7 +772,8 @@ static void gen_usage(FILE *f)
 		"(default 100)\n"
 		"  --alpha A --beta B    GPS offsets (1/1.2288 ns, 10 ms)\n"
 		"  --prach               add PRACH (type 3) once per frame\n"
-		"  --cplane-types LIST   extra C-plane section types of 0,5,6,7 "
+		"  --cplane-types LIST   extra C-plane section types of "
+		"0,5,6,7 "
 		"per slot\n"
 		"  --ext LIST            extension types on type 1 sections "
 		"(1,4,5,6,10,11,12,13,\n"
@@ -814,8 +819,8 @@ static int parse_ipv4(const char *s, uint32_t *out)
 	unsigned a, b, c, d;
 	char tail;
 
-	if (sscanf(s, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4 ||
-	    a > 255 || b > 255 || c > 255 || d > 255) {
+	if (sscanf(s, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4 || a > 255 ||
+	    b > 255 || c > 255 || d > 255) {
 		return -EINVAL;
 	}
 	*out = a << 24 | b << 16 | c << 8 | d;
@@ -831,52 +836,77 @@ static int bad(const char *opt, const char *val, const char *what)
 int fhctl_gen_main(int argc, char **argv)
 {
 	enum {
-		O_OUT = 256, O_EAXC, O_LAYOUT, O_MU, O_PRBS, O_COMP,
-		O_COMPHDR, O_SLOTS, O_START, O_DIR, O_DLADV, O_CPADV,
-		O_ULDLY, O_ALPHA, O_BETA, O_PRACH, O_CTYPES, O_EXT, O_MISC,
-		O_CONCAT, O_VLAN, O_PCP, O_UDP, O_DUIP, O_RUIP, O_DUMAC,
-		O_RUMAC, O_MTU, O_SEED, O_FROM,
+		O_OUT = 256,
+		O_EAXC,
+		O_LAYOUT,
+		O_MU,
+		O_PRBS,
+		O_COMP,
+		O_COMPHDR,
+		O_SLOTS,
+		O_START,
+		O_DIR,
+		O_DLADV,
+		O_CPADV,
+		O_ULDLY,
+		O_ALPHA,
+		O_BETA,
+		O_PRACH,
+		O_CTYPES,
+		O_EXT,
+		O_MISC,
+		O_CONCAT,
+		O_VLAN,
+		O_PCP,
+		O_UDP,
+		O_DUIP,
+		O_RUIP,
+		O_DUMAC,
+		O_RUMAC,
+		O_MTU,
+		O_SEED,
+		O_FROM,
 	};
 	static const struct option longopts[] = {
-		{ "out", required_argument, NULL, O_OUT },
-		{ "eaxc", required_argument, NULL, O_EAXC },
-		{ "eaxc-layout", required_argument, NULL, O_LAYOUT },
-		{ "mu", required_argument, NULL, O_MU },
-		{ "prbs", required_argument, NULL, O_PRBS },
-		{ "comp", required_argument, NULL, O_COMP },
-		{ "comp-hdr", required_argument, NULL, O_COMPHDR },
-		{ "slots", required_argument, NULL, O_SLOTS },
-		{ "start", required_argument, NULL, O_START },
-		{ "direction", required_argument, NULL, O_DIR },
-		{ "dl-advance-us", required_argument, NULL, O_DLADV },
-		{ "cp-advance-us", required_argument, NULL, O_CPADV },
-		{ "ul-delay-us", required_argument, NULL, O_ULDLY },
-		{ "alpha", required_argument, NULL, O_ALPHA },
-		{ "beta", required_argument, NULL, O_BETA },
-		{ "prach", no_argument, NULL, O_PRACH },
-		{ "cplane-types", required_argument, NULL, O_CTYPES },
-		{ "ext", required_argument, NULL, O_EXT },
-		{ "ecpri-misc", no_argument, NULL, O_MISC },
-		{ "concat", no_argument, NULL, O_CONCAT },
-		{ "vlan", required_argument, NULL, O_VLAN },
-		{ "pcp", required_argument, NULL, O_PCP },
-		{ "udp", required_argument, NULL, O_UDP },
-		{ "du-ip", required_argument, NULL, O_DUIP },
-		{ "ru-ip", required_argument, NULL, O_RUIP },
-		{ "du-mac", required_argument, NULL, O_DUMAC },
-		{ "ru-mac", required_argument, NULL, O_RUMAC },
-		{ "mtu", required_argument, NULL, O_MTU },
-		{ "seed", required_argument, NULL, O_SEED },
-		{ "from", required_argument, NULL, O_FROM },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"out", required_argument, NULL, O_OUT},
+		{"eaxc", required_argument, NULL, O_EAXC},
+		{"eaxc-layout", required_argument, NULL, O_LAYOUT},
+		{"mu", required_argument, NULL, O_MU},
+		{"prbs", required_argument, NULL, O_PRBS},
+		{"comp", required_argument, NULL, O_COMP},
+		{"comp-hdr", required_argument, NULL, O_COMPHDR},
+		{"slots", required_argument, NULL, O_SLOTS},
+		{"start", required_argument, NULL, O_START},
+		{"direction", required_argument, NULL, O_DIR},
+		{"dl-advance-us", required_argument, NULL, O_DLADV},
+		{"cp-advance-us", required_argument, NULL, O_CPADV},
+		{"ul-delay-us", required_argument, NULL, O_ULDLY},
+		{"alpha", required_argument, NULL, O_ALPHA},
+		{"beta", required_argument, NULL, O_BETA},
+		{"prach", no_argument, NULL, O_PRACH},
+		{"cplane-types", required_argument, NULL, O_CTYPES},
+		{"ext", required_argument, NULL, O_EXT},
+		{"ecpri-misc", no_argument, NULL, O_MISC},
+		{"concat", no_argument, NULL, O_CONCAT},
+		{"vlan", required_argument, NULL, O_VLAN},
+		{"pcp", required_argument, NULL, O_PCP},
+		{"udp", required_argument, NULL, O_UDP},
+		{"du-ip", required_argument, NULL, O_DUIP},
+		{"ru-ip", required_argument, NULL, O_RUIP},
+		{"du-mac", required_argument, NULL, O_DUMAC},
+		{"ru-mac", required_argument, NULL, O_RUMAC},
+		{"mtu", required_argument, NULL, O_MTU},
+		{"seed", required_argument, NULL, O_SEED},
+		{"from", required_argument, NULL, O_FROM},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	struct gen_opts o = {
 		.layout = FH_EAXC_LAYOUT_4444,
 		.n_eaxc = 4,
-		.timing = { .mu = 1 },
+		.timing = {.mu = 1},
 		.prbs = 273,
-		.comp = { FH_COMP_BFP, 9 },
+		.comp = {FH_COMP_BFP, 9},
 		.slots = 20,
 		.start_ns = 1700000000ll * FH_NS_PER_S,
 		.dl_advance_ns = 300000,
@@ -887,14 +917,14 @@ int fhctl_gen_main(int argc, char **argv)
 		.pcp = 7,
 		.du_ip = 0x0a000001,
 		.ru_ip = 0x0a000002,
-		.du_mac = { 0x02, 0x00, 0x00, 0xd0, 0x00, 0x01 },
-		.ru_mac = { 0x02, 0x00, 0x00, 0x70, 0x00, 0x01 },
+		.du_mac = {0x02, 0x00, 0x00, 0xd0, 0x00, 0x01},
+		.ru_mac = {0x02, 0x00, 0x00, 0x70, 0x00, 0x01},
 		.seed = 1,
 		.mtu = 9000,
 		.from_du = true,
 		.from_ru = true,
 	};
-	struct gen g = { .o = &o };
+	struct gen g = {.o = &o};
 	unsigned long v;
 	unsigned list[16], n;
 	int64_t t;
@@ -907,8 +937,8 @@ int fhctl_gen_main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", longopts, &li)) != -1) {
 		char opt[32];
 
-		snprintf(opt, sizeof(opt), "--%s", c == 'h' ? "help"
-							    : longopts[li].name);
+		snprintf(opt, sizeof(opt), "--%s",
+			 c == 'h' ? "help" : longopts[li].name);
 
 		switch (c) {
 		case O_OUT:
@@ -922,8 +952,9 @@ int fhctl_gen_main(int argc, char **argv)
 			break;
 		case O_LAYOUT:
 			if (fhctl_parse_layout(optarg, &o.layout) < 0) {
-				return bad(opt, optarg,
-					   "four widths summing to 16 expected");
+				return bad(
+					opt, optarg,
+					"four widths summing to 16 expected");
 			}
 			break;
 		case O_MU:
@@ -987,14 +1018,13 @@ int fhctl_gen_main(int argc, char **argv)
 				return bad(opt, optarg,
 					   "0..100000 microseconds expected");
 			}
-			*(c == O_DLADV	 ? &o.dl_advance_ns
-			  : c == O_CPADV ? &o.cp_advance_ns
-					 : &o.ul_delay_ns) = (int64_t)v * 1000;
+			*(c == O_DLADV ? &o.dl_advance_ns :
+			  c == O_CPADV ? &o.cp_advance_ns :
+					 &o.ul_delay_ns) = (int64_t)v * 1000;
 			break;
 		case O_ALPHA:
 			if (fhctl_parse_uint(optarg, 0, 12287999, &v) < 0) {
-				return bad(opt, optarg,
-					   "0..12287999 expected");
+				return bad(opt, optarg, "0..12287999 expected");
 			}
 			o.timing.alpha = v;
 			break;
@@ -1076,9 +1106,9 @@ int fhctl_gen_main(int argc, char **argv)
 			break;
 		case O_DUMAC:
 		case O_RUMAC:
-			if (fhctl_parse_mac(optarg, c == O_DUMAC ? o.du_mac
-								 : o.ru_mac) <
-			    0) {
+			if (fhctl_parse_mac(optarg, c == O_DUMAC ?
+							    o.du_mac :
+							    o.ru_mac) < 0) {
 				return bad(opt, optarg,
 					   "MAC aa:bb:cc:dd:ee:ff expected");
 			}
@@ -1118,8 +1148,8 @@ int fhctl_gen_main(int argc, char **argv)
 		return FHCTL_EXIT_USAGE;
 	}
 	if (fh_comp_prb_bytes(&o.comp) == 0 ||
-	    fh_compress(&o.comp, (const int16_t[FH_PRB_VALUES]){ 0 }, 1,
-			(uint8_t[64]){ 0 }) < 0) {
+	    fh_compress(&o.comp, (const int16_t[FH_PRB_VALUES]){0}, 1,
+			(uint8_t[64]){0}) < 0) {
 		fprintf(stderr, "fhctl gen: --comp: this method cannot be "
 				"generated\n");
 		return FHCTL_EXIT_USAGE;

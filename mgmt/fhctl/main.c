@@ -52,7 +52,8 @@ static void usage(FILE *f)
 		"  counters [--flow NAME]... [--watch SECS [--interval MS]]\n"
 		"      port and flow counters; --watch streams a sample every "
 		"MS ms\n"
-		"      (default 1000) for SECS seconds (0 = until interrupted)\n"
+		"      (default 1000) for SECS seconds (0 = until "
+		"interrupted)\n"
 		"  health [SERVICE]\n"
 		"      grpc.health.v1 Check: SERVING or NOT_SERVING\n"
 		"  version\n"
@@ -64,7 +65,8 @@ static void usage(FILE *f)
 		"         [--udp-port P]... [--iq] FILE.pcap\n"
 		"      print one JSON object per eCPRI message (NDJSON)\n"
 		"  gen --out FILE.pcap [options]\n"
-		"      write a time-stamped O-DU/O-RU stream (fhctl gen --help)\n"
+		"      write a time-stamped O-DU/O-RU stream (fhctl gen "
+		"--help)\n"
 		"\n"
 		"options (before or after the command):\n"
 		"  -s, --server ADDR    host:port, [v6]:port or unix:PATH\n"
@@ -77,11 +79,13 @@ static void usage(FILE *f)
 		"  --timeout S          deadline of each call in seconds "
 		"(default %u)\n"
 		"\n"
-		"exit status: 0 ok; 1 unreadable or invalid FILE, or an invalid "
+		"exit status: 0 ok; 1 unreadable or invalid FILE, or an "
+		"invalid "
 		"config\n"
 		"(validate); 2 bad command line; 3 server unreachable "
 		"(UNAVAILABLE,\n"
-		"DEADLINE_EXCEEDED, TLS refused); 4 any other error status from "
+		"DEADLINE_EXCEEDED, TLS refused); 4 any other error status "
+		"from "
 		"the server\n",
 		FHCTL_DEFAULT_TIMEOUT_MS / 1000);
 }
@@ -128,12 +132,12 @@ int fhctl_parse_comp(const char *s, struct fh_comp *c, bool *dynamic)
 		const char *name;
 		uint8_t method;
 	} names[] = {
-		{ "none", FH_COMP_NONE },
-		{ "bfp", FH_COMP_BFP },
-		{ "bs", FH_COMP_BLOCK_SCALING },
-		{ "block_scaling", FH_COMP_BLOCK_SCALING },
-		{ "mulaw", FH_COMP_MU_LAW },
-		{ "mu_law", FH_COMP_MU_LAW },
+		{"none", FH_COMP_NONE},
+		{"bfp", FH_COMP_BFP},
+		{"bs", FH_COMP_BLOCK_SCALING},
+		{"block_scaling", FH_COMP_BLOCK_SCALING},
+		{"mulaw", FH_COMP_MU_LAW},
+		{"mu_law", FH_COMP_MU_LAW},
 	};
 	const char *colon;
 	unsigned long w;
@@ -146,8 +150,7 @@ int fhctl_parse_comp(const char *s, struct fh_comp *c, bool *dynamic)
 		return 0;
 	}
 	colon = strchr(s, ':');
-	if (colon == NULL ||
-	    fhctl_parse_uint(colon + 1, 1, 16, &w) < 0) {
+	if (colon == NULL || fhctl_parse_uint(colon + 1, 1, 16, &w) < 0) {
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -209,8 +212,8 @@ int fhctl_opt_value(int argc, char **argv, int *i, const char *name,
  * gRPC scheme ("dns:", "ipv4:", "ipv6:", "unix-abstract:"). */
 static bool server_valid(const char *s)
 {
-	static const char *const schemes[] = {"unix:", "unix-abstract:",
-					      "dns:", "ipv4:", "ipv6:"};
+	static const char *const schemes[] = {
+		"unix:", "unix-abstract:", "dns:", "ipv4:", "ipv6:"};
 	const char *colon = strrchr(s, ':');
 	unsigned long port;
 
@@ -219,8 +222,7 @@ static bool server_valid(const char *s)
 			return s[strlen(schemes[i])] != '\0';
 		}
 	}
-	return colon != NULL && colon != s &&
-	       strchr(s, ' ') == NULL &&
+	return colon != NULL && colon != s && strchr(s, ' ') == NULL &&
 	       fhctl_parse_uint(colon + 1, 1, 65535, &port) == 0;
 }
 
@@ -253,11 +255,10 @@ int fhctl_global_opt(struct fhctl_global *g, int argc, char **argv, int *i)
 		const char *c2 = c1 != NULL ? strchr(c1 + 1, ',') : NULL;
 
 		/* CA alone, or CA,CERT,KEY with none empty */
-		if (r > 0 &&
-		    (v[0] == '\0' || v[0] == ',' ||
-		     (c1 != NULL && (c2 == NULL || c2 == c1 + 1 ||
-				     c2[1] == '\0' || strchr(c2 + 1, ',') !=
-							      NULL)))) {
+		if (r > 0 && (v[0] == '\0' || v[0] == ',' ||
+			      (c1 != NULL &&
+			       (c2 == NULL || c2 == c1 + 1 || c2[1] == '\0' ||
+				strchr(c2 + 1, ',') != NULL)))) {
 			fprintf(stderr,
 				"fhctl: --tls '%s': CA,CERT,KEY (PEM files) "
 				"expected\n",

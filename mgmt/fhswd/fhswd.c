@@ -41,7 +41,7 @@
 struct opts {
 	const char *config;
 	long exit_when_idle_ms; /* -1 = off */
-	double run_seconds;     /* 0 = forever */
+	double run_seconds; /* 0 = forever */
 	const char *counters_json;
 	unsigned n_inject;
 	struct {
@@ -89,7 +89,7 @@ static double elapsed_s(const struct timespec *t0)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: fhswd [EAL args] -- --config FILE [options]\n"
+		"usage: fhswd [BACKEND args] -- --config FILE [options]\n"
 		"  --config FILE            startup config (proto3 JSON of "
 		"fhswitch.v1.SwitchConfig)\n"
 		"  --exit-when-idle MS      stop once no port received for MS "
@@ -103,30 +103,40 @@ static void usage(FILE *f)
 		"  --residence              measure rx-to-tx residence time\n"
 		"  --grpc ADDR              serve the gRPC API on ADDR (e.g. "
 		"127.0.0.1:50051)\n"
-		"  --tls CA,CERT,KEY        mTLS: client certificates required, "
+		"  --tls CA,CERT,KEY        mTLS: client certificates "
+		"required, "
 		"roles from\n"
 		"                           mgmt.role_bindings (CN or SAN)\n"
 		"  --audit FILE             append every mutating call (JSON "
 		"lines)\n"
-		"  --grpc-insecure          allow plaintext gRPC off loopback\n");
+		"  --grpc-insecure          allow plaintext gRPC off loopback\n"
+		"  --version                print the version and exit\n"
+		"  --help                   this text\n"
+		"\n"
+		"Before \"--\": the backend's arguments (dpdk: the EAL's, "
+		"e.g.\n"
+		"-l 0-1 -a 0000:3b:00.0; none needed with hal.backend "
+		"\"switchdev\").\n"
+		"SIGHUP reloads FILE; SIGINT/SIGTERM stop.\n");
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "exit-when-idle", required_argument, NULL, 'i' },
-		{ "run-seconds", required_argument, NULL, 'r' },
-		{ "counters-json", required_argument, NULL, 'j' },
-		{ "inject", required_argument, NULL, 'x' },
-		{ "clock", required_argument, NULL, 'k' },
-		{ "residence", no_argument, NULL, 'R' },
-		{ "grpc", required_argument, NULL, 'g' },
-		{ "tls", required_argument, NULL, 't' },
-		{ "audit", required_argument, NULL, 'a' },
-		{ "grpc-insecure", no_argument, NULL, 'I' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"config", required_argument, NULL, 'c'},
+		{"exit-when-idle", required_argument, NULL, 'i'},
+		{"run-seconds", required_argument, NULL, 'r'},
+		{"counters-json", required_argument, NULL, 'j'},
+		{"inject", required_argument, NULL, 'x'},
+		{"clock", required_argument, NULL, 'k'},
+		{"residence", no_argument, NULL, 'R'},
+		{"grpc", required_argument, NULL, 'g'},
+		{"tls", required_argument, NULL, 't'},
+		{"audit", required_argument, NULL, 'a'},
+		{"grpc-insecure", no_argument, NULL, 'I'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 	char *end;
@@ -141,8 +151,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'i':
 			o->exit_when_idle_ms = strtol(optarg, &end, 10);
 			if (*end != '\0' || o->exit_when_idle_ms < 1) {
-				fprintf(stderr, "fhswd: --exit-when-idle '%s': "
-						"milliseconds >= 1 expected\n",
+				fprintf(stderr,
+					"fhswd: --exit-when-idle '%s': "
+					"milliseconds >= 1 expected\n",
 					optarg);
 				return -EINVAL;
 			}
@@ -150,8 +161,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'r':
 			o->run_seconds = strtod(optarg, &end);
 			if (*end != '\0' || !(o->run_seconds > 0)) {
-				fprintf(stderr, "fhswd: --run-seconds '%s': "
-						"seconds > 0 expected\n",
+				fprintf(stderr,
+					"fhswd: --run-seconds '%s': "
+					"seconds > 0 expected\n",
 					optarg);
 				return -EINVAL;
 			}
@@ -180,8 +192,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				goto bad_inject;
 			}
 			o->inject[o->n_inject].pcap = optarg;
-			snprintf(o->inject[o->n_inject].port, HAL_NAME_LEN, "%s",
-				 mid + 1);
+			snprintf(o->inject[o->n_inject].port, HAL_NAME_LEN,
+				 "%s", mid + 1);
 			o->n_inject++;
 			break;
 bad_inject:
@@ -193,8 +205,9 @@ bad_inject:
 			if (strcmp(optarg, "pcap") == 0) {
 				o->clock_pcap = true;
 			} else if (strcmp(optarg, "realtime") != 0) {
-				fprintf(stderr, "fhswd: --clock '%s': realtime "
-						"or pcap expected\n",
+				fprintf(stderr,
+					"fhswd: --clock '%s': realtime "
+					"or pcap expected\n",
 					optarg);
 				return -EINVAL;
 			}
@@ -212,8 +225,9 @@ bad_inject:
 			o->tls[1] = strtok_r(NULL, ",", &save);
 			o->tls[2] = strtok_r(NULL, ",", &save);
 			if (o->tls[2] == NULL || strtok_r(NULL, ",", &save)) {
-				fprintf(stderr, "fhswd: --tls: CA,CERT,KEY (PEM "
-						"files) expected\n");
+				fprintf(stderr,
+					"fhswd: --tls: CA,CERT,KEY (PEM "
+					"files) expected\n");
 				return -EINVAL;
 			}
 			break;
@@ -226,6 +240,9 @@ bad_inject:
 			break;
 		case 'h':
 			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("fhswd %s\n", FHSWITCH_VERSION);
 			exit(0);
 		default:
 			usage(stderr);
@@ -257,7 +274,7 @@ static void reload(struct daemon *d)
 static void *control_main(void *arg)
 {
 	struct daemon *d = arg;
-	const struct timespec tick = { 0, 5 * 1000 * 1000 };
+	const struct timespec tick = {0, 5 * 1000 * 1000};
 
 	while (!atomic_load(&d->done)) {
 		uint64_t idle;
@@ -280,8 +297,8 @@ static void *control_main(void *arg)
 		    hal_idle_ns(d->hal, &idle) == 0) {
 			double lim = (double)d->o.exit_when_idle_ms / 1e3;
 
-			if (idle == UINT64_MAX ? elapsed_s(&d->start) >= lim
-					       : (double)idle / 1e9 >= lim) {
+			if (idle == UINT64_MAX ? elapsed_s(&d->start) >= lim :
+						 (double)idle / 1e9 >= lim) {
 				break;
 			}
 		}
@@ -298,37 +315,50 @@ static json_t *counters_json(struct daemon *d)
 {
 	json_t *root = json_object(), *ports = json_object();
 	json_t *flows = json_object(), *l2 = json_object();
-	struct hal_l2_stats ls = { 0 };
+	struct hal_l2_stats ls = {0};
 
 	for (unsigned p = 0; p < mgmt_store_running(d->svc)->n_ports; p++) {
-		struct hal_port_stats s = { 0 };
+		struct hal_port_stats s = {0};
 		json_t *o = json_object();
 
 		hal_port_stats(d->hal, p, &s);
-		json_object_set_new(o, "rx_packets", json_integer((json_int_t)s.rx_packets));
-		json_object_set_new(o, "tx_packets", json_integer((json_int_t)s.tx_packets));
-		json_object_set_new(o, "rx_bytes", json_integer((json_int_t)s.rx_bytes));
-		json_object_set_new(o, "tx_bytes", json_integer((json_int_t)s.tx_bytes));
-		json_object_set_new(o, "drops", json_integer((json_int_t)s.drops));
-		json_object_set_new(ports, mgmt_store_running(d->svc)->ports[p].name, o);
+		json_object_set_new(o, "rx_packets",
+				    json_integer((json_int_t)s.rx_packets));
+		json_object_set_new(o, "tx_packets",
+				    json_integer((json_int_t)s.tx_packets));
+		json_object_set_new(o, "rx_bytes",
+				    json_integer((json_int_t)s.rx_bytes));
+		json_object_set_new(o, "tx_bytes",
+				    json_integer((json_int_t)s.tx_bytes));
+		json_object_set_new(o, "drops",
+				    json_integer((json_int_t)s.drops));
+		json_object_set_new(
+			ports, mgmt_store_running(d->svc)->ports[p].name, o);
 	}
 	for (size_t i = 0; i < mgmt_store_running(d->svc)->n_flows; i++) {
-		struct hal_flow_stats s = { 0 };
+		struct hal_flow_stats s = {0};
 		json_t *o = json_object();
 
-		hal_flow_stats(d->hal, mgmt_store_running(d->svc)->flows[i].name, &s);
+		hal_flow_stats(d->hal,
+			       mgmt_store_running(d->svc)->flows[i].name, &s);
 		for (unsigned b = 0; b < HAL_CTR_COUNT; b++) {
 			/* null: this backend cannot count it */
-			json_object_set_new(o, hal_counter_name(1u << b),
-					    (s.unsupported & 1u << b) ?
-						    json_null() :
-						    json_integer((json_int_t)hal_counter_value(&s, 1u << b)));
+			json_object_set_new(
+				o, hal_counter_name(1u << b),
+				(s.unsupported & 1u << b) ?
+					json_null() :
+					json_integer(
+						(json_int_t)hal_counter_value(
+							&s, 1u << b)));
 		}
-		json_object_set_new(flows, mgmt_store_running(d->svc)->flows[i].name, o);
+		json_object_set_new(
+			flows, mgmt_store_running(d->svc)->flows[i].name, o);
 	}
 	hal_l2_stats(d->hal, &ls);
-	json_object_set_new(l2, "forwarded", json_integer((json_int_t)ls.forwarded));
-	json_object_set_new(l2, "flooded", json_integer((json_int_t)ls.flooded));
+	json_object_set_new(l2, "forwarded",
+			    json_integer((json_int_t)ls.forwarded));
+	json_object_set_new(l2, "flooded",
+			    json_integer((json_int_t)ls.flooded));
 	json_object_set_new(root, "ports", ports);
 	json_object_set_new(root, "flows", flows);
 	json_object_set_new(root, "l2", l2);
@@ -343,7 +373,8 @@ static const char *ctr_cell(const struct hal_flow_stats *s, uint32_t bit,
 	if (s->unsupported & bit) {
 		return "n/a";
 	}
-	snprintf(buf, 24, "%llu", (unsigned long long)hal_counter_value(s, bit));
+	snprintf(buf, 24, "%llu",
+		 (unsigned long long)hal_counter_value(s, bit));
 	return buf;
 }
 
@@ -352,11 +383,12 @@ static void print_table(struct daemon *d, double secs)
 	fprintf(stderr, "\n%-16s %10s %10s %10s %10s %8s %10s\n", "port",
 		"rx_pkts", "tx_pkts", "rx_Mbps", "tx_Mbps", "drops", "");
 	for (unsigned p = 0; p < mgmt_store_running(d->svc)->n_ports; p++) {
-		struct hal_port_stats s = { 0 };
+		struct hal_port_stats s = {0};
 
 		hal_port_stats(d->hal, p, &s);
 		fprintf(stderr, "%-16s %10llu %10llu %10.2f %10.2f %8llu\n",
-			mgmt_store_running(d->svc)->ports[p].name, (unsigned long long)s.rx_packets,
+			mgmt_store_running(d->svc)->ports[p].name,
+			(unsigned long long)s.rx_packets,
 			(unsigned long long)s.tx_packets,
 			secs > 0 ? (double)s.rx_bytes * 8 / secs / 1e6 : 0.0,
 			secs > 0 ? (double)s.tx_bytes * 8 / secs / 1e6 : 0.0,
@@ -366,9 +398,10 @@ static void print_table(struct daemon *d, double secs)
 		"rx_total", "on_time", "early", "late", "corrupt", "seq_err",
 		"tx_total");
 	for (size_t i = 0; i < mgmt_store_running(d->svc)->n_flows; i++) {
-		struct hal_flow_stats s = { 0 };
+		struct hal_flow_stats s = {0};
 
-		hal_flow_stats(d->hal, mgmt_store_running(d->svc)->flows[i].name, &s);
+		hal_flow_stats(d->hal,
+			       mgmt_store_running(d->svc)->flows[i].name, &s);
 		char c[HAL_CTR_COUNT][24];
 
 		fprintf(stderr, "%-20s %9s %9s %9s %9s %8s %8s %9s\n",
@@ -386,8 +419,8 @@ static void print_table(struct daemon *d, double secs)
 static void print_residence(struct daemon *d)
 {
 	uint64_t counts[64], hz, total = 0, acc = 0;
-	const double q[] = { 0.5, 0.99, 0.999 };
-	const char *name[] = { "p50", "p99", "p99.9" };
+	const double q[] = {0.5, 0.99, 0.999};
+	const char *name[] = {"p50", "p99", "p99.9"};
 	unsigned qi = 0;
 
 	if (hal_residence(d->hal, counts, &hz) < 0) {
@@ -429,7 +462,7 @@ static void store_changed(void *arg, struct mgmt_store *s)
 static int start_grpc(struct daemon *d)
 {
 	struct mgmt_role_binding roles[64];
-	struct mgmt_grpc_params gp = { 0 };
+	struct mgmt_grpc_params gp = {0};
 	char err[256];
 	int ret;
 
@@ -488,7 +521,7 @@ static void *grpc_starter_main(void *arg)
  * inherit its CPU set, so none of them lands on a forwarding core. */
 static int start_grpc_off_lcores(struct daemon *d)
 {
-	struct grpc_starter gs = { .d = d, .ret = -EINVAL };
+	struct grpc_starter gs = {.d = d, .ret = -EINVAL};
 	pthread_t t;
 	int ret = hal_thread_create(d->hal, &t, "fh-grpc-init",
 				    grpc_starter_main, &gs);
@@ -524,12 +557,14 @@ static int inject_all(struct daemon *d, const struct hal_config *cfg)
 		int ret;
 
 		for (p = 0; p < cfg->n_ports; p++) {
-			if (strcmp(cfg->ports[p].name, d->o.inject[i].port) == 0) {
+			if (strcmp(cfg->ports[p].name, d->o.inject[i].port) ==
+			    0) {
 				break;
 			}
 		}
 		if (p == cfg->n_ports) {
-			fprintf(stderr, "fhswd: --inject: no port named \"%s\"\n",
+			fprintf(stderr,
+				"fhswd: --inject: no port named \"%s\"\n",
 				d->o.inject[i].port);
 			return -ENOENT;
 		}
@@ -549,7 +584,7 @@ static int inject_all(struct daemon *d, const struct hal_config *cfg)
 int main(int argc, char **argv)
 {
 	struct daemon d;
-	struct hal_params hp = { 0 };
+	struct hal_params hp = {0};
 	struct hal_caps caps;
 	char err[MGMT_CONFIG_ERR_LEN];
 	pthread_t ctl;
@@ -603,7 +638,8 @@ int main(int argc, char **argv)
 	}
 	cfg = mgmt_store_running(d.svc);
 	hal_capabilities(d.hal, &caps);
-	MGMT_LOG(INFO, "%s: \"%s\" applied on %s: %u ports, %zu flows, %u lcores",
+	MGMT_LOG(INFO,
+		 "%s: \"%s\" applied on %s: %u ports, %zu flows, %u lcores",
 		 d.o.config, cfg->name, cfg->backend, cfg->n_ports,
 		 cfg->n_flows, caps.workers);
 	if (inject_all(&d, cfg) < 0) {
@@ -643,7 +679,8 @@ int main(int argc, char **argv)
 			json_t *j = counters_json(&d);
 
 			if (json_dump_file(j, d.o.counters_json,
-					   JSON_INDENT(2) | JSON_SORT_KEYS) != 0) {
+					   JSON_INDENT(2) | JSON_SORT_KEYS) !=
+			    0) {
 				fprintf(stderr, "fhswd: cannot write %s\n",
 					d.o.counters_json);
 				json_decref(j);

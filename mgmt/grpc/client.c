@@ -34,7 +34,6 @@
 #include "mgmt_rpc.h"
 #include "transport.h"
 
-
 /*
  * fhctl's side.  Each call gets a completion queue of its own and the
  * caller's thread waits on it, so calls never see each other's events and
@@ -73,7 +72,8 @@ client_creds(const struct mgmt_client_params *p, char *err, size_t errlen)
 	if (p->tls_cert != NULL) {
 		cert = mgmt_grpc_read_pem("tls cert", p->tls_cert, err, errlen);
 		if (cert != NULL) {
-			key = mgmt_grpc_read_pem("tls key", p->tls_key, err, errlen);
+			key = mgmt_grpc_read_pem("tls key", p->tls_key, err,
+						 errlen);
 		}
 		if (key == NULL) {
 			goto out;
@@ -220,7 +220,7 @@ static ProtobufCMessage *client_unpack(const ProtobufCMessageDescriptor *d,
 	}
 	if (m == NULL) {
 		mgmt_status_set(st, MGMT_INTERNAL, "response: cannot decode %s",
-		       d->name);
+				d->name);
 	}
 	return m;
 }
@@ -245,14 +245,16 @@ int mgmt_client_unary(struct mgmt_client *c, const char *path,
 		*resp = NULL;
 	}
 	if (c == NULL || path == NULL || resp_desc == NULL || resp == NULL) {
-		mgmt_status_set(st, MGMT_INVALID_ARGUMENT, "client: missing parameters");
+		mgmt_status_set(st, MGMT_INVALID_ARGUMENT,
+				"client: missing parameters");
 		return st->code;
 	}
 	cq = grpc_completion_queue_create_for_next(NULL);
 	call = client_call(c, cq, path, timeout_ms);
 	if (call == NULL) {
 		client_cq_destroy(cq);
-		mgmt_status_set(st, MGMT_INTERNAL, "%s: cannot create the call", path);
+		mgmt_status_set(st, MGMT_INTERNAL, "%s: cannot create the call",
+				path);
 		return st->code;
 	}
 	send = mgmt_grpc_pack(req);
@@ -274,7 +276,7 @@ int mgmt_client_unary(struct mgmt_client *c, const char *path,
 	e = grpc_call_start_batch(call, ops, 6, &tag, NULL);
 	if (e != GRPC_CALL_OK) {
 		mgmt_status_set(st, MGMT_INTERNAL, "%s: start_batch: %s", path,
-		       grpc_call_error_to_string(e));
+				grpc_call_error_to_string(e));
 	} else {
 		/* the only batch on this queue; the deadline ends it */
 		while (grpc_completion_queue_next(
@@ -283,8 +285,9 @@ int mgmt_client_unary(struct mgmt_client *c, const char *path,
 		}
 		client_status(st, status, details);
 		if (st->code == MGMT_OK && recv == NULL) {
-			mgmt_status_set(st, MGMT_INTERNAL, "response: missing %s",
-			       resp_desc->name);
+			mgmt_status_set(st, MGMT_INTERNAL,
+					"response: missing %s",
+					resp_desc->name);
 		} else if (st->code == MGMT_OK) {
 			*resp = client_unpack(resp_desc, recv, st);
 		}
@@ -332,7 +335,7 @@ static bool cs_post(struct mgmt_client_stream *s, const grpc_op *ops, size_t n,
 
 	if (e != GRPC_CALL_OK) {
 		mgmt_status_set(&s->local, MGMT_INTERNAL, "start_batch: %s",
-		       grpc_call_error_to_string(e));
+				grpc_call_error_to_string(e));
 		grpc_call_cancel(s->call, NULL);
 		return false;
 	}
@@ -387,7 +390,8 @@ int mgmt_client_stream_start(struct mgmt_client *c, const char *path,
 		*out = NULL;
 	}
 	if (c == NULL || path == NULL || resp_desc == NULL || out == NULL) {
-		mgmt_status_set(st, MGMT_INVALID_ARGUMENT, "client: missing parameters");
+		mgmt_status_set(st, MGMT_INVALID_ARGUMENT,
+				"client: missing parameters");
 		return st->code;
 	}
 	s = calloc(1, sizeof(*s));
@@ -403,7 +407,8 @@ int mgmt_client_stream_start(struct mgmt_client *c, const char *path,
 	s->cq = grpc_completion_queue_create_for_next(NULL);
 	s->call = client_call(c, s->cq, path, timeout_ms);
 	if (s->call == NULL) {
-		mgmt_status_set(st, MGMT_INTERNAL, "%s: cannot create the call", path);
+		mgmt_status_set(st, MGMT_INTERNAL, "%s: cannot create the call",
+				path);
 		mgmt_client_stream_close(s);
 		return st->code;
 	}
@@ -436,9 +441,9 @@ int mgmt_client_stream_start(struct mgmt_client *c, const char *path,
 int mgmt_client_stream_next(struct mgmt_client_stream *s, int wait_ms,
 			    ProtobufCMessage **msg, struct mgmt_status *st)
 {
-	gpr_timespec deadline = wait_ms < 0 ?
-					gpr_inf_future(GPR_CLOCK_MONOTONIC) :
-					mgmt_grpc_deadline_in((uint64_t)wait_ms);
+	gpr_timespec deadline =
+		wait_ms < 0 ? gpr_inf_future(GPR_CLOCK_MONOTONIC) :
+			      mgmt_grpc_deadline_in((uint64_t)wait_ms);
 	grpc_byte_buffer *bb;
 
 	*msg = NULL;

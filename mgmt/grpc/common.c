@@ -139,4 +139,3 @@ gpr_timespec mgmt_grpc_deadline_in(uint64_t ms)
 	return gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
 			    gpr_time_from_millis((int64_t)ms, GPR_TIMESPAN));
 }
-

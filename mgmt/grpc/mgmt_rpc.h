@@ -42,9 +42,9 @@ enum mgmt_code {
 
 enum mgmt_role {
 	MGMT_ROLE_NONE = 0,
-	MGMT_ROLE_VIEWER = 1,   /* read only */
+	MGMT_ROLE_VIEWER = 1, /* read only */
 	MGMT_ROLE_OPERATOR = 2, /* + flows, ports, commits */
-	MGMT_ROLE_ADMIN = 3,    /* + rollback, save, everything */
+	MGMT_ROLE_ADMIN = 3, /* + rollback, save, everything */
 };
 
 struct mgmt_status {
@@ -54,8 +54,8 @@ struct mgmt_status {
 
 /* Who is calling. */
 struct mgmt_call_info {
-	const char *method;   /* "/fhswitch.v1.Config/Commit" */
-	const char *peer;     /* "ipv4:127.0.0.1:51234" */
+	const char *method; /* "/fhswitch.v1.Config/Commit" */
+	const char *peer; /* "ipv4:127.0.0.1:51234" */
 	const char *identity; /* certificate CN or SAN; "" without TLS */
 	enum mgmt_role role;
 };
@@ -103,8 +103,8 @@ struct mgmt_method {
 	const char *path; /* "/package.Service/Method" */
 	const ProtobufCMessageDescriptor *req;
 	enum mgmt_role min_role; /* else PERMISSION_DENIED */
-	bool mutating;           /* audited */
-	mgmt_unary_fn unary;     /* exactly one of unary / stream */
+	bool mutating; /* audited */
+	mgmt_unary_fn unary; /* exactly one of unary / stream */
 	const struct mgmt_stream_ops *stream;
 };
 
@@ -130,7 +130,7 @@ struct mgmt_grpc_params {
 	const struct mgmt_role_binding *roles;
 	size_t n_roles;
 	const char *audit_path; /* JSON lines; NULL = no audit log */
-	size_t max_message;     /* bytes; 0 = 4 MiB */
+	size_t max_message; /* bytes; 0 = 4 MiB */
 	const struct mgmt_method *methods;
 	size_t n_methods;
 	void *svc; /* passed to every handler */

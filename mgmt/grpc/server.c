@@ -150,7 +150,6 @@ struct mgmt_grpc {
 	uint64_t shutdown_at;
 };
 
-
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
@@ -161,8 +160,6 @@ static uint64_t now_ms(void)
 
 /* ---- messages <-> byte buffers ------------------------------------------- */
 
-
-
 static ProtobufCMessage *unpack(const ProtobufCMessageDescriptor *d,
 				grpc_byte_buffer *bb, struct mgmt_status *st)
 {
@@ -170,8 +167,8 @@ static ProtobufCMessage *unpack(const ProtobufCMessageDescriptor *d,
 	grpc_slice s;
 
 	if (bb == NULL) {
-		mgmt_status_set(st, MGMT_INVALID_ARGUMENT, "request: missing %s",
-		       d->name);
+		mgmt_status_set(st, MGMT_INVALID_ARGUMENT,
+				"request: missing %s", d->name);
 		return NULL;
 	}
 	if (mgmt_grpc_read_all(bb, &s)) {
@@ -180,15 +177,15 @@ static ProtobufCMessage *unpack(const ProtobufCMessageDescriptor *d,
 		grpc_slice_unref(s);
 	}
 	if (m == NULL) {
-		mgmt_status_set(st, MGMT_INVALID_ARGUMENT, "request: cannot decode %s",
-		       d->name);
+		mgmt_status_set(st, MGMT_INVALID_ARGUMENT,
+				"request: cannot decode %s", d->name);
 	} else {
 		char path[192];
 
 		/* proto3 strings are UTF-8; protobuf-c does not check */
 		if (mgmt_pb_check_utf8(m, path, sizeof(path)) < 0) {
 			mgmt_status_set(st, MGMT_INVALID_ARGUMENT,
-			       "%s: not valid UTF-8", path);
+					"%s: not valid UTF-8", path);
 			protobuf_c_message_free_unpacked(m, NULL);
 			m = NULL;
 		}
@@ -267,10 +264,11 @@ static bool authorize(const struct mg_call *c, struct mgmt_status *st)
 	if (c->role >= c->method->min_role) {
 		return true;
 	}
-	mgmt_status_set(st, MGMT_PERMISSION_DENIED, "%s: %s%s%s has role %s, needs %s",
-	       c->ci.method, c->g->tls ? "identity \"" : "plaintext caller",
-	       c->g->tls ? c->identity : "", c->g->tls ? "\"" : "",
-	       mgmt_role_name(c->role), mgmt_role_name(c->method->min_role));
+	mgmt_status_set(
+		st, MGMT_PERMISSION_DENIED, "%s: %s%s%s has role %s, needs %s",
+		c->ci.method, c->g->tls ? "identity \"" : "plaintext caller",
+		c->g->tls ? c->identity : "", c->g->tls ? "\"" : "",
+		mgmt_role_name(c->role), mgmt_role_name(c->method->min_role));
 	return false;
 }
 
@@ -514,12 +512,13 @@ static void unary_run(struct mg_call *c, grpc_byte_buffer *payload)
 	}
 	req = unpack(m->req, payload, &st);
 	if (req != NULL && authorize(c, &st)) {
-		struct mgmt_error e = { .err = 0 };
+		struct mgmt_error e = {.err = 0};
 
 		m->unary(m->svc, &c->ci, req, &resp, &e);
 		status_from(&st, &e);
 		if (st.code == MGMT_OK) {
-			out = mgmt_grpc_pack(resp); /* NULL resp: the empty message */
+			out = mgmt_grpc_pack(
+				resp); /* NULL resp: the empty message */
 		}
 	}
 	if (resp != NULL) {
@@ -573,13 +572,14 @@ static void stream_start(struct mg_call *c, grpc_byte_buffer *bb)
 
 	req = unpack(m->req, bb, &st);
 	if (req != NULL) {
-		struct mgmt_error e = { .err = 0 };
+		struct mgmt_error e = {.err = 0};
 		int ret = m->stream->start(m->svc, &c->ci, req, &state, &e);
 
 		status_from(&st, &e);
 		if (ret != 0 && st.code == MGMT_OK) {
-			mgmt_status_set(&st, MGMT_INTERNAL, "%s: start failed (%d)",
-			       c->ci.method, ret);
+			mgmt_status_set(&st, MGMT_INTERNAL,
+					"%s: start failed (%d)", c->ci.method,
+					ret);
 		}
 	}
 	if (m->mutating) {
@@ -604,7 +604,7 @@ static void stream_start(struct mg_call *c, grpc_byte_buffer *bb)
 static void stream_pump(struct mg_call *c, uint64_t now, uint64_t *due)
 {
 	const struct mg_method *m = c->method;
-	struct mgmt_error e = { .err = 0 };
+	struct mgmt_error e = {.err = 0};
 	ProtobufCMessage *msg = NULL;
 	uint32_t wait = MGMT_HEALTH_POLL_MS;
 	unsigned gen;
@@ -869,7 +869,6 @@ static void on_shutdown(struct mgmt_grpc *g, struct mg_tag *t, bool ok)
 	g->shutdown_done = true;
 }
 
-
 /* Serve until stop, then GRPC.md's shutdown: shutdown_and_notify, end
  * streams, cancel what is left after the grace period, destroy the
  * server once the tag and every call are back, drain the queue. */
@@ -907,7 +906,8 @@ static void *mg_thread(void *arg)
 			due = now + 10 < due ? now + 10 : due;
 		}
 		ev = grpc_completion_queue_next(
-			g->cq, mgmt_grpc_deadline_in(due > now ? due - now : 0), NULL);
+			g->cq, mgmt_grpc_deadline_in(due > now ? due - now : 0),
+			NULL);
 		if (ev.type == GRPC_QUEUE_SHUTDOWN) {
 			break;
 		}
@@ -921,8 +921,6 @@ static void *mg_thread(void *arg)
 }
 
 /* ---- setup --------------------------------------------------------------- */
-
-
 
 /* "host:port", "[v6]:port" or "unix:path" that getaddrinfo accepts. */
 static bool addr_valid(const char *addr)

@@ -12,8 +12,8 @@
 /* ---- Config ------------------------------------------------------------------- */
 
 void mgmt_rpc_config_get(void *svc, const struct mgmt_call_info *ci,
-		       const ProtobufCMessage *req, ProtobufCMessage **resp,
-		       struct mgmt_error *st)
+			 const ProtobufCMessage *req, ProtobufCMessage **resp,
+			 struct mgmt_error *st)
 {
 	struct mgmt_store *s = SVC(svc);
 	Fhswitch__V1__GetConfigResponse *r =
@@ -34,9 +34,9 @@ void mgmt_rpc_config_get(void *svc, const struct mgmt_call_info *ci,
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		r->confirm_remaining_s =
-			(uint32_t)(s->deadline.tv_sec > now.tv_sec
-					   ? s->deadline.tv_sec - now.tv_sec
-					   : 0);
+			(uint32_t)(s->deadline.tv_sec > now.tv_sec ?
+					   s->deadline.tv_sec - now.tv_sec :
+					   0);
 	}
 	pthread_mutex_unlock(&s->lock);
 	*resp = &r->base;
@@ -107,8 +107,8 @@ static int add_error(Fhswitch__V1__ValidateResponse *r, char *err)
  * whole.
  */
 void mgmt_rpc_config_validate(void *svc, const struct mgmt_call_info *ci,
-			    const ProtobufCMessage *req,
-			    ProtobufCMessage **resp, struct mgmt_error *st)
+			      const ProtobufCMessage *req,
+			      ProtobufCMessage **resp, struct mgmt_error *st)
 {
 	struct mgmt_store *s = SVC(svc);
 	const Fhswitch__V1__ValidateRequest *q = (const void *)req;
@@ -157,8 +157,8 @@ void mgmt_rpc_config_validate(void *svc, const struct mgmt_call_info *ci,
 	    strncmp(r->errors[0]->path, "eaxc_layout", 11) == 0) {
 		part.eaxc_layout = NULL; /* the default layout */
 	}
-	for (size_t i = 0; i < q->config->n_flows &&
-			   r->n_errors < MAX_VALIDATION_ERRORS - 1;
+	for (size_t i = 0;
+	     i < q->config->n_flows && r->n_errors < MAX_VALIDATION_ERRORS - 1;
 	     i++) {
 		char fixed[MGMT_CONFIG_ERR_LEN + 16];
 
@@ -168,7 +168,8 @@ void mgmt_rpc_config_validate(void *svc, const struct mgmt_call_info *ci,
 			continue;
 		}
 		if (strncmp(err, "flows[0]", 8) == 0) {
-			snprintf(fixed, sizeof(fixed), "flows[%zu]%s", i, err + 8);
+			snprintf(fixed, sizeof(fixed), "flows[%zu]%s", i,
+				 err + 8);
 		} else if (strncmp(err, "ports", 5) == 0 ||
 			   strncmp(err, "eaxc_layout", 11) == 0 ||
 			   strncmp(err, "timing", 6) == 0) {
@@ -238,8 +239,8 @@ static void remove_at(void **arr, size_t *n, size_t idx)
 
 /* Apply a patch to a clone of the running config. */
 pb_config *mgmt_svc_patched(const pb_config *run,
-			  const Fhswitch__V1__ConfigPatch *p,
-			  struct mgmt_error *st)
+			    const Fhswitch__V1__ConfigPatch *p,
+			    struct mgmt_error *st)
 {
 	pb_config *c = mgmt_pb_clone(&run->base);
 
@@ -252,9 +253,9 @@ pb_config *mgmt_svc_patched(const pb_config *run,
 
 		if (k < 0) {
 			mgmt_error_set(st, -ENOENT,
-					"patch.delete_flows[%zu]: no flow "
-					"named \"%s\"",
-					i, p->delete_flows[i]);
+				       "patch.delete_flows[%zu]: no flow "
+				       "named \"%s\"",
+				       i, p->delete_flows[i]);
 			goto fail;
 		}
 		remove_at((void **)c->flows, &c->n_flows, (size_t)k);
@@ -264,9 +265,9 @@ pb_config *mgmt_svc_patched(const pb_config *run,
 
 		if (k < 0) {
 			mgmt_error_set(st, -ENOENT,
-					"patch.delete_ports[%zu]: no port "
-					"named \"%s\"",
-					i, p->delete_ports[i]);
+				       "patch.delete_ports[%zu]: no port "
+				       "named \"%s\"",
+				       i, p->delete_ports[i]);
 			goto fail;
 		}
 		remove_at((void **)c->ports, &c->n_ports, (size_t)k);
@@ -274,24 +275,24 @@ pb_config *mgmt_svc_patched(const pb_config *run,
 	for (size_t i = 0; i < p->n_upsert_ports; i++) {
 		void *e = mgmt_pb_clone(&p->upsert_ports[i]->base);
 
-		if (e == NULL || upsert((void ***)&c->ports, &c->n_ports,
-					mgmt_svc_port_index(c, p->upsert_ports[i]->name),
-					e) < 0) {
+		if (e == NULL ||
+		    upsert((void ***)&c->ports, &c->n_ports,
+			   mgmt_svc_port_index(c, p->upsert_ports[i]->name),
+			   e) < 0) {
 			mgmt_pb_free(e);
-			mgmt_error_set(st, -ENOMEM,
-					"out of memory");
+			mgmt_error_set(st, -ENOMEM, "out of memory");
 			goto fail;
 		}
 	}
 	for (size_t i = 0; i < p->n_upsert_flows; i++) {
 		void *e = mgmt_pb_clone(&p->upsert_flows[i]->base);
 
-		if (e == NULL || upsert((void ***)&c->flows, &c->n_flows,
-					mgmt_svc_flow_index(c, p->upsert_flows[i]->name),
-					e) < 0) {
+		if (e == NULL ||
+		    upsert((void ***)&c->flows, &c->n_flows,
+			   mgmt_svc_flow_index(c, p->upsert_flows[i]->name),
+			   e) < 0) {
 			mgmt_pb_free(e);
-			mgmt_error_set(st, -ENOMEM,
-					"out of memory");
+			mgmt_error_set(st, -ENOMEM, "out of memory");
 			goto fail;
 		}
 	}
@@ -339,15 +340,15 @@ static bool pb_equal(const ProtobufCMessage *a, const ProtobufCMessage *b)
 static int access_guard(struct mgmt_store *s, const pb_config *next,
 			const struct mgmt_call_info *ci, struct mgmt_error *st)
 {
-	const ProtobufCMessage *a = s->running->mgmt ? &s->running->mgmt->base
-						     : NULL;
+	const ProtobufCMessage *a =
+		s->running->mgmt ? &s->running->mgmt->base : NULL;
 	const ProtobufCMessage *b = next->mgmt ? &next->mgmt->base : NULL;
 	bool admin = false;
 
 	if (!pb_equal(a, b) && ci->role < MGMT_ROLE_ADMIN) {
 		return mgmt_error_set(st, -EACCES,
-				       "mgmt: changing role bindings needs the "
-				       "admin role");
+				      "mgmt: changing role bindings needs the "
+				      "admin role");
 	}
 	if (!s->tls) {
 		return 0;
@@ -358,33 +359,33 @@ static int access_guard(struct mgmt_store *s, const pb_config *next,
 	}
 	if (!admin) {
 		return mgmt_error_set(st, -EBUSY,
-				       "mgmt.role_bindings: no ACCESS_ADMIN "
-				       "binding would remain; nobody could "
-				       "administer the switch");
+				      "mgmt.role_bindings: no ACCESS_ADMIN "
+				      "binding would remain; nobody could "
+				      "administer the switch");
 	}
 	return 0;
 }
 
 int mgmt_svc_check_version(struct mgmt_store *s, uint64_t expected,
-			 struct mgmt_error *st)
+			   struct mgmt_error *st)
 {
 	if (expected != 0 && expected != s->version) {
 		return mgmt_error_set(st, -ESTALE,
-				       "expected_version: %llu, but version "
-				       "%llu is running",
-				       (unsigned long long)expected,
-				       (unsigned long long)s->version);
+				      "expected_version: %llu, but version "
+				      "%llu is running",
+				      (unsigned long long)expected,
+				      (unsigned long long)s->version);
 	}
 	if (s->pending) {
 		return mgmt_error_set(st, -EBUSY,
-				       "a confirmed commit awaits Confirm "
-				       "(or its timeout)");
+				      "a confirmed commit awaits Confirm "
+				      "(or its timeout)");
 	}
 	return 0;
 }
 
 void *mgmt_svc_version_resp(const ProtobufCMessageDescriptor *d, uint64_t v,
-			  struct mgmt_error *st)
+			    struct mgmt_error *st)
 {
 	/* every response type used here has the version as field 1 */
 	ProtobufCMessage *r = mgmt_pb_new(d);
@@ -398,8 +399,8 @@ void *mgmt_svc_version_resp(const ProtobufCMessageDescriptor *d, uint64_t v,
 }
 
 void mgmt_rpc_config_commit(void *svc, const struct mgmt_call_info *ci,
-			  const ProtobufCMessage *req, ProtobufCMessage **resp,
-			  struct mgmt_error *st)
+			    const ProtobufCMessage *req,
+			    ProtobufCMessage **resp, struct mgmt_error *st)
 {
 	struct mgmt_store *s = SVC(svc);
 	const Fhswitch__V1__CommitRequest *q = (const void *)req;
@@ -407,8 +408,8 @@ void mgmt_rpc_config_commit(void *svc, const struct mgmt_call_info *ci,
 
 	if (q->confirm_timeout_s > 3600) {
 		mgmt_error_set(st, -EINVAL,
-				"confirm_timeout_s: %u is out of range 0..3600",
-				q->confirm_timeout_s);
+			       "confirm_timeout_s: %u is out of range 0..3600",
+			       q->confirm_timeout_s);
 		return;
 	}
 	pthread_mutex_lock(&s->lock);
@@ -426,8 +427,7 @@ void mgmt_rpc_config_commit(void *svc, const struct mgmt_call_info *ci,
 		}
 		break;
 	default:
-		mgmt_error_set(st, -EINVAL,
-				"change: config or patch required");
+		mgmt_error_set(st, -EINVAL, "change: config or patch required");
 		goto out;
 	}
 	if (next == NULL) {
@@ -440,7 +440,7 @@ void mgmt_rpc_config_commit(void *svc, const struct mgmt_call_info *ci,
 	}
 	prev = q->confirm_timeout_s ? mgmt_pb_clone(&s->running->base) : NULL;
 	if (mgmt_store_commit_locked(s, next, ci->identity, q->comment,
-			  q->confirm_timeout_s == 0, st) != 0) {
+				     q->confirm_timeout_s == 0, st) != 0) {
 		mgmt_pb_free(prev);
 		goto out;
 	}
@@ -450,15 +450,15 @@ void mgmt_rpc_config_commit(void *svc, const struct mgmt_call_info *ci,
 		clock_gettime(CLOCK_MONOTONIC, &s->deadline);
 		s->deadline.tv_sec += q->confirm_timeout_s;
 	}
-	*resp = mgmt_svc_version_resp(&fhswitch__v1__commit_response__descriptor,
-			     s->version, st);
+	*resp = mgmt_svc_version_resp(
+		&fhswitch__v1__commit_response__descriptor, s->version, st);
 out:
 	pthread_mutex_unlock(&s->lock);
 }
 
 void mgmt_rpc_config_confirm(void *svc, const struct mgmt_call_info *ci,
-			   const ProtobufCMessage *req, ProtobufCMessage **resp,
-			   struct mgmt_error *st)
+			     const ProtobufCMessage *req,
+			     ProtobufCMessage **resp, struct mgmt_error *st)
 {
 	struct mgmt_store *s = SVC(svc);
 	char err[MGMT_CONFIG_ERR_LEN];
@@ -467,24 +467,24 @@ void mgmt_rpc_config_confirm(void *svc, const struct mgmt_call_info *ci,
 	(void)req;
 	pthread_mutex_lock(&s->lock);
 	if (!s->pending) {
-		mgmt_error_set(st, -EBUSY,
-				"no confirmed commit is pending");
-	} else if (mgmt_store_persist(s->path, s->running, s->version, err, sizeof(err)) < 0) {
-		mgmt_error_set(st, -EIO, "persisting the config: %s",
-				err);
+		mgmt_error_set(st, -EBUSY, "no confirmed commit is pending");
+	} else if (mgmt_store_persist(s->path, s->running, s->version, err,
+				      sizeof(err)) < 0) {
+		mgmt_error_set(st, -EIO, "persisting the config: %s", err);
 	} else {
 		s->pending = false;
 		mgmt_pb_free(s->before_pending);
 		s->before_pending = NULL;
-		*resp = mgmt_svc_version_resp(&fhswitch__v1__confirm_response__descriptor,
-				     s->version, st);
+		*resp = mgmt_svc_version_resp(
+			&fhswitch__v1__confirm_response__descriptor, s->version,
+			st);
 	}
 	pthread_mutex_unlock(&s->lock);
 }
 
 void mgmt_rpc_config_rollback(void *svc, const struct mgmt_call_info *ci,
-			    const ProtobufCMessage *req,
-			    ProtobufCMessage **resp, struct mgmt_error *st)
+			      const ProtobufCMessage *req,
+			      ProtobufCMessage **resp, struct mgmt_error *st)
 {
 	struct mgmt_store *s = SVC(svc);
 	const Fhswitch__V1__RollbackRequest *q = (const void *)req;
@@ -499,12 +499,13 @@ void mgmt_rpc_config_rollback(void *svc, const struct mgmt_call_info *ci,
 		}
 	}
 	if (target == NULL) {
-		mgmt_error_set(st, -ENOENT,
-				"to_version: %llu is not among the last %u "
-				"versions (%llu..%llu)",
-				(unsigned long long)q->to_version, s->n_hist,
-				(unsigned long long)s->hist[s->n_hist - 1].version,
-				(unsigned long long)s->hist[0].version);
+		mgmt_error_set(
+			st, -ENOENT,
+			"to_version: %llu is not among the last %u "
+			"versions (%llu..%llu)",
+			(unsigned long long)q->to_version, s->n_hist,
+			(unsigned long long)s->hist[s->n_hist - 1].version,
+			(unsigned long long)s->hist[0].version);
 		goto out;
 	}
 	if (s->pending) {
@@ -519,17 +520,20 @@ void mgmt_rpc_config_rollback(void *svc, const struct mgmt_call_info *ci,
 	}
 	snprintf(comment, sizeof(comment), "rollback to %llu",
 		 (unsigned long long)q->to_version);
-	if (mgmt_store_commit_locked(s, target, ci->identity, comment, true, st) == 0) {
-		*resp = mgmt_svc_version_resp(&fhswitch__v1__rollback_response__descriptor,
-				     s->version, st);
+	if (mgmt_store_commit_locked(s, target, ci->identity, comment, true,
+				     st) == 0) {
+		*resp = mgmt_svc_version_resp(
+			&fhswitch__v1__rollback_response__descriptor,
+			s->version, st);
 	}
 out:
 	pthread_mutex_unlock(&s->lock);
 }
 
 void mgmt_rpc_config_list_versions(void *svc, const struct mgmt_call_info *ci,
-				 const ProtobufCMessage *req,
-				 ProtobufCMessage **resp, struct mgmt_error *st)
+				   const ProtobufCMessage *req,
+				   ProtobufCMessage **resp,
+				   struct mgmt_error *st)
 {
 	struct mgmt_store *s = SVC(svc);
 	Fhswitch__V1__ListVersionsResponse *r =
@@ -563,4 +567,3 @@ void mgmt_rpc_config_list_versions(void *svc, const struct mgmt_call_info *ci,
 	pthread_mutex_unlock(&s->lock);
 	*resp = &r->base;
 }
-

@@ -24,9 +24,10 @@ static Fhswitch__V1__Counters *read_counters(struct mgmt_store *s,
 					     char *const *names, size_t n_names,
 					     struct mgmt_error *st)
 {
-	Fhswitch__V1__Counters *r = mgmt_pb_new(&fhswitch__v1__counters__descriptor);
+	Fhswitch__V1__Counters *r =
+		mgmt_pb_new(&fhswitch__v1__counters__descriptor);
 	const struct hal_config *c;
-	struct hal_l2_stats l2 = { 0 };
+	struct hal_l2_stats l2 = {0};
 
 	if (r == NULL) {
 		mgmt_error_set(st, -ENOMEM, "out of memory");
@@ -44,8 +45,8 @@ static Fhswitch__V1__Counters *read_counters(struct mgmt_store *s,
 			pthread_mutex_unlock(&s->lock);
 			mgmt_pb_free(r);
 			mgmt_error_set(st, -ENOENT,
-					"flows[%zu]: no flow named \"%s\"", i,
-					names[i]);
+				       "flows[%zu]: no flow named \"%s\"", i,
+				       names[i]);
 			return NULL;
 		}
 	}
@@ -61,7 +62,7 @@ static Fhswitch__V1__Counters *read_counters(struct mgmt_store *s,
 	for (unsigned p = 0; p < c->n_ports; p++) {
 		Fhswitch__V1__PortCounters *pc =
 			mgmt_pb_new(&fhswitch__v1__port_counters__descriptor);
-		struct hal_port_stats ps = { 0 };
+		struct hal_port_stats ps = {0};
 
 		if (pc == NULL) {
 			break;
@@ -77,7 +78,7 @@ static Fhswitch__V1__Counters *read_counters(struct mgmt_store *s,
 	}
 	for (size_t i = 0; i < c->n_flows; i++) {
 		Fhswitch__V1__FlowCounters *fc;
-		struct hal_flow_stats fs = { 0 };
+		struct hal_flow_stats fs = {0};
 
 		if (!mgmt_svc_named(c->flows[i].name, names, n_names)) {
 			continue;
@@ -96,7 +97,7 @@ static Fhswitch__V1__Counters *read_counters(struct mgmt_store *s,
 		fc->rx_seqid_err = fs.rx_seqid_err;
 		fc->tx_total = fs.tx_total;
 		mgmt_svc_counter_names(fs.unsupported, &fc->unsupported,
-			      &fc->n_unsupported);
+				       &fc->n_unsupported);
 		r->flows[r->n_flows++] = fc;
 	}
 	hal_l2_stats(s->hal, &l2);
@@ -109,8 +110,8 @@ static Fhswitch__V1__Counters *read_counters(struct mgmt_store *s,
 }
 
 void mgmt_rpc_counters_get(void *svc, const struct mgmt_call_info *ci,
-			 const ProtobufCMessage *req, ProtobufCMessage **resp,
-			 struct mgmt_error *st)
+			   const ProtobufCMessage *req, ProtobufCMessage **resp,
+			   struct mgmt_error *st)
 {
 	const Fhswitch__V1__GetCountersRequest *q = (const void *)req;
 	Fhswitch__V1__Counters *r;
@@ -142,9 +143,9 @@ static int watch_start(void *svc, const struct mgmt_call_info *ci,
 	if (q->interval_ms != 0 &&
 	    (q->interval_ms < 10 || q->interval_ms > 60000)) {
 		return mgmt_error_set(st, -EINVAL,
-				       "interval_ms: %u is out of range "
-				       "10..60000",
-				       q->interval_ms);
+				      "interval_ms: %u is out of range "
+				      "10..60000",
+				      q->interval_ms);
 	}
 	probe = read_counters(SVC(svc), q->flows, q->n_flows, st);
 	if (probe == NULL) {
@@ -154,8 +155,7 @@ static int watch_start(void *svc, const struct mgmt_call_info *ci,
 	w = calloc(1, sizeof(*w));
 	if (w == NULL || (w->req = mgmt_pb_clone(req)) == NULL) {
 		free(w);
-		return mgmt_error_set(st, -ENOMEM,
-				       "out of memory");
+		return mgmt_error_set(st, -ENOMEM, "out of memory");
 	}
 	clock_gettime(CLOCK_MONOTONIC, &w->next);
 	*state = w;
@@ -240,4 +240,3 @@ const struct mgmt_stream_ops mgmt_rpc_counters_watch_ops = {
 	.next = watch_next,
 	.free = watch_free,
 };
-

@@ -12,8 +12,8 @@
 /* ---- Ports and Flows ----------------------------------------------------------- */
 
 void mgmt_rpc_ports_list(void *svc, const struct mgmt_call_info *ci,
-		       const ProtobufCMessage *req, ProtobufCMessage **resp,
-		       struct mgmt_error *st)
+			 const ProtobufCMessage *req, ProtobufCMessage **resp,
+			 struct mgmt_error *st)
 {
 	struct mgmt_store *s = SVC(svc);
 	Fhswitch__V1__ListPortsResponse *r =
@@ -25,7 +25,8 @@ void mgmt_rpc_ports_list(void *svc, const struct mgmt_call_info *ci,
 	if (r != NULL && s->running->n_ports != 0) {
 		r->ports = calloc(s->running->n_ports, sizeof(*r->ports));
 		for (size_t i = 0; r->ports && i < s->running->n_ports; i++) {
-			r->ports[r->n_ports] = mgmt_pb_clone(&s->running->ports[i]->base);
+			r->ports[r->n_ports] =
+				mgmt_pb_clone(&s->running->ports[i]->base);
 			r->n_ports += r->ports[r->n_ports] != NULL;
 		}
 	}
@@ -38,8 +39,8 @@ void mgmt_rpc_ports_list(void *svc, const struct mgmt_call_info *ci,
 }
 
 void mgmt_rpc_ports_get(void *svc, const struct mgmt_call_info *ci,
-		      const ProtobufCMessage *req, ProtobufCMessage **resp,
-		      struct mgmt_error *st)
+			const ProtobufCMessage *req, ProtobufCMessage **resp,
+			struct mgmt_error *st)
 {
 	struct mgmt_store *s = SVC(svc);
 	const Fhswitch__V1__GetPortRequest *q = (const void *)req;
@@ -50,7 +51,7 @@ void mgmt_rpc_ports_get(void *svc, const struct mgmt_call_info *ci,
 	k = mgmt_svc_port_index(s->running, q->name);
 	if (k < 0) {
 		mgmt_error_set(st, -ENOENT, "name: no port named \"%s\"",
-				q->name);
+			       q->name);
 	} else {
 		*resp = mgmt_pb_clone(&s->running->ports[k]->base);
 	}
@@ -58,8 +59,8 @@ void mgmt_rpc_ports_get(void *svc, const struct mgmt_call_info *ci,
 }
 
 void mgmt_rpc_flows_list(void *svc, const struct mgmt_call_info *ci,
-		       const ProtobufCMessage *req, ProtobufCMessage **resp,
-		       struct mgmt_error *st)
+			 const ProtobufCMessage *req, ProtobufCMessage **resp,
+			 struct mgmt_error *st)
 {
 	struct mgmt_store *s = SVC(svc);
 	Fhswitch__V1__ListFlowsResponse *r =
@@ -71,7 +72,8 @@ void mgmt_rpc_flows_list(void *svc, const struct mgmt_call_info *ci,
 	if (r != NULL && s->running->n_flows != 0) {
 		r->flows = calloc(s->running->n_flows, sizeof(*r->flows));
 		for (size_t i = 0; r->flows && i < s->running->n_flows; i++) {
-			r->flows[r->n_flows] = mgmt_pb_clone(&s->running->flows[i]->base);
+			r->flows[r->n_flows] =
+				mgmt_pb_clone(&s->running->flows[i]->base);
 			r->n_flows += r->flows[r->n_flows] != NULL;
 		}
 	}
@@ -84,8 +86,8 @@ void mgmt_rpc_flows_list(void *svc, const struct mgmt_call_info *ci,
 }
 
 void mgmt_rpc_flows_get(void *svc, const struct mgmt_call_info *ci,
-		      const ProtobufCMessage *req, ProtobufCMessage **resp,
-		      struct mgmt_error *st)
+			const ProtobufCMessage *req, ProtobufCMessage **resp,
+			struct mgmt_error *st)
 {
 	struct mgmt_store *s = SVC(svc);
 	const Fhswitch__V1__GetFlowRequest *q = (const void *)req;
@@ -96,7 +98,7 @@ void mgmt_rpc_flows_get(void *svc, const struct mgmt_call_info *ci,
 	k = mgmt_svc_flow_index(s->running, q->name);
 	if (k < 0) {
 		mgmt_error_set(st, -ENOENT, "name: no flow named \"%s\"",
-				q->name);
+			       q->name);
 	} else {
 		*resp = mgmt_pb_clone(&s->running->flows[k]->base);
 	}
@@ -137,8 +139,8 @@ int mgmt_svc_counter_names(uint32_t mask, char ***out, size_t *n)
 }
 
 void mgmt_rpc_flows_status(void *svc, const struct mgmt_call_info *ci,
-			 const ProtobufCMessage *req, ProtobufCMessage **resp,
-			 struct mgmt_error *st)
+			   const ProtobufCMessage *req, ProtobufCMessage **resp,
+			   struct mgmt_error *st)
 {
 	struct mgmt_store *s = SVC(svc);
 	const Fhswitch__V1__FlowStatusRequest *q = (const void *)req;
@@ -156,8 +158,8 @@ void mgmt_rpc_flows_status(void *svc, const struct mgmt_call_info *ci,
 	for (size_t k = 0; k < q->n_names; k++) {
 		if (mgmt_svc_flow_index(c, q->names[k]) < 0) {
 			mgmt_error_set(st, -ENOENT,
-					"names[%zu]: no flow named \"%s\"", k,
-					q->names[k]);
+				       "names[%zu]: no flow named \"%s\"", k,
+				       q->names[k]);
 			goto out;
 		}
 	}
@@ -178,14 +180,13 @@ void mgmt_rpc_flows_status(void *svc, const struct mgmt_call_info *ci,
 		ret = hal_flow_status(s->hal, c->flows[i]->name, &hs);
 		if (ret < 0) {
 			mgmt_error_set(st, -EIO,
-					"flow \"%s\": reading its status: %s",
-					c->flows[i]->name, strerror(-ret));
+				       "flow \"%s\": reading its status: %s",
+				       c->flows[i]->name, strerror(-ret));
 			goto out;
 		}
 		fs = mgmt_pb_new(&fhswitch__v1__flow_status__descriptor);
 		if (fs == NULL) {
-			mgmt_error_set(st, -ENOMEM,
-					"out of memory");
+			mgmt_error_set(st, -ENOMEM, "out of memory");
 			goto out;
 		}
 		fs->name = mgmt_strdup(c->flows[i]->name);
@@ -242,8 +243,8 @@ static void flow_change(struct mgmt_store *s, const struct mgmt_call_info *ci,
 	}
 	if (name == NULL || name[0] == '\0') {
 		mgmt_error_set(st, -EINVAL,
-				op == FLOW_DELETE ? "name: required"
-						  : "flow.name: required");
+			       op == FLOW_DELETE ? "name: required" :
+						   "flow.name: required");
 		return;
 	}
 	pthread_mutex_lock(&s->lock);
@@ -253,13 +254,12 @@ static void flow_change(struct mgmt_store *s, const struct mgmt_call_info *ci,
 	k = mgmt_svc_flow_index(s->running, name);
 	if (op == FLOW_ADD && k >= 0) {
 		mgmt_error_set(st, -EEXIST,
-				"flow.name: a flow named \"%s\" exists", name);
+			       "flow.name: a flow named \"%s\" exists", name);
 		goto out;
 	}
 	if (op != FLOW_ADD && k < 0) {
-		mgmt_error_set(st, -ENOENT,
-				"%s: no flow named \"%s\"",
-				op == FLOW_DELETE ? "name" : "flow.name", name);
+		mgmt_error_set(st, -ENOENT, "%s: no flow named \"%s\"",
+			       op == FLOW_DELETE ? "name" : "flow.name", name);
 		goto out;
 	}
 	if (op == FLOW_DELETE) {
@@ -277,11 +277,15 @@ static void flow_change(struct mgmt_store *s, const struct mgmt_call_info *ci,
 	}
 	k = op == FLOW_DELETE ? -1 : mgmt_svc_flow_index(next, name);
 	snprintf(comment, sizeof(comment), "flow %s %s",
-		 op == FLOW_ADD ? "add" : op == FLOW_UPDATE ? "update" : "delete",
+		 op == FLOW_ADD	   ? "add" :
+		 op == FLOW_UPDATE ? "update" :
+				     "delete",
 		 name);
-	if (mgmt_store_commit_locked(s, next, ci->identity, comment, true, st) == 0) {
-		*resp = mgmt_svc_version_resp(&fhswitch__v1__change_response__descriptor,
-				     s->version, st);
+	if (mgmt_store_commit_locked(s, next, ci->identity, comment, true,
+				     st) == 0) {
+		*resp = mgmt_svc_version_resp(
+			&fhswitch__v1__change_response__descriptor, s->version,
+			st);
 	} else if (k >= 0) {
 		request_path(st, k);
 	}
@@ -290,8 +294,8 @@ out:
 }
 
 void mgmt_rpc_flows_add(void *svc, const struct mgmt_call_info *ci,
-		      const ProtobufCMessage *req, ProtobufCMessage **resp,
-		      struct mgmt_error *st)
+			const ProtobufCMessage *req, ProtobufCMessage **resp,
+			struct mgmt_error *st)
 {
 	const Fhswitch__V1__FlowChangeRequest *q = (const void *)req;
 
@@ -300,8 +304,8 @@ void mgmt_rpc_flows_add(void *svc, const struct mgmt_call_info *ci,
 }
 
 void mgmt_rpc_flows_update(void *svc, const struct mgmt_call_info *ci,
-			 const ProtobufCMessage *req, ProtobufCMessage **resp,
-			 struct mgmt_error *st)
+			   const ProtobufCMessage *req, ProtobufCMessage **resp,
+			   struct mgmt_error *st)
 {
 	const Fhswitch__V1__FlowChangeRequest *q = (const void *)req;
 
@@ -310,12 +314,11 @@ void mgmt_rpc_flows_update(void *svc, const struct mgmt_call_info *ci,
 }
 
 void mgmt_rpc_flows_delete(void *svc, const struct mgmt_call_info *ci,
-			 const ProtobufCMessage *req, ProtobufCMessage **resp,
-			 struct mgmt_error *st)
+			   const ProtobufCMessage *req, ProtobufCMessage **resp,
+			   struct mgmt_error *st)
 {
 	const Fhswitch__V1__DeleteFlowRequest *q = (const void *)req;
 
 	flow_change(SVC(svc), ci, FLOW_DELETE, NULL, q->name,
 		    q->expected_version, resp, st);
 }
-

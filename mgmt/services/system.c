@@ -12,8 +12,8 @@
 /* ---- System -------------------------------------------------------------------- */
 
 void mgmt_rpc_system_version(void *svc, const struct mgmt_call_info *ci,
-			   const ProtobufCMessage *req, ProtobufCMessage **resp,
-			   struct mgmt_error *st)
+			     const ProtobufCMessage *req,
+			     ProtobufCMessage **resp, struct mgmt_error *st)
 {
 	struct mgmt_store *s = SVC(svc);
 	Fhswitch__V1__VersionResponse *r =
@@ -39,8 +39,8 @@ void mgmt_rpc_system_version(void *svc, const struct mgmt_call_info *ci,
 }
 
 void mgmt_rpc_system_caps(void *svc, const struct mgmt_call_info *ci,
-			const ProtobufCMessage *req, ProtobufCMessage **resp,
-			struct mgmt_error *st)
+			  const ProtobufCMessage *req, ProtobufCMessage **resp,
+			  struct mgmt_error *st)
 {
 	struct mgmt_store *s = SVC(svc);
 	Fhswitch__V1__Capabilities *r =
@@ -67,13 +67,13 @@ void mgmt_rpc_system_caps(void *svc, const struct mgmt_call_info *ci,
 	r->max_flows = c.max_flows;
 	r->act_set_mac = c.act_set_mac;
 	mgmt_svc_counter_names(c.unsupported_counters, &r->unsupported_counters,
-		      &r->n_unsupported_counters);
+			       &r->n_unsupported_counters);
 	*resp = &r->base;
 }
 
 void mgmt_rpc_system_save(void *svc, const struct mgmt_call_info *ci,
-			const ProtobufCMessage *req, ProtobufCMessage **resp,
-			struct mgmt_error *st)
+			  const ProtobufCMessage *req, ProtobufCMessage **resp,
+			  struct mgmt_error *st)
 {
 	struct mgmt_store *s = SVC(svc);
 	Fhswitch__V1__SaveConfigResponse *r;
@@ -84,11 +84,13 @@ void mgmt_rpc_system_save(void *svc, const struct mgmt_call_info *ci,
 	pthread_mutex_lock(&s->lock);
 	if (s->pending) {
 		mgmt_error_set(st, -EBUSY,
-				"a confirmed commit awaits Confirm: saving "
-				"now would make it permanent");
-	} else if (mgmt_store_persist(s->path, s->running, s->version, err, sizeof(err)) < 0) {
+			       "a confirmed commit awaits Confirm: saving "
+			       "now would make it permanent");
+	} else if (mgmt_store_persist(s->path, s->running, s->version, err,
+				      sizeof(err)) < 0) {
 		mgmt_error_set(st, -EIO, "%s", err);
-	} else if ((r = mgmt_pb_new(&fhswitch__v1__save_config_response__descriptor)) ==
+	} else if ((r = mgmt_pb_new(
+			    &fhswitch__v1__save_config_response__descriptor)) ==
 		   NULL) {
 		mgmt_error_set(st, -ENOMEM, "out of memory");
 	} else {
@@ -98,4 +100,3 @@ void mgmt_rpc_system_save(void *svc, const struct mgmt_call_info *ci,
 	}
 	pthread_mutex_unlock(&s->lock);
 }
-

@@ -10,7 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fh_cplane_cfg cfg = { 0 };
+	struct fh_cplane_cfg cfg = {0};
 	struct fh_cplane_hdr h;
 	struct fh_cplane_iter it;
 	struct fh_cplane_section s;

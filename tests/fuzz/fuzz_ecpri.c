@@ -21,7 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			sink += m.body[i];
 		}
 		if (m.type == FH_ECPRI_EVENT) {
-			for (size_t i = 0; i < m.u.event.num_elements * 8u; i++) {
+			for (size_t i = 0; i < m.u.event.num_elements * 8u;
+			     i++) {
 				sink += m.u.event.elements[i];
 			}
 		}

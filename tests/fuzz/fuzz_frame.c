@@ -13,9 +13,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int16_t iq[FH_PRB_VALUES * FH_MAX_PRB];
-	struct fh_frame_cfg fcfg = { .udp_ports = { 5000 }, .n_udp_ports = 1 };
-	struct fh_uplane_cfg ucfg = { .dyn_comp_hdr = true };
-	struct fh_cplane_cfg ccfg = { 0 };
+	struct fh_frame_cfg fcfg = {.udp_ports = {5000}, .n_udp_ports = 1};
+	struct fh_uplane_cfg ucfg = {.dyn_comp_hdr = true};
+	struct fh_cplane_cfg ccfg = {0};
 	struct fh_frame f;
 	struct fh_ecpri_iter it;
 	struct fh_ecpri_msg m;
@@ -34,8 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct fh_uplane_iter ui;
 			struct fh_uplane_section s;
 
-			if (fh_uplane_parse(m.body, m.body_len, base, &ucfg, &rh,
-					    &ui, &err) < 0) {
+			if (fh_uplane_parse(m.body, m.body_len, base, &ucfg,
+					    &rh, &ui, &err) < 0) {
 				continue;
 			}
 			while (fh_uplane_next(&ui, &s, &err) > 0) {

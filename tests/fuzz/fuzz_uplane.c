@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int16_t iq[FH_PRB_VALUES * 1024];
-	struct fh_uplane_cfg cfg = { 0 };
+	struct fh_uplane_cfg cfg = {0};
 	struct fh_radio_hdr rh;
 	struct fh_uplane_iter it;
 	struct fh_uplane_section s;

@@ -77,8 +77,7 @@ static void commit(void *svc, const struct mgmt_call_info *ci,
 
 	(void)ci;
 	if (strcmp(q->comment, "bad") == 0) {
-		mgmt_error_set(st, -EINVAL,
-				"comment: \"bad\" is refused");
+		mgmt_error_set(st, -EINVAL, "comment: \"bad\" is refused");
 		return;
 	}
 	r = malloc(sizeof(*r));
@@ -107,13 +106,12 @@ static int watch_start(void *svc, const struct mgmt_call_info *ci,
 	(void)ci;
 	if (q->interval_ms > 60000) {
 		return mgmt_error_set(st, -EINVAL,
-				       "interval_ms: %u is out of range",
-				       q->interval_ms);
+				      "interval_ms: %u is out of range",
+				      q->interval_ms);
 	}
 	w = calloc(1, sizeof(*w));
 	if (w == NULL) {
-		return mgmt_error_set(st, -ENOMEM,
-				       "out of memory");
+		return mgmt_error_set(st, -ENOMEM, "out of memory");
 	}
 	w->interval = q->interval_ms ? q->interval_ms : 1000;
 	w->max = q->max_samples;

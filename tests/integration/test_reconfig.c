@@ -33,11 +33,11 @@
 #include "hal.h"
 
 #define K 512
-#define FAIL(...)                                                            \
-	do {                                                                 \
-		fprintf(stderr, "FAIL: " __VA_ARGS__);                       \
-		fputc('\n', stderr);                                         \
-		failures++;                                                  \
+#define FAIL(...)                                      \
+	do {                                           \
+		fprintf(stderr, "FAIL: " __VA_ARGS__); \
+		fputc('\n', stderr);                   \
+		failures++;                            \
 	} while (0)
 
 static int failures;
@@ -107,11 +107,11 @@ static void *swapper(void *arg)
 static struct rte_mbuf *make_pkt(struct rte_mempool *mp, unsigned i)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
-	struct fh_frame_spec spec = { .dst = { 2, 0, 0, 0, 0, 0xb },
-				      .src = { 2, 0, 0, 0, 0, 0xa } };
+	struct fh_frame_spec spec = {.dst = {2, 0, 0, 0, 0, 0xb},
+				     .src = {2, 0, 0, 0, 0, 0xa}};
 	uint8_t body[64];
-	struct fh_radio_hdr rh = { .direction = FH_DIR_DL, .frame_id = 1 };
-	struct fh_ecpri_msg e = { .type = FH_ECPRI_IQ_DATA };
+	struct fh_radio_hdr rh = {.direction = FH_DIR_DL, .frame_id = 1};
+	struct fh_ecpri_msg e = {.type = FH_ECPRI_IQ_DATA};
 	uint8_t *d;
 	long hl, n;
 
@@ -137,14 +137,15 @@ static struct rte_mbuf *make_pkt(struct rte_mempool *mp, unsigned i)
 
 int main(int argc, char **argv)
 {
-	char *eal[] = { argv[0], "--no-huge", "-m", "128", "--no-pci",
-			"--file-prefix", "fh_reconfig", "-l", "0",
-			"--log-level=error", "--vdev", "net_ring0", "--vdev",
-			"net_ring1" };
-	struct hal_params hp = { .backend = "dpdk" };
+	char *eal[] = {
+		argv[0],    "--no-huge",	 "-m",		"128",
+		"--no-pci", "--file-prefix",	 "fh_reconfig", "-l",
+		"0",	    "--log-level=error", "--vdev",	"net_ring0",
+		"--vdev",   "net_ring1"};
+	struct hal_params hp = {.backend = "dpdk"};
 	struct hal_config cfg;
 	struct hal_port_stats pa, pb;
-	struct hal_flow_stats a2b, b2a, decoy = { 0 };
+	struct hal_flow_stats a2b, b2a, decoy = {0};
 	struct rte_mempool *mp;
 	pthread_t th;
 	char msg[256];
@@ -185,13 +186,15 @@ int main(int argc, char **argv)
 	rte_eth_dev_get_port_by_name("net_ring0", &pid_a);
 	rte_eth_dev_get_port_by_name("net_ring1", &pid_b);
 	mp = rte_pktmbuf_pool_create("test_pool", 1023, 0, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+				     RTE_MBUF_DEFAULT_BUF_SIZE,
+				     rte_socket_id());
 	for (unsigned i = 0; i < K; i++) {
 		struct rte_mbuf *m = make_pkt(mp, i);
 
 		/* queue q of a ring port loops back to its own rx queue q */
 		if (m == NULL ||
-		    rte_eth_tx_burst(pid_a, (uint16_t)(i % n_lcores), &m, 1) != 1) {
+		    rte_eth_tx_burst(pid_a, (uint16_t)(i % n_lcores), &m, 1) !=
+			    1) {
 			fprintf(stderr, "inject failed at %u\n", i);
 			return 1;
 		}
@@ -208,8 +211,8 @@ int main(int argc, char **argv)
 			struct rte_mbuf *burst[32];
 			uint16_t n;
 
-			while ((n = rte_eth_rx_burst(p ? pid_b : pid_a, q, burst,
-						     32)) > 0) {
+			while ((n = rte_eth_rx_burst(p ? pid_b : pid_a, q,
+						     burst, 32)) > 0) {
 				in_flight += n;
 				rte_pktmbuf_free_bulk(burst, n);
 			}
@@ -239,7 +242,8 @@ int main(int argc, char **argv)
 	printf("swaps %u, packets forwarded A %llu B %llu, in flight %u\n",
 	       atomic_load(&swaps_done), (unsigned long long)pa.rx_packets,
 	       (unsigned long long)pb.rx_packets, in_flight);
-	if (atomic_load(&swap_err) != 0 || atomic_load(&swaps_done) != n_swaps) {
+	if (atomic_load(&swap_err) != 0 ||
+	    atomic_load(&swaps_done) != n_swaps) {
 		FAIL("only %u of %u swaps applied", atomic_load(&swaps_done),
 		     n_swaps);
 	}

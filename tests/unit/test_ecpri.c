@@ -38,7 +38,7 @@ static void parse_single(const uint8_t *buf, size_t len, size_t base,
 {
 	struct fh_ecpri_iter it;
 	struct fh_ecpri_msg next;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 
 	fh_ecpri_iter_init(&it, buf, len, base);
 	assert_int_equal(fh_ecpri_next(&it, m, &err), 1);
@@ -46,12 +46,12 @@ static void parse_single(const uint8_t *buf, size_t len, size_t base,
 }
 
 /* Expect the first fh_ecpri_next on buf to fail with code at offset. */
-static void expect_error(const uint8_t *buf, size_t len, size_t base,
-			 int code, size_t offset)
+static void expect_error(const uint8_t *buf, size_t len, size_t base, int code,
+			 size_t offset)
 {
 	struct fh_ecpri_iter it;
 	struct fh_ecpri_msg m;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 	uint8_t *copy = dup_exact(buf, len);
 
 	fh_ecpri_iter_init(&it, copy, len, base);
@@ -81,7 +81,7 @@ static void expect_rebuild_identical(const uint8_t *vec, size_t len,
 
 static void test_ecpri_fixed_len_per_type(void **state)
 {
-	static const int want[8] = { 4, 4, 4, 8, 12, 20, 3, 4 };
+	static const int want[8] = {4, 4, 4, 8, 12, 20, 3, 4};
 
 	(void)state;
 	for (unsigned t = 0; t < 8; t++) {
@@ -149,8 +149,7 @@ static void test_oran_seq_split_join_every_value(void **state)
 
 static void test_oran_seq_join_masks_out_of_range(void **state)
 {
-	struct fh_oran_seq s = { .seq_id = 0x12, .e_bit = 3,
-				 .subseq_id = 0xff };
+	struct fh_oran_seq s = {.seq_id = 0x12, .e_bit = 3, .subseq_id = 0xff};
 
 	(void)state;
 	/* e_bit keeps bit 0, subseq_id its 7 bits: nothing leaks into SeqId */
@@ -166,8 +165,8 @@ static void test_ecpri_iq_data_vector(void **state)
 {
 	/* rev 1, C 0, type 0, payload 8: PC_ID 0x1234, SEQ_ID 0x5683 */
 	static const uint8_t v[] = {
-		0x10, 0x00, 0x00, 0x08, 0x12, 0x34, 0x56, 0x83,
-		0xde, 0xad, 0xbe, 0xef,
+		0x10, 0x00, 0x00, 0x08, 0x12, 0x34,
+		0x56, 0x83, 0xde, 0xad, 0xbe, 0xef,
 	};
 	struct fh_ecpri_msg m;
 	struct fh_oran_seq s;
@@ -195,10 +194,10 @@ static void test_ecpri_iq_data_vector(void **state)
 static void test_ecpri_bit_seq_and_rtc_vectors(void **state)
 {
 	/* type 1 with no body, type 2 with a 2-byte body */
-	static const uint8_t bs[] = { 0x10, 0x01, 0x00, 0x04,
-				      0xff, 0xfe, 0x00, 0x01 };
-	static const uint8_t rtc[] = { 0x10, 0x02, 0x00, 0x06, 0x80, 0x01,
-				       0x7f, 0x00, 0x11, 0x22 };
+	static const uint8_t bs[] = {0x10, 0x01, 0x00, 0x04,
+				     0xff, 0xfe, 0x00, 0x01};
+	static const uint8_t rtc[] = {0x10, 0x02, 0x00, 0x06, 0x80,
+				      0x01, 0x7f, 0x00, 0x11, 0x22};
 	struct fh_ecpri_msg m;
 
 	(void)state;
@@ -223,8 +222,8 @@ static void test_ecpri_bit_seq_and_rtc_vectors(void **state)
 static void test_ecpri_common_header_reserved_bits_kept(void **state)
 {
 	/* rev 1, reserved 0b101, C 0 */
-	static const uint8_t v[] = { 0x1a, 0x00, 0x00, 0x04,
-				     0x00, 0x01, 0x00, 0x02 };
+	static const uint8_t v[] = {0x1a, 0x00, 0x00, 0x04,
+				    0x00, 0x01, 0x00, 0x02};
 	struct fh_ecpri_msg m;
 
 	(void)state;
@@ -237,8 +236,8 @@ static void test_ecpri_common_header_reserved_bits_kept(void **state)
 static void test_ecpri_generic_vector(void **state)
 {
 	static const uint8_t v[] = {
-		0x10, 0x03, 0x00, 0x09, 0x89, 0xab, 0xcd, 0xef,
-		0x01, 0x23, 0x45, 0x67, 0x5a,
+		0x10, 0x03, 0x00, 0x09, 0x89, 0xab, 0xcd,
+		0xef, 0x01, 0x23, 0x45, 0x67, 0x5a,
 	};
 	struct fh_ecpri_msg m;
 
@@ -334,10 +333,10 @@ static void test_ecpri_delay_every_action_roundtrip(void **state)
 		uint32_t ns;
 		int64_t comp;
 	} ts[] = {
-		{ 0, 0, 0 },
-		{ UINT64_C(0xffffffffffff), 999999999u, INT64_MIN },
-		{ UINT64_C(1700000000), 123456789u, INT64_MAX },
-		{ UINT64_C(0x800000000000), 1u, -((int64_t)1234 << 16) - 1 },
+		{0, 0, 0},
+		{UINT64_C(0xffffffffffff), 999999999u, INT64_MIN},
+		{UINT64_C(1700000000), 123456789u, INT64_MAX},
+		{UINT64_C(0x800000000000), 1u, -((int64_t)1234 << 16) - 1},
 	};
 	uint8_t buf[64];
 
@@ -346,13 +345,15 @@ static void test_ecpri_delay_every_action_roundtrip(void **state)
 		for (size_t i = 0; i < ARRAY_SIZE(ts); i++) {
 			struct fh_ecpri_msg in = {
 				.type = FH_ECPRI_DELAY,
-				.u.delay = {
-					.measurement_id = (uint8_t)(0xf0 + a),
-					.action_type = (uint8_t)a,
-					.ts_s = ts[i].s,
-					.ts_ns = ts[i].ns,
-					.compensation = ts[i].comp,
-				},
+				.u.delay =
+					{
+						.measurement_id =
+							(uint8_t)(0xf0 + a),
+						.action_type = (uint8_t)a,
+						.ts_s = ts[i].s,
+						.ts_ns = ts[i].ns,
+						.compensation = ts[i].comp,
+					},
 			};
 			struct fh_ecpri_msg out;
 
@@ -374,8 +375,7 @@ static void test_ecpri_delay_ns_out_of_range_rejected(void **state)
 	uint8_t buf[64];
 	struct fh_ecpri_msg in = {
 		.type = FH_ECPRI_DELAY,
-		.u.delay = { .action_type = FH_DELAY_REQ,
-			     .ts_ns = 1000000000u },
+		.u.delay = {.action_type = FH_DELAY_REQ, .ts_ns = 1000000000u},
 	};
 
 	(void)state;
@@ -386,8 +386,8 @@ static void test_ecpri_delay_ns_out_of_range_rejected(void **state)
 
 static void test_ecpri_reset_vector(void **state)
 {
-	static const uint8_t v[] = { 0x10, 0x06, 0x00, 0x05, 0x12,
-				     0x34, 0x02, 0xaa, 0xbb };
+	static const uint8_t v[] = {0x10, 0x06, 0x00, 0x05, 0x12,
+				    0x34, 0x02, 0xaa, 0xbb};
 	struct fh_ecpri_msg m;
 
 	(void)state;
@@ -405,9 +405,9 @@ static void test_ecpri_event_vector_elements(void **state)
 {
 	/* Event_ID 1, type 2, sequence 3, 2 elements, one trailing byte */
 	static const uint8_t v[] = {
-		0x10, 0x07, 0x00, 0x15, 0x01, 0x02, 0x03, 0x02,
-		0x00, 0x0a, 0x10, 0x05, 0xca, 0xfe, 0xf0, 0x0d,
-		0xff, 0xff, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x99,
+		0x10, 0x07, 0x00, 0x15, 0x01, 0x02, 0x03, 0x02, 0x00,
+		0x0a, 0x10, 0x05, 0xca, 0xfe, 0xf0, 0x0d, 0xff, 0xff,
+		0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x99,
 	};
 	struct fh_ecpri_msg m;
 
@@ -431,8 +431,9 @@ static void test_ecpri_event_roundtrip_no_elements(void **state)
 	uint8_t buf[16];
 	struct fh_ecpri_msg in = {
 		.type = FH_ECPRI_EVENT,
-		.u.event = { .event_id = 0xee, .event_type = 4,
-			     .sequence = 0xff },
+		.u.event = {.event_id = 0xee,
+			    .event_type = 4,
+			    .sequence = 0xff},
 	};
 	struct fh_ecpri_msg out;
 
@@ -472,10 +473,10 @@ static void test_ecpri_event_count_past_payload_rejected(void **state)
 /* Every type 0-7: build from every field, parse, compare every field. */
 static void test_ecpri_build_parse_roundtrip_every_type(void **state)
 {
-	static const uint8_t body[5] = { 1, 2, 3, 4, 5 };
-	static const uint8_t elems[16] = { 0x11, 0x12, 0x13, 0x14, 0x15, 0x16,
-					   0x17, 0x18, 0x21, 0x22, 0x23, 0x24,
-					   0x25, 0x26, 0x27, 0x28 };
+	static const uint8_t body[5] = {1, 2, 3, 4, 5};
+	static const uint8_t elems[16] = {0x11, 0x12, 0x13, 0x14, 0x15, 0x16,
+					  0x17, 0x18, 0x21, 0x22, 0x23, 0x24,
+					  0x25, 0x26, 0x27, 0x28};
 	uint8_t buf[64];
 
 	(void)state;
@@ -584,8 +585,8 @@ static void test_ecpri_build_parse_roundtrip_every_type(void **state)
 
 static void test_ecpri_unknown_types_opaque_payload(void **state)
 {
-	static const uint8_t types[] = { 8, 9, 11, 12, 0x7f, 0xff };
-	uint8_t v[4 + 3] = { 0x10, 0, 0x00, 0x03, 0xaa, 0xbb, 0xcc };
+	static const uint8_t types[] = {8, 9, 11, 12, 0x7f, 0xff};
+	uint8_t v[4 + 3] = {0x10, 0, 0x00, 0x03, 0xaa, 0xbb, 0xcc};
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
@@ -615,7 +616,7 @@ static void test_ecpri_unknown_types_opaque_payload(void **state)
 static void test_ecpri_build_unknown_type_rejected(void **state)
 {
 	uint8_t buf[16];
-	struct fh_ecpri_msg m = { .type = 8 };
+	struct fh_ecpri_msg m = {.type = 8};
 
 	(void)state;
 	assert_int_equal(fh_ecpri_build(buf, sizeof(buf), &m), -EINVAL);
@@ -627,7 +628,7 @@ static void test_ecpri_build_unknown_type_rejected(void **state)
 
 static void test_ecpri_revision_not_1_rejected(void **state)
 {
-	uint8_t v[] = { 0x10, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00 };
+	uint8_t v[] = {0x10, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00};
 
 	(void)state;
 	for (unsigned rev = 0; rev < 16; rev++) {
@@ -643,7 +644,7 @@ static void test_ecpri_revision_not_1_rejected(void **state)
 static void test_ecpri_build_revision_0_writes_1(void **state)
 {
 	uint8_t buf[8];
-	struct fh_ecpri_msg m = { .type = FH_ECPRI_IQ_DATA };
+	struct fh_ecpri_msg m = {.type = FH_ECPRI_IQ_DATA};
 
 	(void)state;
 	assert_int_equal(fh_ecpri_build(buf, sizeof(buf), &m), 8);
@@ -657,8 +658,8 @@ static void test_ecpri_build_revision_0_writes_1(void **state)
 
 static void test_ecpri_payload_size_past_buffer(void **state)
 {
-	uint8_t v[] = { 0x10, 0x02, 0x00, 0x09, 0x00, 0x00,
-			0x00, 0x00, 0x01, 0x02, 0x03, 0x04 };
+	uint8_t v[] = {0x10, 0x02, 0x00, 0x09, 0x00, 0x00,
+		       0x00, 0x00, 0x01, 0x02, 0x03, 0x04};
 
 	(void)state;
 	/* 9 announced, 8 present: error on the payload size field */
@@ -695,7 +696,7 @@ static void test_ecpri_payload_below_type_minimum(void **state)
 
 static void test_ecpri_short_common_header(void **state)
 {
-	static const uint8_t v[] = { 0x10, 0x00, 0x00 };
+	static const uint8_t v[] = {0x10, 0x00, 0x00};
 
 	(void)state;
 	for (size_t len = 0; len < sizeof(v); len++) {
@@ -714,27 +715,27 @@ struct concat {
 /* RTC (payload 7 -> 1 byte padding), delay (24 bytes), IQ (last, C=0) */
 static void build_concat(struct concat *c)
 {
-	static const uint8_t rtc_body[3] = { 0xc1, 0xc2, 0xc3 };
-	static const uint8_t iq_body[5] = { 0xd1, 0xd2, 0xd3, 0xd4, 0xd5 };
+	static const uint8_t rtc_body[3] = {0xc1, 0xc2, 0xc3};
+	static const uint8_t iq_body[5] = {0xd1, 0xd2, 0xd3, 0xd4, 0xd5};
 	struct fh_ecpri_msg a = {
 		.type = FH_ECPRI_RT_CTRL,
 		.concatenated = true,
-		.u.iq = { .id = 0x1234, .seq_id = 0x0180 },
+		.u.iq = {.id = 0x1234, .seq_id = 0x0180},
 		.body = rtc_body,
 		.body_len = sizeof(rtc_body),
 	};
 	struct fh_ecpri_msg b = {
 		.type = FH_ECPRI_DELAY,
 		.concatenated = true,
-		.u.delay = { .measurement_id = 1,
-			     .action_type = FH_DELAY_REQ_FOLLOW_UP,
-			     .ts_s = 10,
-			     .ts_ns = 20,
-			     .compensation = 30 },
+		.u.delay = {.measurement_id = 1,
+			    .action_type = FH_DELAY_REQ_FOLLOW_UP,
+			    .ts_s = 10,
+			    .ts_ns = 20,
+			    .compensation = 30},
 	};
 	struct fh_ecpri_msg d = {
 		.type = FH_ECPRI_IQ_DATA,
-		.u.iq = { .id = 0x4321, .seq_id = 0x0280 },
+		.u.iq = {.id = 0x4321, .seq_id = 0x0280},
 		.body = iq_body,
 		.body_len = sizeof(iq_body),
 	};
@@ -760,8 +761,8 @@ static void test_ecpri_concat_build_pads_to_4(void **state)
 	(void)state;
 	build_concat(&c);
 	assert_int_equal(c.buf[0], 0x11); /* C bit */
-	assert_int_equal(c.buf[3], 7);    /* padding excluded */
-	assert_int_equal(c.buf[11], 0);   /* the pad byte is zero */
+	assert_int_equal(c.buf[3], 7); /* padding excluded */
+	assert_int_equal(c.buf[11], 0); /* the pad byte is zero */
 	assert_int_equal(c.buf[12], 0x11);
 	assert_int_equal(c.buf[15], 20);
 	assert_int_equal(c.buf[36], 0x10); /* last: C = 0, no padding */
@@ -774,7 +775,7 @@ static void test_ecpri_concat_parse_three_messages(void **state)
 	struct concat c;
 	struct fh_ecpri_iter it;
 	struct fh_ecpri_msg m;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 
 	(void)state;
 	build_concat(&c);
@@ -821,7 +822,7 @@ static void test_ecpri_concat_padding_content_ignored(void **state)
 	};
 	struct fh_ecpri_iter it;
 	struct fh_ecpri_msg m;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 
 	(void)state;
 	fh_ecpri_iter_init(&it, v, sizeof(v), 0);
@@ -840,11 +841,11 @@ static void test_ecpri_concat_padding_content_ignored(void **state)
 
 static void test_ecpri_concat_no_room_for_next_is_eproto(void **state)
 {
-	uint8_t v[16] = { 0x11, 0x02, 0x00, 0x05, 0x00, 0x01, 0x00, 0x02, 0x03,
-			  0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x04 };
+	uint8_t v[16] = {0x11, 0x02, 0x00, 0x05, 0x00, 0x01, 0x00, 0x02,
+			 0x03, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x04};
 	struct fh_ecpri_iter it;
 	struct fh_ecpri_msg m;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 
 	(void)state;
 	/* C=1 and the frame ends inside the padding, at the boundary, or
@@ -872,7 +873,7 @@ static void test_ecpri_concat_error_in_second_message(void **state)
 	struct concat c;
 	struct fh_ecpri_iter it;
 	struct fh_ecpri_msg m;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 
 	(void)state;
 	build_concat(&c);
@@ -895,7 +896,7 @@ static void test_ecpri_truncation_every_byte_fails(void **state)
 		uint8_t *copy = dup_exact(c.buf, cut);
 		struct fh_ecpri_iter it;
 		struct fh_ecpri_msg m;
-		struct fh_err err = { .code = 1 };
+		struct fh_err err = {.code = 1};
 		int ret, good = 0;
 
 		fh_ecpri_iter_init(&it, copy, cut, 1000);
@@ -919,7 +920,7 @@ static void test_ecpri_truncation_every_byte_fails(void **state)
 
 static void test_ecpri_build_small_cap_enospc(void **state)
 {
-	static const uint8_t body[3] = { 1, 2, 3 };
+	static const uint8_t body[3] = {1, 2, 3};
 	uint8_t buf[64];
 
 	(void)state;
@@ -935,8 +936,7 @@ static void test_ecpri_build_small_cap_enospc(void **state)
 		need = (need + 3) & ~(size_t)3;
 		for (size_t cap = 0; cap < need; cap++) {
 			memset(buf, 0xa5, sizeof(buf));
-			assert_int_equal(fh_ecpri_build(buf, cap, &m),
-					 -ENOSPC);
+			assert_int_equal(fh_ecpri_build(buf, cap, &m), -ENOSPC);
 			assert_int_equal(buf[0], 0xa5);
 		}
 		assert_int_equal(fh_ecpri_build(buf, need, &m), (long)need);
@@ -948,7 +948,7 @@ static void test_ecpri_build_payload_over_16_bits_einval(void **state)
 	size_t cap = 70000;
 	uint8_t *buf = calloc(1, cap);
 	uint8_t *body = calloc(1, cap);
-	struct fh_ecpri_msg m = { .type = FH_ECPRI_IQ_DATA, .body = body };
+	struct fh_ecpri_msg m = {.type = FH_ECPRI_IQ_DATA, .body = body};
 	struct fh_ecpri_msg out;
 
 	(void)state;

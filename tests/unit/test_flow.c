@@ -22,11 +22,11 @@ static struct fh_flow flow(uint16_t in_port, uint16_t eaxc, uint16_t mask)
 	return f;
 }
 
-static struct fh_flow_table *build(const struct fh_flow *fl, size_t n,
-				   int *ret, size_t *tie)
+static struct fh_flow_table *build(const struct fh_flow *fl, size_t n, int *ret,
+				   size_t *tie)
 {
 	struct fh_flow_table *t = malloc(fh_flow_table_size(n));
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 
 	assert_non_null(t);
 	*ret = fh_flow_table_build(t, fl, n, tie, &err);
@@ -55,9 +55,9 @@ static void test_flow_rank_exact_before_masked_before_wildcard(void **state)
 static void test_flow_lookup_most_specific_first(void **state)
 {
 	/* configured least specific first: lookup must not depend on that */
-	struct fh_flow fl[3] = { flow(0, 0, 0), flow(0, 0x0010, 0xfff0),
-				 flow(0, 0x0012, 0xffff) };
-	struct fh_flow_key k = { .in_port = 0, .plane = FH_PLANE_U };
+	struct fh_flow fl[3] = {flow(0, 0, 0), flow(0, 0x0010, 0xfff0),
+				flow(0, 0x0012, 0xffff)};
+	struct fh_flow_key k = {.in_port = 0, .plane = FH_PLANE_U};
 	int ret;
 	size_t tie;
 	struct fh_flow_table *t = build(fl, 3, &ret, &tie);
@@ -77,14 +77,17 @@ static void test_flow_lookup_most_specific_first(void **state)
 
 static void test_flow_keys_each_restrict(void **state)
 {
-	static const uint8_t mac_a[6] = { 2, 0, 0, 0, 0, 1 };
-	static const uint8_t mac_b[6] = { 2, 0, 0, 0, 0, 2 };
+	static const uint8_t mac_a[6] = {2, 0, 0, 0, 0, 1};
+	static const uint8_t mac_b[6] = {2, 0, 0, 0, 0, 2};
 	struct fh_flow f = flow(3, 0x0001, 0xffff);
-	struct fh_flow_key k = { .in_port = 3, .vlan_id = 10,
-				 .plane = FH_PLANE_C,
-				 .direction = FH_DIRECTION_DL,
-				 .eaxc_id = 0x0001, .udp_port = 0,
-				 .src_mac = mac_a, .dst_mac = mac_b };
+	struct fh_flow_key k = {.in_port = 3,
+				.vlan_id = 10,
+				.plane = FH_PLANE_C,
+				.direction = FH_DIRECTION_DL,
+				.eaxc_id = 0x0001,
+				.udp_port = 0,
+				.src_mac = mac_a,
+				.dst_mac = mac_b};
 
 	(void)state;
 	f.match.vlan_id = 10;
@@ -119,8 +122,9 @@ static void test_flow_keys_each_restrict(void **state)
 static void test_flow_ties_are_rejected(void **state)
 {
 	/* same rank, overlapping: eAxC 0x001x under two equal masks */
-	struct fh_flow fl[3] = { flow(0, 0x0100, 0xff00), flow(0, 0x0010, 0xfff0),
-				 flow(0, 0x0012, 0xfff0) };
+	struct fh_flow fl[3] = {flow(0, 0x0100, 0xff00),
+				flow(0, 0x0010, 0xfff0),
+				flow(0, 0x0012, 0xfff0)};
 	int ret;
 	size_t tie = 99;
 	struct fh_flow_table *t = build(fl, 3, &ret, &tie);
@@ -160,10 +164,12 @@ static void test_flow_overlap_by_wildcards(void **state)
  * match needs a tagged frame, and it counts toward specificity. */
 static void test_flow_pcp_match(void **state)
 {
-	struct fh_flow fl[3] = { flow(1, 0, 0), flow(1, 0, 0), flow(1, 0, 0) };
-	struct fh_flow_key k = { .in_port = 1, .vlan_id = 10, .pcp = 7,
-				 .plane = FH_PLANE_U,
-				 .direction = FH_DIRECTION_DL };
+	struct fh_flow fl[3] = {flow(1, 0, 0), flow(1, 0, 0), flow(1, 0, 0)};
+	struct fh_flow_key k = {.in_port = 1,
+				.vlan_id = 10,
+				.pcp = 7,
+				.plane = FH_PLANE_U,
+				.direction = FH_DIRECTION_DL};
 	struct fh_flow_table *t;
 	size_t tie;
 	int ret;
@@ -193,11 +199,13 @@ static void test_flow_lookup_merges_any_port_and_port_chains(void **state)
 {
 	/* exact eAxC 5 on any port with two more keys outranks exact eAxC 5
 	 * on port 1 with one: the index must merge both chains by rank */
-	struct fh_flow fl[4] = { flow(1, 5, 0xffff), flow(FH_PORT_ANY, 5, 0xffff),
-				 flow(1, 0, 0xfff0), flow(FH_PORT_ANY, 0, 0) };
-	struct fh_flow_key k = { .in_port = 1, .eaxc_id = 5,
-				 .plane = FH_PLANE_U,
-				 .direction = FH_DIRECTION_DL };
+	struct fh_flow fl[4] = {flow(1, 5, 0xffff),
+				flow(FH_PORT_ANY, 5, 0xffff),
+				flow(1, 0, 0xfff0), flow(FH_PORT_ANY, 0, 0)};
+	struct fh_flow_key k = {.in_port = 1,
+				.eaxc_id = 5,
+				.plane = FH_PLANE_U,
+				.direction = FH_DIRECTION_DL};
 	int ret;
 	size_t tie;
 	struct fh_flow_table *t;
@@ -225,13 +233,15 @@ static void test_flow_lookup_merges_any_port_and_port_chains(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_flow_rank_exact_before_masked_before_wildcard),
+		cmocka_unit_test(
+			test_flow_rank_exact_before_masked_before_wildcard),
 		cmocka_unit_test(test_flow_lookup_most_specific_first),
 		cmocka_unit_test(test_flow_keys_each_restrict),
 		cmocka_unit_test(test_flow_ties_are_rejected),
 		cmocka_unit_test(test_flow_overlap_by_wildcards),
 		cmocka_unit_test(test_flow_pcp_match),
-		cmocka_unit_test(test_flow_lookup_merges_any_port_and_port_chains),
+		cmocka_unit_test(
+			test_flow_lookup_merges_any_port_and_port_chains),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

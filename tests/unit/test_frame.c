@@ -23,10 +23,10 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define ECPRI_PORT 5000
 
-static const uint8_t mac_dst[6] = { 0x02, 0x00, 0x5e, 0x10, 0x20, 0x30 };
-static const uint8_t mac_src[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
-static const uint8_t ip4_src[4] = { 192, 168, 1, 10 };
-static const uint8_t ip4_dst[4] = { 10, 0, 0, 254 };
+static const uint8_t mac_dst[6] = {0x02, 0x00, 0x5e, 0x10, 0x20, 0x30};
+static const uint8_t mac_src[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
+static const uint8_t ip4_src[4] = {192, 168, 1, 10};
+static const uint8_t ip4_dst[4] = {10, 0, 0, 254};
 
 static uint8_t *dup_exact(const uint8_t *src, size_t n)
 {
@@ -41,8 +41,8 @@ static uint8_t *dup_exact(const uint8_t *src, size_t n)
 
 static struct fh_frame_cfg port_cfg(void)
 {
-	struct fh_frame_cfg cfg = { .udp_ports = { 4000, ECPRI_PORT },
-				    .n_udp_ports = 2 };
+	struct fh_frame_cfg cfg = {.udp_ports = {4000, ECPRI_PORT},
+				   .n_udp_ports = 2};
 
 	return cfg;
 }
@@ -84,8 +84,7 @@ static size_t put_ipv4(uint8_t *ip, unsigned ihl_words, uint16_t tot,
 	return hl;
 }
 
-static size_t put_ipv6(uint8_t *ip, uint16_t plen, uint8_t next,
-		       uint8_t tclass)
+static size_t put_ipv6(uint8_t *ip, uint16_t plen, uint8_t next, uint8_t tclass)
 {
 	memset(ip, 0, 40);
 	/* version 6 | traffic class | flow label 0x12345 */
@@ -100,8 +99,7 @@ static size_t put_ipv6(uint8_t *ip, uint16_t plen, uint8_t next,
 	return 40;
 }
 
-static size_t put_udp(uint8_t *u, uint16_t sport, uint16_t dport,
-		      uint16_t ulen)
+static size_t put_udp(uint8_t *u, uint16_t sport, uint16_t dport, uint16_t ulen)
 {
 	fh_put_be16(u, sport);
 	fh_put_be16(u + 2, dport);
@@ -123,7 +121,7 @@ static void expect_parse_error(const uint8_t *buf, size_t len,
 			       size_t offset)
 {
 	struct fh_frame f;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 	uint8_t *copy = dup_exact(buf, len);
 
 	assert_int_equal(fh_frame_parse(copy, len, cfg, &f, &err), code);
@@ -136,7 +134,7 @@ static void expect_parse_error(const uint8_t *buf, size_t len,
 /* IPv4/UDP frame with 0 or 1 VLAN tag and n eCPRI bytes; returns length. */
 static size_t ipv4_udp_frame(uint8_t *b, bool vlan, uint16_t dport, size_t n)
 {
-	static const uint16_t tag[1][2] = { { FH_ETHERTYPE_VLAN, 0xe00a } };
+	static const uint16_t tag[1][2] = {{FH_ETHERTYPE_VLAN, 0xe00a}};
 	size_t off = put_eth(b, tag, vlan ? 1 : 0, FH_ETHERTYPE_IPV4);
 
 	off += put_ipv4(b + off, 5, (uint16_t)(28 + n), 17, 0x4000, 46);
@@ -162,7 +160,7 @@ static void test_frame_untagged_ecpri(void **state)
 	uint8_t b[64];
 	size_t off = put_eth(b, NULL, 0, FH_ETHERTYPE_ECPRI);
 	struct fh_frame f;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 
 	(void)state;
 	fill(b + off, 8);
@@ -186,11 +184,11 @@ static void test_frame_untagged_ecpri(void **state)
 static void test_frame_one_vlan_tag_pcp_vid(void **state)
 {
 	/* PCP 5, DEI 1, VID 0x123 */
-	static const uint16_t tag[1][2] = { { FH_ETHERTYPE_VLAN, 0xb123 } };
+	static const uint16_t tag[1][2] = {{FH_ETHERTYPE_VLAN, 0xb123}};
 	uint8_t b[64];
 	size_t off = put_eth(b, tag, 1, FH_ETHERTYPE_ECPRI);
 	struct fh_frame f;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 
 	(void)state;
 	assert_int_equal(off, 18);
@@ -212,13 +210,13 @@ static void test_frame_one_vlan_tag_pcp_vid(void **state)
 static void test_frame_two_tags_qinq_outer_first(void **state)
 {
 	static const uint16_t tags[2][2] = {
-		{ FH_ETHERTYPE_QINQ, 3 << 13 | 100 },
-		{ FH_ETHERTYPE_VLAN, 7 << 13 | 4095 },
+		{FH_ETHERTYPE_QINQ, 3 << 13 | 100},
+		{FH_ETHERTYPE_VLAN, 7 << 13 | 4095},
 	};
 	uint8_t b[64];
 	size_t off = put_eth(b, tags, 2, FH_ETHERTYPE_ECPRI);
 	struct fh_frame f;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 
 	(void)state;
 	fill(b + off, 16);
@@ -239,8 +237,8 @@ static void test_frame_two_tags_qinq_outer_first(void **state)
 static void test_frame_two_8100_tags_accepted(void **state)
 {
 	static const uint16_t tags[2][2] = {
-		{ FH_ETHERTYPE_VLAN, 1 },
-		{ FH_ETHERTYPE_VLAN, 2 },
+		{FH_ETHERTYPE_VLAN, 1},
+		{FH_ETHERTYPE_VLAN, 2},
 	};
 	uint8_t b[64];
 	size_t off = put_eth(b, tags, 2, FH_ETHERTYPE_ECPRI);
@@ -257,14 +255,14 @@ static void test_frame_two_8100_tags_accepted(void **state)
 static void test_frame_third_tag_is_not_followed(void **state)
 {
 	static const uint16_t tags[3][2] = {
-		{ FH_ETHERTYPE_QINQ, 10 },
-		{ FH_ETHERTYPE_VLAN, 20 },
-		{ FH_ETHERTYPE_VLAN, 30 },
+		{FH_ETHERTYPE_QINQ, 10},
+		{FH_ETHERTYPE_VLAN, 20},
+		{FH_ETHERTYPE_VLAN, 30},
 	};
 	uint8_t b[64];
 	size_t off = put_eth(b, tags, 3, FH_ETHERTYPE_ECPRI);
 	struct fh_frame f;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 
 	(void)state;
 	assert_int_equal(fh_frame_parse(b, off + 8, NULL, &f, &err), 0);
@@ -276,11 +274,11 @@ static void test_frame_third_tag_is_not_followed(void **state)
 
 static void test_frame_other_ethertypes_not_ecpri(void **state)
 {
-	static const uint16_t types[] = { FH_ETHERTYPE_PTP, 0x0806, 0x0000,
-					  0xaeff, 0xffff };
+	static const uint16_t types[] = {FH_ETHERTYPE_PTP, 0x0806, 0x0000,
+					 0xaeff, 0xffff};
 	uint8_t b[60];
 	struct fh_frame f;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
@@ -303,7 +301,7 @@ static void test_frame_ipv4_udp_configured_port_is_ecpri(void **state)
 	uint8_t b[128];
 	size_t len = ipv4_udp_frame(b, false, ECPRI_PORT, 20);
 	struct fh_frame f;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 
 	(void)state;
 	assert_int_equal(fh_frame_parse(b, len, &cfg, &f, &err), 0);
@@ -323,7 +321,7 @@ static void test_frame_ipv4_udp_configured_port_is_ecpri(void **state)
 
 static void test_frame_ipv4_udp_vlan_first_configured_port(void **state)
 {
-	struct fh_frame_cfg cfg = { .udp_ports = { 4000 }, .n_udp_ports = 1 };
+	struct fh_frame_cfg cfg = {.udp_ports = {4000}, .n_udp_ports = 1};
 	uint8_t b[128];
 	size_t len = ipv4_udp_frame(b, true, 4000, 4);
 	struct fh_frame f;
@@ -345,7 +343,7 @@ static void test_frame_ipv4_udp_unconfigured_port_not_ecpri(void **state)
 	uint8_t b[128];
 	size_t len = ipv4_udp_frame(b, false, 5001, 20);
 	struct fh_frame f;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 
 	(void)state;
 	assert_int_equal(fh_frame_parse(b, len, &cfg, &f, &err), 0);
@@ -428,7 +426,7 @@ static void test_frame_ipv6_udp_configured_vs_not(void **state)
 	uint8_t b[160];
 	size_t len = ipv6_udp_frame(b, ECPRI_PORT, 30);
 	struct fh_frame f;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 
 	(void)state;
 	assert_int_equal(fh_frame_parse(b, len, &cfg, &f, &err), 0);
@@ -582,9 +580,9 @@ static void test_frame_ipv4_non_first_fragment_not_udp(void **state)
 	uint8_t b[128];
 	size_t len = ipv4_udp_frame(b, false, ECPRI_PORT, 10);
 	struct fh_frame f;
-	struct fh_err err = { 0 };
-	static const uint16_t frags[] = { 0x0001, 0x00b9, 0x1fff, 0x2001,
-					  0x40b9 };
+	struct fh_err err = {0};
+	static const uint16_t frags[] = {0x0001, 0x00b9, 0x1fff, 0x2001,
+					 0x40b9};
 
 	(void)state;
 	/* the bytes where a UDP header would be are fragment data: a bogus
@@ -606,7 +604,7 @@ static void test_frame_ipv4_first_fragment_not_an_error(void **state)
 	uint8_t b[128];
 	size_t len = ipv4_udp_frame(b, false, ECPRI_PORT, 10);
 	struct fh_frame f;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 
 	(void)state;
 	/* MF set, offset 0: the UDP length covers the whole datagram, longer
@@ -635,7 +633,7 @@ static void check_truncation(const uint8_t *b, size_t len, size_t hdr,
 	for (size_t cut = 0; cut < len; cut++) {
 		uint8_t *copy = dup_exact(b, cut);
 		struct fh_frame f;
-		struct fh_err err = { .code = 1 };
+		struct fh_err err = {.code = 1};
 		int ret = fh_frame_parse(copy, cut, &cfg, &f, &err);
 
 		if (l2_ecpri && cut >= hdr) {
@@ -659,8 +657,8 @@ static void check_truncation(const uint8_t *b, size_t len, size_t hdr,
 static void test_frame_truncation_every_byte(void **state)
 {
 	static const uint16_t tags[2][2] = {
-		{ FH_ETHERTYPE_QINQ, 0x2064 },
-		{ FH_ETHERTYPE_VLAN, 0xe00a },
+		{FH_ETHERTYPE_QINQ, 0x2064},
+		{FH_ETHERTYPE_VLAN, 0xe00a},
 	};
 	uint8_t b[160];
 	size_t len, off;
@@ -691,7 +689,7 @@ static void test_frame_truncation_every_byte(void **state)
 
 static void test_frame_truncated_headers_emsgsize(void **state)
 {
-	static const uint16_t tag[1][2] = { { FH_ETHERTYPE_VLAN, 5 } };
+	static const uint16_t tag[1][2] = {{FH_ETHERTYPE_VLAN, 5}};
 	uint8_t b[128];
 	size_t len;
 
@@ -715,15 +713,15 @@ static void test_frame_truncated_headers_emsgsize(void **state)
 static void test_inet_csum_known_vectors(void **state)
 {
 	/* RFC 1071 §3 example: one's complement sum 0xddf2 */
-	static const uint8_t rfc[] = { 0x00, 0x01, 0xf2, 0x03,
-				       0xf4, 0xf5, 0xf6, 0xf7 };
+	static const uint8_t rfc[] = {0x00, 0x01, 0xf2, 0x03,
+				      0xf4, 0xf5, 0xf6, 0xf7};
 	/* a textbook IPv4 header whose checksum field is 0xb861 */
 	static const uint8_t ip[] = {
 		0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11,
 		0xb8, 0x61, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7,
 	};
-	static const uint8_t ones[] = { 0xff, 0xff, 0xff, 0xff };
-	static const uint8_t odd[] = { 0x01 };
+	static const uint8_t ones[] = {0xff, 0xff, 0xff, 0xff};
+	static const uint8_t odd[] = {0x01};
 	uint8_t hdr[20];
 
 	(void)state;
@@ -737,7 +735,7 @@ static void test_inet_csum_known_vectors(void **state)
 	assert_int_equal(fh_inet_csum(ones, sizeof(ones)), 0);
 	/* an odd trailing byte is padded with zero on the right */
 	assert_int_equal(fh_inet_csum(odd, 1), 0xfeff);
-	assert_int_equal(fh_inet_csum(rfc, 3), (uint16_t)~(0x0001 + 0xf200));
+	assert_int_equal(fh_inet_csum(rfc, 3), (uint16_t) ~(0x0001 + 0xf200));
 	assert_int_equal(fh_inet_csum(rfc, 0), 0xffff);
 }
 
@@ -850,9 +848,9 @@ static void test_frame_build_ipv4_checksum_verifies(void **state)
 		s.ip_src = i * 0x9e3779b9u;
 		s.ip_dst = ~i * 0x85ebca6bu;
 		s.ip_dscp = (uint8_t)(i % 64);
-		assert_int_equal(fh_frame_build_hdr(b, sizeof(b), &s,
-						    (i * 37) % 9000),
-				 42);
+		assert_int_equal(
+			fh_frame_build_hdr(b, sizeof(b), &s, (i * 37) % 9000),
+			42);
 		assert_int_equal(fh_inet_csum(b + 14, 20), 0);
 		/* the stored value is the checksum of the zeroed field */
 		stored = fh_get_be16(b + 24);
@@ -877,9 +875,8 @@ static void test_frame_build_udp_parse_roundtrip(void **state)
 		hl = fh_frame_build_hdr(b, sizeof(b), &s, 20);
 		assert_int_equal(hl, vlan ? 46 : 42);
 		fill(b + hl, 20);
-		assert_int_equal(fh_frame_parse(b, (size_t)hl + 20, &cfg, &f,
-						NULL),
-				 0);
+		assert_int_equal(
+			fh_frame_parse(b, (size_t)hl + 20, &cfg, &f, NULL), 0);
 		assert_int_equal(f.n_vlans, vlan);
 		assert_int_equal(f.ip_version, 4);
 		assert_int_equal(f.ip_dscp, 46);
@@ -914,8 +911,7 @@ static void test_frame_build_errors(void **state)
 	s.pcp = 8;
 	assert_int_equal(fh_frame_build_hdr(b, sizeof(b), &s, 0), -EINVAL);
 	s.pcp = 0;
-	assert_int_equal(fh_frame_build_hdr(b, sizeof(b), &s, 0xffff - 28),
-			 46);
+	assert_int_equal(fh_frame_build_hdr(b, sizeof(b), &s, 0xffff - 28), 46);
 	assert_int_equal(fh_get_be16(b + 18 + 2), 0xffff);
 	assert_int_equal(fh_frame_build_hdr(b, sizeof(b), &s, 0xffff - 27),
 			 -EINVAL);

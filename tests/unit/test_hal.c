@@ -153,7 +153,7 @@ static int setup(void **state)
 
 static struct hal *open_fake(void)
 {
-	struct hal_params p = { .backend = "fake" };
+	struct hal_params p = {.backend = "fake"};
 	struct hal *h = NULL;
 	char msg[128];
 
@@ -217,7 +217,7 @@ static void test_hal_class_names_lists_builtins_and_fake(void **state)
 
 static void test_hal_open_unknown_backend_names_the_registered(void **state)
 {
-	struct hal_params p = { .backend = "ovs" };
+	struct hal_params p = {.backend = "ovs"};
 	struct hal *h = NULL;
 	char msg[160];
 
@@ -236,8 +236,8 @@ static void test_hal_open_unknown_backend_names_the_registered(void **state)
 static void test_hal_open_passes_args_and_options(void **state)
 {
 	char prog[] = "x", arg[] = "--y";
-	char *argv[] = { prog, arg, NULL };
-	struct hal_params p = { .backend = "fake", .argc = 2, .argv = argv };
+	char *argv[] = {prog, arg, NULL};
+	struct hal_params p = {.backend = "fake", .argc = 2, .argv = argv};
 	struct hal *h = NULL;
 	char msg[64];
 
@@ -381,9 +381,8 @@ static void test_hal_check_refuses_by_capability(void **state)
 	f[1].match.eaxc_mask = 0;
 	f[1].action.n_out_ports = 2;
 	assert_int_equal(hal_check(h, &c, msg, sizeof(msg)), -EOPNOTSUPP);
-	assert_string_equal(msg,
-			    "flows[1] (\"ax\"): backend fake cannot do "
-			    "replication to several ports");
+	assert_string_equal(msg, "flows[1] (\"ax\"): backend fake cannot do "
+				 "replication to several ports");
 	f[1].action.n_out_ports = 1;
 	assert_int_equal(hal_check(h, &c, msg, sizeof(msg)), 0);
 	c.n_flows = 9;

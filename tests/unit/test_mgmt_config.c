@@ -58,9 +58,10 @@ static void assert_all_zero(const struct hal_config *c)
 
 	for (size_t i = 0; i < sizeof(*c); i++) {
 		if (p[i] != 0) {
-			fail_msg("byte %zu of struct hal_config is 0x%02x after "
-				 "a failed load",
-				 i, p[i]);
+			fail_msg(
+				"byte %zu of struct hal_config is 0x%02x after "
+				"a failed load",
+				i, p[i]);
 		}
 	}
 }
@@ -153,10 +154,10 @@ static const char *full_doc =
 
 static void test_config_full_document_maps_every_field(void **state)
 {
-	static const uint8_t mac_src[6] = { 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0x0f };
-	static const uint8_t mac_01[6] = { 0x02, 0, 0, 0, 0, 0x01 };
-	static const uint8_t mac_aa[6] = { 0x02, 0, 0, 0, 0, 0xaa };
-	static const uint8_t mac_bc[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t mac_src[6] = {0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0x0f};
+	static const uint8_t mac_01[6] = {0x02, 0, 0, 0, 0, 0x01};
+	static const uint8_t mac_aa[6] = {0x02, 0, 0, 0, 0, 0xaa};
+	static const uint8_t mac_bc[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 	struct hal_config c;
 	char err[MGMT_CONFIG_ERR_LEN] = "";
 	const struct fh_flow *f;
@@ -420,21 +421,20 @@ static void test_config_longest_names_are_valid(void **state)
 
 /* ---- the table of broken documents ------------------------------------- */
 
-#define PORTS                                                                \
+#define PORTS                                                                 \
 	"'ports':[{'name':'du0','device':'d0'},{'name':'ru0','device':'d1'}," \
 	"{'name':'ru1','device':'d2'}]"
 #define DOC(...) "{" PORTS __VA_ARGS__ "}"
 #define FLOWS(...) ",'flows':[" __VA_ARGS__ "]"
-#define FLOW(name, match, action)                                \
-	"{'name':'" name "','match':{" match "},'action':{" action \
-	"}}"
-#define FLOW_W(name, match, action, window)                      \
+#define FLOW(name, match, action) \
+	"{'name':'" name "','match':{" match "},'action':{" action "}}"
+#define FLOW_W(name, match, action, window)                        \
 	"{'name':'" name "','match':{" match "},'action':{" action \
 	"},'window':{" window "}}"
 /* one flow with a valid match and action, the rest given */
 #define MATCH(...) DOC(FLOWS(FLOW("f0", __VA_ARGS__, "'out_ports':['ru0']")))
 #define ACTION(...) DOC(FLOWS(FLOW("f0", "'in_port':'du0'", __VA_ARGS__)))
-#define WINDOW(...)                                                 \
+#define WINDOW(...)                                                      \
 	DOC(FLOWS(FLOW_W("f0", "'in_port':'du0'", "'out_ports':['ru0']", \
 			 __VA_ARGS__)))
 #define FDB(...) DOC(",'l2':{'static_fdb':[" __VA_ARGS__ "]}")
@@ -451,289 +451,295 @@ struct broken {
 
 /* clang-format off: rows read better than what it makes of the macros */
 static const struct broken broken_docs[] = {
-	{ "the valid base is valid: control row", NULL, NULL },
+	{"the valid base is valid: control row", NULL, NULL},
 	/* names that do not resolve */
-	{ "unknown port in in_port", MATCH("'in_port':'ru9'"),
-	  "flows[0].match.in_port: no port named \"ru9\"" },
-	{ "unknown port in out_ports", ACTION("'out_ports':['ru0','ru9']"),
-	  "flows[0].action.out_ports[1]: no port named \"ru9\"" },
-	{ "unknown port in out_ports of the 4th flow",
-	  DOC(FLOWS(FLOW("a", "'vlan_id':1", "'out_ports':['ru0']") ","
-		    FLOW("b", "'vlan_id':2", "'out_ports':['ru0']") ","
-		    FLOW("c", "'vlan_id':3", "'out_ports':['ru0']") ","
-		    FLOW("d", "'vlan_id':4", "'out_ports':['ru9']"))),
-	  "flows[3].action.out_ports[0]: no port named \"ru9\"" },
-	{ "empty port name in out_ports", ACTION("'out_ports':['']"),
-	  "flows[0].action.out_ports[0]: no port named \"\"" },
-	{ "unknown port in static_fdb", FDB1("02:00:00:00:00:01", "1", "ru9"),
-	  "l2.static_fdb[0].port: no port named \"ru9\"" },
-	{ "port name is case-sensitive", MATCH("'in_port':'DU0'"),
-	  "flows[0].match.in_port: no port named \"DU0\"" },
-	{ "hostile port name is escaped and cut",
-	  MATCH("'in_port':'a\\\"b\\\\c\\nd0123456789012345678901234567890"
-		"1234567890123456789012345678901234567890'"),
-	  "flows[0].match.in_port: no port named \"a\\\"b\\\\c\\x0ad012345678"
-	  "901234567890123456789012345678901234567890\"..." },
+	{"unknown port in in_port", MATCH("'in_port':'ru9'"),
+	 "flows[0].match.in_port: no port named \"ru9\""},
+	{"unknown port in out_ports", ACTION("'out_ports':['ru0','ru9']"),
+	 "flows[0].action.out_ports[1]: no port named \"ru9\""},
+	{"unknown port in out_ports of the 4th flow",
+	 DOC(FLOWS(FLOW("a", "'vlan_id':1", "'out_ports':['ru0']") "," FLOW(
+		 "b", "'vlan_id':2",
+		 "'out_ports':['ru0']") "," FLOW("c", "'vlan_id':3",
+						 "'out_ports':['ru0']") "," FLOW("d",
+										 "'vlan_id':4",
+										 "'out_ports':['ru9']"))),
+	 "flows[3].action.out_ports[0]: no port named \"ru9\""},
+	{"empty port name in out_ports", ACTION("'out_ports':['']"),
+	 "flows[0].action.out_ports[0]: no port named \"\""},
+	{"unknown port in static_fdb", FDB1("02:00:00:00:00:01", "1", "ru9"),
+	 "l2.static_fdb[0].port: no port named \"ru9\""},
+	{"port name is case-sensitive", MATCH("'in_port':'DU0'"),
+	 "flows[0].match.in_port: no port named \"DU0\""},
+	{"hostile port name is escaped and cut",
+	 MATCH("'in_port':'a\\\"b\\\\c\\nd0123456789012345678901234567890"
+	       "1234567890123456789012345678901234567890'"),
+	 "flows[0].match.in_port: no port named \"a\\\"b\\\\c\\x0ad012345678"
+	 "901234567890123456789012345678901234567890\"..."},
 	/* duplicates */
-	{ "duplicate flow name",
-	  DOC(FLOWS(FLOW("dl", "'vlan_id':1", "'out_ports':['ru0']") ","
-		    FLOW("dl", "'vlan_id':2", "'out_ports':['ru0']"))),
-	  "flows[1].name: duplicate of flows[0] (\"dl\")" },
-	{ "duplicate port name",
-	  "{'ports':[{'name':'du0','device':'d0'},{'name':'du0','device':"
-	  "'d1'}]}",
-	  "ports[1].name: duplicate of ports[0] (\"du0\")" },
-	{ "duplicate out_port", ACTION("'out_ports':['ru0','ru1','ru0']"),
-	  "flows[0].action.out_ports[2]: duplicate of out_ports[0] (\"ru0\")" },
-	{ "duplicate allowed VLAN",
-	  "{'ports':[{'name':'p','device':'d','allowed_vlans':[5,6,5]}]}",
-	  "ports[0].allowed_vlans[2]: duplicate of allowed_vlans[0] (5)" },
-	{ "duplicate static FDB entry",
-	  FDB("{'mac':'02:00:00:00:00:01','vlan':7,'port':'ru0'},"
-	      "{'mac':'02:00:00:00:00:01','vlan':8,'port':'ru0'},"
-	      "{'mac':'02:00:00:00:00:01','vlan':7,'port':'ru1'}"),
-	  "l2.static_fdb[2]: duplicate of static_fdb[0] (same mac and vlan)" },
+	{"duplicate flow name",
+	 DOC(FLOWS(FLOW("dl", "'vlan_id':1", "'out_ports':['ru0']") "," FLOW(
+		 "dl", "'vlan_id':2", "'out_ports':['ru0']"))),
+	 "flows[1].name: duplicate of flows[0] (\"dl\")"},
+	{"duplicate port name",
+	 "{'ports':[{'name':'du0','device':'d0'},{'name':'du0','device':"
+	 "'d1'}]}",
+	 "ports[1].name: duplicate of ports[0] (\"du0\")"},
+	{"duplicate out_port", ACTION("'out_ports':['ru0','ru1','ru0']"),
+	 "flows[0].action.out_ports[2]: duplicate of out_ports[0] (\"ru0\")"},
+	{"duplicate allowed VLAN",
+	 "{'ports':[{'name':'p','device':'d','allowed_vlans':[5,6,5]}]}",
+	 "ports[0].allowed_vlans[2]: duplicate of allowed_vlans[0] (5)"},
+	{"duplicate static FDB entry",
+	 FDB("{'mac':'02:00:00:00:00:01','vlan':7,'port':'ru0'},"
+	     "{'mac':'02:00:00:00:00:01','vlan':8,'port':'ru0'},"
+	     "{'mac':'02:00:00:00:00:01','vlan':7,'port':'ru1'}"),
+	 "l2.static_fdb[2]: duplicate of static_fdb[0] (same mac and vlan)"},
 	/* MACs */
-	{ "MAC with 5 octets", MATCH("'src_mac':'aa:bb:cc:dd:ee'"),
-	  "flows[0].match.src_mac: \"aa:bb:cc:dd:ee\"" MAC_ERR },
-	{ "MAC with 7 octets", MATCH("'src_mac':'aa:bb:cc:dd:ee:ff:00'"),
-	  "flows[0].match.src_mac: \"aa:bb:cc:dd:ee:ff:00\"" MAC_ERR },
-	{ "MAC with dashes", MATCH("'dst_mac':'aa-bb-cc-dd-ee-ff'"),
-	  "flows[0].match.dst_mac: \"aa-bb-cc-dd-ee-ff\"" MAC_ERR },
-	{ "MAC with a non-hex digit", MATCH("'dst_mac':'aa:bb:cc:dd:ee:fg'"),
-	  "flows[0].match.dst_mac: \"aa:bb:cc:dd:ee:fg\"" MAC_ERR },
-	{ "MAC with 1-digit octets", MATCH("'dst_mac':'a:b:c:d:e:f'"),
-	  "flows[0].match.dst_mac: \"a:b:c:d:e:f\"" MAC_ERR },
-	{ "MAC with 3-digit octet", MATCH("'dst_mac':'aa:bb:cc:dd:e:fff'"),
-	  "flows[0].match.dst_mac: \"aa:bb:cc:dd:e:fff\"" MAC_ERR },
-	{ "MAC with a space", MATCH("'dst_mac':' aa:bb:cc:dd:ee:f'"),
-	  "flows[0].match.dst_mac: \" aa:bb:cc:dd:ee:f\"" MAC_ERR },
-	{ "MAC in Cisco dotted form", MATCH("'dst_mac':'aabb.ccdd.eeff'"),
-	  "flows[0].match.dst_mac: \"aabb.ccdd.eeff\"" MAC_ERR },
-	{ "MAC without separators", MATCH("'dst_mac':'aabbccddeeff'"),
-	  "flows[0].match.dst_mac: \"aabbccddeeff\"" MAC_ERR },
-	{ "bad set_src_mac", ACTION("'out_ports':['ru0'],'set_src_mac':'x'"),
-	  "flows[0].action.set_src_mac: \"x\"" MAC_ERR },
-	{ "multicast set_src_mac",
-	  ACTION("'out_ports':['ru0'],'set_src_mac':'01:00:5e:00:00:01'"),
-	  "flows[0].action.set_src_mac: \"01:00:5e:00:00:01\" is a multicast "
-	  "address" },
-	{ "broadcast set_src_mac",
-	  ACTION("'out_ports':['ru0'],'set_src_mac':'FF:FF:FF:FF:FF:FF'"),
-	  "flows[0].action.set_src_mac: \"FF:FF:FF:FF:FF:FF\" is a multicast "
-	  "address" },
-	{ "bad set_dst_mac",
-	  ACTION("'out_ports':['ru0'],'set_dst_mac':'00:11:22:33:44:55:'"),
-	  "flows[0].action.set_dst_mac: \"00:11:22:33:44:55:\"" MAC_ERR },
-	{ "bad static FDB MAC", FDB1("00:11:22:33:44", "1", "ru0"),
-	  "l2.static_fdb[0].mac: \"00:11:22:33:44\"" MAC_ERR },
-	{ "empty static FDB MAC", FDB1("", "1", "ru0"),
-	  "l2.static_fdb[0].mac: \"\"" MAC_ERR },
-	{ "multicast static FDB MAC", FDB1("33:33:00:00:00:01", "1", "ru0"),
-	  "l2.static_fdb[0].mac: \"33:33:00:00:00:01\" is a multicast "
-	  "address" },
+	{"MAC with 5 octets", MATCH("'src_mac':'aa:bb:cc:dd:ee'"),
+	 "flows[0].match.src_mac: \"aa:bb:cc:dd:ee\"" MAC_ERR},
+	{"MAC with 7 octets", MATCH("'src_mac':'aa:bb:cc:dd:ee:ff:00'"),
+	 "flows[0].match.src_mac: \"aa:bb:cc:dd:ee:ff:00\"" MAC_ERR},
+	{"MAC with dashes", MATCH("'dst_mac':'aa-bb-cc-dd-ee-ff'"),
+	 "flows[0].match.dst_mac: \"aa-bb-cc-dd-ee-ff\"" MAC_ERR},
+	{"MAC with a non-hex digit", MATCH("'dst_mac':'aa:bb:cc:dd:ee:fg'"),
+	 "flows[0].match.dst_mac: \"aa:bb:cc:dd:ee:fg\"" MAC_ERR},
+	{"MAC with 1-digit octets", MATCH("'dst_mac':'a:b:c:d:e:f'"),
+	 "flows[0].match.dst_mac: \"a:b:c:d:e:f\"" MAC_ERR},
+	{"MAC with 3-digit octet", MATCH("'dst_mac':'aa:bb:cc:dd:e:fff'"),
+	 "flows[0].match.dst_mac: \"aa:bb:cc:dd:e:fff\"" MAC_ERR},
+	{"MAC with a space", MATCH("'dst_mac':' aa:bb:cc:dd:ee:f'"),
+	 "flows[0].match.dst_mac: \" aa:bb:cc:dd:ee:f\"" MAC_ERR},
+	{"MAC in Cisco dotted form", MATCH("'dst_mac':'aabb.ccdd.eeff'"),
+	 "flows[0].match.dst_mac: \"aabb.ccdd.eeff\"" MAC_ERR},
+	{"MAC without separators", MATCH("'dst_mac':'aabbccddeeff'"),
+	 "flows[0].match.dst_mac: \"aabbccddeeff\"" MAC_ERR},
+	{"bad set_src_mac", ACTION("'out_ports':['ru0'],'set_src_mac':'x'"),
+	 "flows[0].action.set_src_mac: \"x\"" MAC_ERR},
+	{"multicast set_src_mac",
+	 ACTION("'out_ports':['ru0'],'set_src_mac':'01:00:5e:00:00:01'"),
+	 "flows[0].action.set_src_mac: \"01:00:5e:00:00:01\" is a multicast "
+	 "address"},
+	{"broadcast set_src_mac",
+	 ACTION("'out_ports':['ru0'],'set_src_mac':'FF:FF:FF:FF:FF:FF'"),
+	 "flows[0].action.set_src_mac: \"FF:FF:FF:FF:FF:FF\" is a multicast "
+	 "address"},
+	{"bad set_dst_mac",
+	 ACTION("'out_ports':['ru0'],'set_dst_mac':'00:11:22:33:44:55:'"),
+	 "flows[0].action.set_dst_mac: \"00:11:22:33:44:55:\"" MAC_ERR},
+	{"bad static FDB MAC", FDB1("00:11:22:33:44", "1", "ru0"),
+	 "l2.static_fdb[0].mac: \"00:11:22:33:44\"" MAC_ERR},
+	{"empty static FDB MAC", FDB1("", "1", "ru0"),
+	 "l2.static_fdb[0].mac: \"\"" MAC_ERR},
+	{"multicast static FDB MAC", FDB1("33:33:00:00:00:01", "1", "ru0"),
+	 "l2.static_fdb[0].mac: \"33:33:00:00:00:01\" is a multicast "
+	 "address"},
 	/* eAxC layouts */
-	{ "layout summing to 17",
-	  DOC(",'eaxc_layout':{'du_port_bits':5,'band_sector_bits':4,"
-	      "'cc_bits':4,'ru_port_bits':4}"),
-	  "eaxc_layout: widths sum to 17, expected 16" },
-	{ "empty layout sums to 0", DOC(",'eaxc_layout':{}"),
-	  "eaxc_layout: widths sum to 0, expected 16" },
-	{ "layout does not wrap around to 16",
-	  DOC(",'eaxc_layout':{'du_port_bits':4294967295,'cc_bits':17}"),
-	  "eaxc_layout: widths sum to 4294967312, expected 16" },
-	{ "translate layout summing to 15",
-	  ACTION("'out_ports':['ru0'],'translate_eaxc_layout':{"
-		 "'du_port_bits':4,'band_sector_bits':4,'cc_bits':4,"
-		 "'ru_port_bits':3}"),
-	  "flows[0].action.translate_eaxc_layout: widths sum to 15, expected "
-	  "16" },
-	{ "set_eaxc_id together with translate",
-	  ACTION("'out_ports':['ru0'],'set_eaxc_id':1,"
-		 "'translate_eaxc_layout':{'ru_port_bits':16}"),
-	  "flows[0].action.set_eaxc_id: exclusive with translate_eaxc_layout" },
+	{"layout summing to 17",
+	 DOC(",'eaxc_layout':{'du_port_bits':5,'band_sector_bits':4,"
+	     "'cc_bits':4,'ru_port_bits':4}"),
+	 "eaxc_layout: widths sum to 17, expected 16"},
+	{"empty layout sums to 0", DOC(",'eaxc_layout':{}"),
+	 "eaxc_layout: widths sum to 0, expected 16"},
+	{"layout does not wrap around to 16",
+	 DOC(",'eaxc_layout':{'du_port_bits':4294967295,'cc_bits':17}"),
+	 "eaxc_layout: widths sum to 4294967312, expected 16"},
+	{"translate layout summing to 15",
+	 ACTION("'out_ports':['ru0'],'translate_eaxc_layout':{"
+		"'du_port_bits':4,'band_sector_bits':4,'cc_bits':4,"
+		"'ru_port_bits':3}"),
+	 "flows[0].action.translate_eaxc_layout: widths sum to 15, expected "
+	 "16"},
+	{"set_eaxc_id together with translate",
+	 ACTION("'out_ports':['ru0'],'set_eaxc_id':1,"
+		"'translate_eaxc_layout':{'ru_port_bits':16}"),
+	 "flows[0].action.set_eaxc_id: exclusive with translate_eaxc_layout"},
 	/* VLAN 4095 everywhere */
-	{ "VLAN 4095 in match", MATCH("'vlan_id':4095"),
-	  "flows[0].match.vlan_id: 4095 is out of range 0..4094" },
-	{ "VLAN 4095 in action", ACTION("'out_ports':['ru0'],'set_vlan_id':4095"),
-	  "flows[0].action.set_vlan_id: 4095 is out of range 0..4094" },
-	{ "VLAN 4095 native",
-	  "{'ports':[{'name':'p','device':'d','native_vlan':4095}]}",
-	  "ports[0].native_vlan: 4095 is out of range 0..4094" },
-	{ "VLAN 4095 allowed",
-	  "{'ports':[{'name':'p','device':'d'},{'name':'q','device':'d',"
-	  "'allowed_vlans':[1,4095]}]}",
-	  "ports[1].allowed_vlans[1]: 4095 is out of range 1..4094" },
-	{ "VLAN 0 allowed",
-	  "{'ports':[{'name':'p','device':'d','allowed_vlans':[0]}]}",
-	  "ports[0].allowed_vlans[0]: 0 is out of range 1..4094" },
-	{ "VLAN 4095 in static FDB", FDB1("02:00:00:00:00:01", "4095", "ru0"),
-	  "l2.static_fdb[0].vlan: 4095 is out of range 0..4094" },
+	{"VLAN 4095 in match", MATCH("'vlan_id':4095"),
+	 "flows[0].match.vlan_id: 4095 is out of range 0..4094"},
+	{"VLAN 4095 in action",
+	 ACTION("'out_ports':['ru0'],'set_vlan_id':4095"),
+	 "flows[0].action.set_vlan_id: 4095 is out of range 0..4094"},
+	{"VLAN 4095 native",
+	 "{'ports':[{'name':'p','device':'d','native_vlan':4095}]}",
+	 "ports[0].native_vlan: 4095 is out of range 0..4094"},
+	{"VLAN 4095 allowed",
+	 "{'ports':[{'name':'p','device':'d'},{'name':'q','device':'d',"
+	 "'allowed_vlans':[1,4095]}]}",
+	 "ports[1].allowed_vlans[1]: 4095 is out of range 1..4094"},
+	{"VLAN 0 allowed",
+	 "{'ports':[{'name':'p','device':'d','allowed_vlans':[0]}]}",
+	 "ports[0].allowed_vlans[0]: 0 is out of range 1..4094"},
+	{"VLAN 4095 in static FDB", FDB1("02:00:00:00:00:01", "4095", "ru0"),
+	 "l2.static_fdb[0].vlan: 4095 is out of range 0..4094"},
 	/* ties */
-	{ "two flows of equal rank that overlap",
-	  DOC(FLOWS(FLOW("f0", "'in_port':'du0'", "'out_ports':['ru0']") ","
-		    FLOW("f1", "'in_port':'du0'", "'out_ports':['ru1']"))),
-	  "flows[1]: overlaps flows[0] (\"f0\") with the same specificity" },
-	{ "a tie reported on the later flow",
-	  DOC(FLOWS(FLOW("x", "'in_port':'ru0'", "'out_ports':['du0']") ","
-		    FLOW("y", "'in_port':'ru1'", "'out_ports':['du0']") ","
-		    FLOW("dl-ru1", "'plane':'PLANE_U','eaxc_id':1,"
-				   "'eaxc_mask':65535",
-			 "'out_ports':['ru1']") ","
-		    FLOW("z", "'in_port':'du0','plane':'PLANE_C'",
-			 "'out_ports':['ru0']") ","
-		    FLOW("w", "'in_port':'du0','plane':'PLANE_U'",
-			 "'out_ports':['ru0']") ","
-		    FLOW("v", "'direction':'DIRECTION_DL','eaxc_id':1,"
-			      "'eaxc_mask':65535",
-			 "'drop':true"))),
-	  "flows[5]: overlaps flows[2] (\"dl-ru1\") with the same "
-	  "specificity" },
+	{"two flows of equal rank that overlap",
+	 DOC(FLOWS(
+		 FLOW("f0", "'in_port':'du0'", "'out_ports':['ru0']") "," FLOW(
+			 "f1", "'in_port':'du0'", "'out_ports':['ru1']"))),
+	 "flows[1]: overlaps flows[0] (\"f0\") with the same specificity"},
+	{"a tie reported on the later flow",
+	 DOC(FLOWS(FLOW("x", "'in_port':'ru0'", "'out_ports':['du0']") "," FLOW("y", "'in_port':'ru1'", "'out_ports':['du0']") "," FLOW(
+		 "dl-ru1",
+		 "'plane':'PLANE_U','eaxc_id':1,"
+		 "'eaxc_mask':65535",
+		 "'out_ports':['ru1']") "," FLOW("z",
+						 "'in_port':'du0','plane':'"
+						 "PLANE_C'",
+						 "'out_ports':['ru0']") "," FLOW("w",
+										 "'in_port':'du0','plane':'PLANE_U'",
+										 "'out_ports':['ru0']") "," FLOW("v",
+														 "'direction':'DIRECTION_DL','eaxc_id':1,"
+														 "'eaxc_mask':65535",
+														 "'drop':true"))),
+	 "flows[5]: overlaps flows[2] (\"dl-ru1\") with the same "
+	 "specificity"},
 	/* actions */
-	{ "drop together with out_ports",
-	  ACTION("'out_ports':['ru0'],'drop':true"),
-	  "flows[0].action: drop together with out_ports" },
-	{ "no action at all",
-	  DOC(FLOWS("{'name':'f0','match':{'in_port':'du0'}}")),
-	  "flows[0].action: needs out_ports or drop" },
-	{ "empty action", ACTION(""),
-	  "flows[0].action: needs out_ports or drop" },
-	{ "drop false, no out_ports", ACTION("'drop':false,'out_ports':[]"),
-	  "flows[0].action: needs out_ports or drop" },
-	{ "set_pcp 8", ACTION("'out_ports':['ru0'],'set_pcp':8"),
-	  "flows[0].action.set_pcp: 8 is out of range 0..7" },
-	{ "pop_vlan with set_vlan_id",
-	  ACTION("'out_ports':['ru0'],'pop_vlan':true,'set_vlan_id':5"),
-	  "flows[0].action.pop_vlan: exclusive with set_vlan_id and set_pcp" },
-	{ "pop_vlan with set_pcp",
-	  ACTION("'out_ports':['ru0'],'pop_vlan':true,'set_pcp':1"),
-	  "flows[0].action.pop_vlan: exclusive with set_vlan_id and set_pcp" },
-	{ "match pcp 8", MATCH("'pcp':8"),
-	  "flows[0].match.pcp: 8 is out of range 0..7" },
-	{ "set_eaxc_id 65536", ACTION("'out_ports':['ru0'],'set_eaxc_id':65536"),
-	  "flows[0].action.set_eaxc_id: 65536 is out of range 0..65535" },
-	{ "17 out_ports",
-	  ACTION("'out_ports':['a','b','c','d','e','f','g','h','i','j','k',"
-		 "'l','m','n','o','p','q']"),
-	  "flows[0].action.out_ports: 17 entries, at most 16" },
+	{"drop together with out_ports",
+	 ACTION("'out_ports':['ru0'],'drop':true"),
+	 "flows[0].action: drop together with out_ports"},
+	{"no action at all",
+	 DOC(FLOWS("{'name':'f0','match':{'in_port':'du0'}}")),
+	 "flows[0].action: needs out_ports or drop"},
+	{"empty action", ACTION(""),
+	 "flows[0].action: needs out_ports or drop"},
+	{"drop false, no out_ports", ACTION("'drop':false,'out_ports':[]"),
+	 "flows[0].action: needs out_ports or drop"},
+	{"set_pcp 8", ACTION("'out_ports':['ru0'],'set_pcp':8"),
+	 "flows[0].action.set_pcp: 8 is out of range 0..7"},
+	{"pop_vlan with set_vlan_id",
+	 ACTION("'out_ports':['ru0'],'pop_vlan':true,'set_vlan_id':5"),
+	 "flows[0].action.pop_vlan: exclusive with set_vlan_id and set_pcp"},
+	{"pop_vlan with set_pcp",
+	 ACTION("'out_ports':['ru0'],'pop_vlan':true,'set_pcp':1"),
+	 "flows[0].action.pop_vlan: exclusive with set_vlan_id and set_pcp"},
+	{"match pcp 8", MATCH("'pcp':8"),
+	 "flows[0].match.pcp: 8 is out of range 0..7"},
+	{"set_eaxc_id 65536", ACTION("'out_ports':['ru0'],'set_eaxc_id':65536"),
+	 "flows[0].action.set_eaxc_id: 65536 is out of range 0..65535"},
+	{"17 out_ports",
+	 ACTION("'out_ports':['a','b','c','d','e','f','g','h','i','j','k',"
+		"'l','m','n','o','p','q']"),
+	 "flows[0].action.out_ports: 17 entries, at most 16"},
 	/* match */
-	{ "eaxc_id outside mask", MATCH("'eaxc_id':256,'eaxc_mask':255"),
-	  "flows[0].match.eaxc_id: 0x0100 has bits outside eaxc_mask 0x00ff" },
-	{ "eaxc_id without mask", MATCH("'eaxc_id':1"),
-	  "flows[0].match.eaxc_id: 0x0001 has bits outside eaxc_mask 0x0000" },
-	{ "eaxc_id 65536", MATCH("'eaxc_id':65536,'eaxc_mask':65535"),
-	  "flows[0].match.eaxc_id: 65536 is out of range 0..65535" },
-	{ "eaxc_mask 65536", MATCH("'eaxc_mask':65536"),
-	  "flows[0].match.eaxc_mask: 65536 is out of range 0..65535" },
-	{ "udp_port 65536", MATCH("'udp_port':65536"),
-	  "flows[0].match.udp_port: 65536 is out of range 0..65535" },
+	{"eaxc_id outside mask", MATCH("'eaxc_id':256,'eaxc_mask':255"),
+	 "flows[0].match.eaxc_id: 0x0100 has bits outside eaxc_mask 0x00ff"},
+	{"eaxc_id without mask", MATCH("'eaxc_id':1"),
+	 "flows[0].match.eaxc_id: 0x0001 has bits outside eaxc_mask 0x0000"},
+	{"eaxc_id 65536", MATCH("'eaxc_id':65536,'eaxc_mask':65535"),
+	 "flows[0].match.eaxc_id: 65536 is out of range 0..65535"},
+	{"eaxc_mask 65536", MATCH("'eaxc_mask':65536"),
+	 "flows[0].match.eaxc_mask: 65536 is out of range 0..65535"},
+	{"udp_port 65536", MATCH("'udp_port':65536"),
+	 "flows[0].match.udp_port: 65536 is out of range 0..65535"},
 	/* windows */
-	{ "window earliest after latest",
-	  WINDOW("'earliest_us':100,'latest_us':50"),
-	  "flows[0].window: earliest_us (100) is after latest_us (50)" },
-	{ "window earliest below -10 s",
-	  WINDOW("'earliest_us':-10000001,'latest_us':0"),
-	  "flows[0].window.earliest_us: -10000001 is out of range "
-	  "-10000000..10000000" },
-	{ "window latest above 10 s",
-	  WINDOW("'earliest_us':0,'latest_us':'10000001'"),
-	  "flows[0].window.latest_us: 10000001 is out of range "
-	  "-10000000..10000000" },
+	{"window earliest after latest",
+	 WINDOW("'earliest_us':100,'latest_us':50"),
+	 "flows[0].window: earliest_us (100) is after latest_us (50)"},
+	{"window earliest below -10 s",
+	 WINDOW("'earliest_us':-10000001,'latest_us':0"),
+	 "flows[0].window.earliest_us: -10000001 is out of range "
+	 "-10000000..10000000"},
+	{"window latest above 10 s",
+	 WINDOW("'earliest_us':0,'latest_us':'10000001'"),
+	 "flows[0].window.latest_us: 10000001 is out of range "
+	 "-10000000..10000000"},
 	/* flow names */
-	{ "flow without a name",
-	  DOC(FLOWS("{'match':{},'action':{'drop':true}}")),
-	  "flows[0].name: empty" },
-	{ "flow name of 64 characters",
-	  DOC(FLOWS(FLOW("f123456789012345678901234567890123456789012345678"
-			 "901234567890123",
-			 "", "'drop':true"))),
-	  "flows[0].name: longer than 63 characters" },
+	{"flow without a name",
+	 DOC(FLOWS("{'match':{},'action':{'drop':true}}")),
+	 "flows[0].name: empty"},
+	{"flow name of 64 characters",
+	 DOC(FLOWS(FLOW("f123456789012345678901234567890123456789012345678"
+			"901234567890123",
+			"", "'drop':true"))),
+	 "flows[0].name: longer than 63 characters"},
 	/* timing and top level */
-	{ "mu 5", DOC(",'timing':{'mu':5}"), "timing.mu: 5 is out of range 0..4" },
-	{ "gps_alpha of 10 ms", DOC(",'timing':{'gps_alpha':12288000}"),
-	  "timing.gps_alpha: 12288000 is out of range 0..12287999" },
-	{ "name of 64 characters",
-	  DOC(",'name':'n123456789012345678901234567890123456789012345678901"
-	      "234567890123'"),
-	  "name: longer than 63 characters" },
+	{"mu 5", DOC(",'timing':{'mu':5}"),
+	 "timing.mu: 5 is out of range 0..4"},
+	{"gps_alpha of 10 ms", DOC(",'timing':{'gps_alpha':12288000}"),
+	 "timing.gps_alpha: 12288000 is out of range 0..12287999"},
+	{"name of 64 characters",
+	 DOC(",'name':'n123456789012345678901234567890123456789012345678901"
+	     "234567890123'"),
+	 "name: longer than 63 characters"},
 	/* hal */
-	{ "unknown backend", DOC(",'hal':{'backend':'ovs'}"),
-	  "hal.backend: \"ovs\" is not a backend (this build has: dpdk, "
-	  "switchdev)" },
-	{ "backend is case-sensitive", DOC(",'hal':{'backend':'DPDK'}"),
-	  "hal.backend: \"DPDK\" is not a backend" },
-	{ "bridge name too long",
-	  DOC(",'hal':{'backend':'switchdev','bridge':'br-fronthaul-016'}"),
-	  "hal.bridge: longer than 15 characters" },
+	{"unknown backend", DOC(",'hal':{'backend':'ovs'}"),
+	 "hal.backend: \"ovs\" is not a backend (this build has: dpdk, "
+	 "switchdev)"},
+	{"backend is case-sensitive", DOC(",'hal':{'backend':'DPDK'}"),
+	 "hal.backend: \"DPDK\" is not a backend"},
+	{"bridge name too long",
+	 DOC(",'hal':{'backend':'switchdev','bridge':'br-fronthaul-016'}"),
+	 "hal.bridge: longer than 15 characters"},
 	/* ports */
-	{ "17 ports",
-	  "{'ports':[" P(0) "," P(1) "," P(2) "," P(3) "," P(4) "," P(5) ","
-	  P(6) "," P(7) "," P(8) "," P(9) "," P(10) "," P(11) "," P(12) ","
-	  P(13) "," P(14) "," P(15) "," P(16) "]}",
-	  "ports: 17 entries, at most 16" },
-	{ "no ports", "{}", "ports: at least one port is required" },
-	{ "empty ports", "{'ports':[]}", "ports: at least one port is required" },
-	{ "port without a name", "{'ports':[{'device':'d'}]}",
-	  "ports[0].name: empty" },
-	{ "port name of 32 characters",
-	  "{'ports':[{'name':'p1234567890123456789012345678901','device':"
-	  "'d'}]}",
-	  "ports[0].name: longer than 31 characters" },
-	{ "port name with a slash", "{'ports':[{'name':'a/b','device':'d'}]}",
-	  "ports[0].name: \"a/b\" has a character outside [A-Za-z0-9_.-]" },
-	{ "port name with a space", "{'ports':[{'name':'a b','device':'d'}]}",
-	  "ports[0].name: \"a b\" has a character outside [A-Za-z0-9_.-]" },
-	{ "port without a device", "{'ports':[{'name':'p'}]}",
-	  "ports[0].device: empty" },
-	{ "device of 128 characters",
-	  "{'ports':[{'name':'p','device':'"
-	  "d1234567890123456789012345678901234567890123456789012345678901234"
-	  "567890123456789012345678901234567890123456789012345678901234567"
-	  "'}]}",
-	  "ports[0].device: longer than 127 characters" },
-	{ "mtu 63", "{'ports':[{'name':'p','device':'d','mtu':63}]}",
-	  "ports[0].mtu: 63 is out of range (0 or 64..9600)" },
-	{ "mtu 9601", "{'ports':[{'name':'p','device':'d','mtu':9601}]}",
-	  "ports[0].mtu: 9601 is out of range (0 or 64..9600)" },
-	{ "65 allowed VLANs",
-	  "{'ports':[{'name':'p','device':'d','allowed_vlans':["
-	  "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,"
-	  "26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,"
-	  "48,49,50,51,52,53,54,55,56,57,58,59,60,61,62,63,64,65]}]}",
-	  "ports[0].allowed_vlans: 65 entries, at most 64" },
+	{"17 ports",
+	 "{'ports':[" P(0) "," P(1) "," P(2) "," P(3) "," P(4) "," P(5) "," P(6) "," P(7) "," P(
+		 8) "," P(9) "," P(10) "," P(11) "," P(12) "," P(13) "," P(14) "," P(15) "," P(16) "]}",
+	 "ports: 17 entries, at most 16"},
+	{"no ports", "{}", "ports: at least one port is required"},
+	{"empty ports", "{'ports':[]}", "ports: at least one port is required"},
+	{"port without a name", "{'ports':[{'device':'d'}]}",
+	 "ports[0].name: empty"},
+	{"port name of 32 characters",
+	 "{'ports':[{'name':'p1234567890123456789012345678901','device':"
+	 "'d'}]}",
+	 "ports[0].name: longer than 31 characters"},
+	{"port name with a slash", "{'ports':[{'name':'a/b','device':'d'}]}",
+	 "ports[0].name: \"a/b\" has a character outside [A-Za-z0-9_.-]"},
+	{"port name with a space", "{'ports':[{'name':'a b','device':'d'}]}",
+	 "ports[0].name: \"a b\" has a character outside [A-Za-z0-9_.-]"},
+	{"port without a device", "{'ports':[{'name':'p'}]}",
+	 "ports[0].device: empty"},
+	{"device of 128 characters",
+	 "{'ports':[{'name':'p','device':'"
+	 "d1234567890123456789012345678901234567890123456789012345678901234"
+	 "567890123456789012345678901234567890123456789012345678901234567"
+	 "'}]}",
+	 "ports[0].device: longer than 127 characters"},
+	{"mtu 63", "{'ports':[{'name':'p','device':'d','mtu':63}]}",
+	 "ports[0].mtu: 63 is out of range (0 or 64..9600)"},
+	{"mtu 9601", "{'ports':[{'name':'p','device':'d','mtu':9601}]}",
+	 "ports[0].mtu: 9601 is out of range (0 or 64..9600)"},
+	{"65 allowed VLANs",
+	 "{'ports':[{'name':'p','device':'d','allowed_vlans':["
+	 "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,"
+	 "26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,"
+	 "48,49,50,51,52,53,54,55,56,57,58,59,60,61,62,63,64,65]}]}",
+	 "ports[0].allowed_vlans: 65 entries, at most 64"},
 	/* l2 */
-	{ "aging_s 0", DOC(",'l2':{'aging_s':0}"),
-	  "l2.aging_s: 0 is out of range 1..1000000" },
-	{ "aging_s 1000001", DOC(",'l2':{'aging_s':1000001}"),
-	  "l2.aging_s: 1000001 is out of range 1..1000000" },
+	{"aging_s 0", DOC(",'l2':{'aging_s':0}"),
+	 "l2.aging_s: 0 is out of range 1..1000000"},
+	{"aging_s 1000001", DOC(",'l2':{'aging_s':1000001}"),
+	 "l2.aging_s: 1000001 is out of range 1..1000000"},
 	/* what the JSON codec refuses, passed through */
-	{ "unknown JSON field at the top", DOC(",'bogus':1"),
-	  "bogus: unknown field (not in SwitchConfig)" },
-	{ "unknown JSON field in a match", MATCH("'in_port':'du0','bogus':1"),
-	  "flows[0].match.bogus: unknown field (not in FlowMatch)" },
-	{ "wrong JSON type for a string", DOC(",'name':5"),
-	  "name: expected a string" },
-	{ "wrong JSON type for an integer",
-	  "{'ports':[{'name':'p','device':'d','mtu':'big'}]}",
-	  "ports[0].mtu: expected an integer, got \"big\"" },
-	{ "wrong JSON type for a list", ACTION("'out_ports':'ru0'"),
-	  "flows[0].action.out_ports: expected an array" },
-	{ "undeclared enum value", MATCH("'plane':'PLANE_X'"),
-	  "flows[0].match.plane: not a Plane value" },
-	{ "undeclared role number",
-	  "{'ports':[{'name':'p','device':'d','role':9}]}",
-	  "ports[0].role: not a PortRole value" },
-	{ "negative VLAN", MATCH("'vlan_id':-1"),
-	  "flows[0].match.vlan_id: expected a non-negative integer" },
-	{ "JSON syntax error", "{'ports':[}", "line 1 column 11: " },
-	{ "not an object", "[]", "(document): expected an object" },
+	{"unknown JSON field at the top", DOC(",'bogus':1"),
+	 "bogus: unknown field (not in SwitchConfig)"},
+	{"unknown JSON field in a match", MATCH("'in_port':'du0','bogus':1"),
+	 "flows[0].match.bogus: unknown field (not in FlowMatch)"},
+	{"wrong JSON type for a string", DOC(",'name':5"),
+	 "name: expected a string"},
+	{"wrong JSON type for an integer",
+	 "{'ports':[{'name':'p','device':'d','mtu':'big'}]}",
+	 "ports[0].mtu: expected an integer, got \"big\""},
+	{"wrong JSON type for a list", ACTION("'out_ports':'ru0'"),
+	 "flows[0].action.out_ports: expected an array"},
+	{"undeclared enum value", MATCH("'plane':'PLANE_X'"),
+	 "flows[0].match.plane: not a Plane value"},
+	{"undeclared role number",
+	 "{'ports':[{'name':'p','device':'d','role':9}]}",
+	 "ports[0].role: not a PortRole value"},
+	{"negative VLAN", MATCH("'vlan_id':-1"),
+	 "flows[0].match.vlan_id: expected a non-negative integer"},
+	{"JSON syntax error", "{'ports':[}", "line 1 column 11: "},
+	{"not an object", "[]", "(document): expected an object"},
 };
 /* clang-format on */
 
-static const char *valid_base = DOC(
-	FLOWS(FLOW_W("f0", "'in_port':'du0'", "'out_ports':['ru0']",
-		     "'earliest_us':0,'latest_us':0")) ",'l2':{'static_fdb':["
-	"{'mac':'02:00:00:00:00:01','vlan':1,'port':'ru0'}]}");
+static const char *valid_base = DOC(FLOWS(
+	FLOW_W("f0", "'in_port':'du0'", "'out_ports':['ru0']",
+	       "'earliest_us':0,'latest_us':0")) ",'l2':{'static_fdb':["
+						 "{'mac':'02:00:00:00:00:01','"
+						 "vlan':1,'port':'ru0'}]}");
 
 static void test_config_broken_documents_are_refused_by_path(void **state)
 {
@@ -843,7 +849,8 @@ static void test_config_limits_of_flows_and_fdb(void **state)
 	free(c);
 
 	doc = big_doc(HAL_MAX_FLOWS + 1, 0);
-	expect_reject_text("4097 flows", doc, "flows: 4097 entries, at most 4096");
+	expect_reject_text("4097 flows", doc,
+			   "flows: 4097 entries, at most 4096");
 	free(doc);
 	doc = big_doc(1, HAL_MAX_FDB + 1);
 	expect_reject_text("1025 FDB entries", doc,
@@ -870,9 +877,9 @@ static void test_config_from_pb_checks_enums_and_null(void **state)
 {
 	Fhswitch__V1__SwitchConfig pb = FHSWITCH__V1__SWITCH_CONFIG__INIT;
 	Fhswitch__V1__Port port = FHSWITCH__V1__PORT__INIT;
-	Fhswitch__V1__Port *ports[] = { &port };
+	Fhswitch__V1__Port *ports[] = {&port};
 	Fhswitch__V1__Flow flow = FHSWITCH__V1__FLOW__INIT;
-	Fhswitch__V1__Flow *flows[] = { &flow };
+	Fhswitch__V1__Flow *flows[] = {&flow};
 	Fhswitch__V1__FlowMatch match = FHSWITCH__V1__FLOW_MATCH__INIT;
 	Fhswitch__V1__FlowAction action = FHSWITCH__V1__FLOW_ACTION__INIT;
 	struct hal_config *c = malloc(sizeof(*c));
@@ -910,7 +917,8 @@ static void test_config_from_pb_checks_enums_and_null(void **state)
 	memset(c, 0xa5, sizeof(*c));
 	assert_int_equal(mgmt_config_from_pb(&pb, c, err, sizeof(err)),
 			 -EINVAL);
-	assert_string_equal(err, "flows[0].match.plane: 3 is not a Plane value");
+	assert_string_equal(err,
+			    "flows[0].match.plane: 3 is not a Plane value");
 	assert_all_zero(c);
 	assert_no_leak();
 
@@ -1062,7 +1070,8 @@ int main(void)
 		cmocka_unit_test(test_config_full_document_maps_every_field),
 		cmocka_unit_test(test_config_minimal_document_gets_defaults),
 		cmocka_unit_test(test_config_flow_without_match_is_a_wildcard),
-		cmocka_unit_test(test_config_overlap_of_different_rank_is_valid),
+		cmocka_unit_test(
+			test_config_overlap_of_different_rank_is_valid),
 		cmocka_unit_test(test_config_longest_names_are_valid),
 		cmocka_unit_test(
 			test_config_broken_documents_are_refused_by_path),

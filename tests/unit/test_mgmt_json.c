@@ -68,8 +68,9 @@ static void test_json_config_all_fields(void **state)
 	/* set_pcp 0 is present (a oneof), which proto3 scalars cannot say */
 	assert_int_equal(c->flows[0]->action->set_pcp_present_case,
 			 FHSWITCH__V1__FLOW_ACTION__SET_PCP_PRESENT_SET_PCP);
-	assert_int_equal(c->flows[0]->action->set_eaxc_id_present_case,
-			 FHSWITCH__V1__FLOW_ACTION__SET_EAXC_ID_PRESENT__NOT_SET);
+	assert_int_equal(
+		c->flows[0]->action->set_eaxc_id_present_case,
+		FHSWITCH__V1__FLOW_ACTION__SET_EAXC_ID_PRESENT__NOT_SET);
 	assert_int_equal(c->flows[0]->window->earliest_us, -500);
 	assert_int_equal(c->l2->learning_present_case,
 			 FHSWITCH__V1__L2__LEARNING_PRESENT_LEARNING);
@@ -113,11 +114,11 @@ static void test_json_roundtrip_is_stable(void **state)
 static void test_json_lower_camel_case_keys(void **state)
 {
 	char err[MGMT_JSON_ERR_LEN];
-	Fhswitch__V1__SwitchConfig *c = load(
-		"{\"eaxcLayout\":{\"duPortBits\":4,\"ruPortBits\":12},"
-		"\"flows\":[{\"action\":{\"outPorts\":[\"a\",\"b\"],"
-		"\"setEaxcId\":7}}]}",
-		err);
+	Fhswitch__V1__SwitchConfig *c =
+		load("{\"eaxcLayout\":{\"duPortBits\":4,\"ruPortBits\":12},"
+		     "\"flows\":[{\"action\":{\"outPorts\":[\"a\",\"b\"],"
+		     "\"setEaxcId\":7}}]}",
+		     err);
 
 	(void)state;
 	assert_non_null(c);
@@ -135,29 +136,30 @@ static void test_json_errors_name_the_path(void **state)
 		const char *doc;
 		const char *err;
 	} cases[] = {
-		{ "{\"nmae\":\"x\"}", "nmae: unknown field (not in SwitchConfig)" },
-		{ "{\"ports\":[{\"name\":\"a\"},{\"mtu\":\"big\"}]}",
-		  "ports[1].mtu: expected an integer, got \"big\"" },
-		{ "{\"ports\":[{\"role\":\"ROLE_SWITCH\"}]}",
-		  "ports[0].role: not a PortRole value (expected one of "
-		  "ROLE_UNSPECIFIED, ROLE_DU, ROLE_RU, ROLE_TRUNK, "
-		  "ROLE_MGMT)" },
-		{ "{\"ports\":[{\"role\":9}]}", "ports[0].role: not a PortRole" },
-		{ "{\"flows\":[{\"action\":{\"out_ports\":[\"a\",3]}}]}",
-		  "flows[0].action.out_ports[1]: expected a string" },
-		{ "{\"eaxc_layout\":{\"cc_bits\":-1}}",
-		  "eaxc_layout.cc_bits: expected a non-negative integer" },
-		{ "{\"eaxc_layout\":{\"cc_bits\":4294967296}}",
-		  "eaxc_layout.cc_bits: 4294967296 is out of range for uint32" },
-		{ "{\"timing\":{\"gps_beta\":1.5}}",
-		  "timing.gps_beta: expected an integer, got 1.5" },
-		{ "{\"l2\":{\"learning\":1}}",
-		  "l2.learning: expected true or false" },
-		{ "{\"ports\":{}}", "ports: expected an array" },
-		{ "{\"hal\":[]}", "hal: expected an object (Hal)" },
-		{ "[]", "(document): expected an object (SwitchConfig)" },
-		{ "{\"name\":", "line 1 column" },
-		{ "{\"name\":\"a\",\"name\":\"b\"}", "duplicate object key" },
+		{"{\"nmae\":\"x\"}",
+		 "nmae: unknown field (not in SwitchConfig)"},
+		{"{\"ports\":[{\"name\":\"a\"},{\"mtu\":\"big\"}]}",
+		 "ports[1].mtu: expected an integer, got \"big\""},
+		{"{\"ports\":[{\"role\":\"ROLE_SWITCH\"}]}",
+		 "ports[0].role: not a PortRole value (expected one of "
+		 "ROLE_UNSPECIFIED, ROLE_DU, ROLE_RU, ROLE_TRUNK, "
+		 "ROLE_MGMT)"},
+		{"{\"ports\":[{\"role\":9}]}", "ports[0].role: not a PortRole"},
+		{"{\"flows\":[{\"action\":{\"out_ports\":[\"a\",3]}}]}",
+		 "flows[0].action.out_ports[1]: expected a string"},
+		{"{\"eaxc_layout\":{\"cc_bits\":-1}}",
+		 "eaxc_layout.cc_bits: expected a non-negative integer"},
+		{"{\"eaxc_layout\":{\"cc_bits\":4294967296}}",
+		 "eaxc_layout.cc_bits: 4294967296 is out of range for uint32"},
+		{"{\"timing\":{\"gps_beta\":1.5}}",
+		 "timing.gps_beta: expected an integer, got 1.5"},
+		{"{\"l2\":{\"learning\":1}}",
+		 "l2.learning: expected true or false"},
+		{"{\"ports\":{}}", "ports: expected an array"},
+		{"{\"hal\":[]}", "hal: expected an object (Hal)"},
+		{"[]", "(document): expected an object (SwitchConfig)"},
+		{"{\"name\":", "line 1 column"},
+		{"{\"name\":\"a\",\"name\":\"b\"}", "duplicate object key"},
 	};
 	char err[MGMT_JSON_ERR_LEN];
 

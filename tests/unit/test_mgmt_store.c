@@ -131,10 +131,10 @@ static pb_config *pb(const char *name)
 	ProtobufCMessage *m = NULL;
 	char err[256];
 
-	assert_int_equal(mgmt_json_text_to_pb(
-				 &fhswitch__v1__switch_config__descriptor,
-				 doc(name), &m, err, sizeof(err)),
-			 0);
+	assert_int_equal(
+		mgmt_json_text_to_pb(&fhswitch__v1__switch_config__descriptor,
+				     doc(name), &m, err, sizeof(err)),
+		0);
 	return (pb_config *)m;
 }
 
@@ -151,7 +151,7 @@ static void test_store_undo_failure_degrades_until_a_commit(void **state)
 {
 	char dir[] = "/tmp/fh_store_XXXXXX", path[128], state_path[160];
 	char err[512], why[512];
-	struct hal_params hp = { .backend = "storefake" };
+	struct hal_params hp = {.backend = "storefake"};
 	struct mgmt_store *s = NULL;
 	struct mgmt_error st;
 	struct hal *h = NULL;
@@ -177,9 +177,9 @@ static void test_store_undo_failure_degrades_until_a_commit(void **state)
 	unlink(state_path);
 	assert_int_equal(rmdir(dir), 0);
 	pthread_mutex_lock(&s->lock);
-	assert_int_equal(mgmt_store_commit_locked(s, pb("next"), "t", "c",
-						  true, &st),
-			 -EIO);
+	assert_int_equal(
+		mgmt_store_commit_locked(s, pb("next"), "t", "c", true, &st),
+		-EIO);
 	pthread_mutex_unlock(&s->lock);
 	assert_non_null(strstr(st.message, "persisting the config"));
 	assert_null(strstr(st.message, "degraded"));
@@ -190,12 +190,13 @@ static void test_store_undo_failure_degrades_until_a_commit(void **state)
 	snprintf(refuse, sizeof(refuse), "startup");
 	changes = 0;
 	pthread_mutex_lock(&s->lock);
-	assert_int_equal(mgmt_store_commit_locked(s, pb("next"), "t", "c",
-						  true, &st),
-			 -EIO);
+	assert_int_equal(
+		mgmt_store_commit_locked(s, pb("next"), "t", "c", true, &st),
+		-EIO);
 	pthread_mutex_unlock(&s->lock);
-	assert_non_null(strstr(st.message, "restoring the running config "
-					   "failed too: ports[0].device: gone"));
+	assert_non_null(strstr(st.message,
+			       "restoring the running config "
+			       "failed too: ports[0].device: gone"));
 	assert_false(mgmt_store_serving(s));
 	assert_int_equal(changes, 1);
 	mgmt_store_degraded(s, why, sizeof(why));
@@ -206,9 +207,9 @@ static void test_store_undo_failure_degrades_until_a_commit(void **state)
 	refuse[0] = '\0';
 	assert_int_equal(mkdir(dir, 0700), 0);
 	pthread_mutex_lock(&s->lock);
-	assert_int_equal(mgmt_store_commit_locked(s, pb("fixed"), "t", "c",
-						  true, &st),
-			 0);
+	assert_int_equal(
+		mgmt_store_commit_locked(s, pb("fixed"), "t", "c", true, &st),
+		0);
 	pthread_mutex_unlock(&s->lock);
 	assert_true(mgmt_store_serving(s));
 	mgmt_store_degraded(s, why, sizeof(why));
@@ -226,7 +227,8 @@ static void test_store_undo_failure_degrades_until_a_commit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_store_undo_failure_degrades_until_a_commit),
+		cmocka_unit_test(
+			test_store_undo_failure_degrades_until_a_commit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

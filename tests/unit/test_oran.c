@@ -51,11 +51,11 @@ static void test_radio_hdr_vector_every_field(void **state)
 {
 	/* DL, payloadVersion 1, filterIndex 0xa, frameId 0x37, subframeId 9,
 	 * slotId 45 (0b1011_01 across bytes 2 and 3), symbolId 13 */
-	static const uint8_t v[4] = { 0x9a, 0x37, 0x9b, 0x4d };
+	static const uint8_t v[4] = {0x9a, 0x37, 0x9b, 0x4d};
 	/* UL, all other fields at their maximum */
-	static const uint8_t w[4] = { 0x1f, 0xff, 0xff, 0xff };
+	static const uint8_t w[4] = {0x1f, 0xff, 0xff, 0xff};
 	struct fh_radio_hdr h;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 	uint8_t out[4];
 
 	(void)state;
@@ -99,9 +99,9 @@ static void test_radio_hdr_roundtrip_every_slot_symbol(void **state)
 				uint8_t b[4];
 
 				fh_radio_hdr_build(b, &in);
-				assert_int_equal(fh_radio_hdr_parse(b, 4, 0,
-								    &out, NULL),
-						 0);
+				assert_int_equal(
+					fh_radio_hdr_parse(b, 4, 0, &out, NULL),
+					0);
 				assert_int_equal(out.direction, in.direction);
 				assert_int_equal(out.payload_version, 1);
 				assert_int_equal(out.filter_index,
@@ -117,17 +117,16 @@ static void test_radio_hdr_roundtrip_every_slot_symbol(void **state)
 
 static void test_radio_hdr_payload_version_not_1_ebadmsg(void **state)
 {
-	uint8_t v[4] = { 0x10, 0x01, 0x02, 0x03 };
+	uint8_t v[4] = {0x10, 0x01, 0x02, 0x03};
 	struct fh_radio_hdr h;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 
 	(void)state;
 	for (unsigned pv = 0; pv < 8; pv++) {
 		v[0] = (uint8_t)(0x80 | pv << 4 | 0x5);
 		if (pv == 1) {
-			assert_int_equal(fh_radio_hdr_parse(v, 4, BASE, &h,
-							    &err),
-					 0);
+			assert_int_equal(
+				fh_radio_hdr_parse(v, 4, BASE, &h, &err), 0);
 			continue;
 		}
 		assert_int_equal(fh_radio_hdr_parse(v, 4, BASE, &h, &err),
@@ -139,7 +138,7 @@ static void test_radio_hdr_payload_version_not_1_ebadmsg(void **state)
 
 static void test_radio_hdr_build_version_0_writes_1(void **state)
 {
-	struct fh_radio_hdr h = { .direction = FH_DIR_DL };
+	struct fh_radio_hdr h = {.direction = FH_DIR_DL};
 	uint8_t b[4];
 
 	(void)state;
@@ -153,9 +152,9 @@ static void test_radio_hdr_build_version_0_writes_1(void **state)
 
 static void test_radio_hdr_short_emsgsize(void **state)
 {
-	static const uint8_t v[4] = { 0x90, 0, 0, 0 };
+	static const uint8_t v[4] = {0x90, 0, 0, 0};
 	struct fh_radio_hdr h;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 
 	(void)state;
 	for (size_t len = 0; len < 4; len++) {
@@ -182,7 +181,7 @@ static void test_comp_hdr_every_byte_roundtrip(void **state)
 
 /* ==== U-plane ============================================================ */
 
-static const uint8_t uplane_rh[4] = { 0x10, 0x05, 0x12, 0x87 };
+static const uint8_t uplane_rh[4] = {0x10, 0x05, 0x12, 0x87};
 
 static void test_uplane_static_comp_vector(void **state)
 {
@@ -191,14 +190,14 @@ static void test_uplane_static_comp_vector(void **state)
 	 * symInc 1, startPrbu 0, numPrbu 1 */
 	uint8_t v[4 + 4 + 96 + 4 + 48];
 	const struct fh_uplane_cfg cfg = {
-		.comp = { .method = FH_COMP_NONE, .iq_width = 16 },
+		.comp = {.method = FH_COMP_NONE, .iq_width = 16},
 	};
-	static const uint8_t s1[4] = { 0xab, 0xca, 0xf5, 0x02 };
-	static const uint8_t s2[4] = { 0x00, 0x14, 0x00, 0x01 };
+	static const uint8_t s1[4] = {0xab, 0xca, 0xf5, 0x02};
+	static const uint8_t s2[4] = {0x00, 0x14, 0x00, 0x01};
 	struct fh_radio_hdr rh;
 	struct fh_uplane_iter it;
 	struct fh_uplane_section s;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 
 	(void)state;
 	memcpy(v, uplane_rh, 4);
@@ -206,9 +205,8 @@ static void test_uplane_static_comp_vector(void **state)
 	fill(v + 8, 96, 1);
 	memcpy(v + 104, s2, 4);
 	fill(v + 108, 48, 2);
-	assert_int_equal(fh_uplane_parse(v, sizeof(v), BASE, &cfg, &rh, &it,
-					 &err),
-			 0);
+	assert_int_equal(
+		fh_uplane_parse(v, sizeof(v), BASE, &cfg, &rh, &it, &err), 0);
 	assert_int_equal(rh.direction, FH_DIR_UL);
 	assert_int_equal(rh.frame_id, 5);
 	assert_int_equal(rh.subframe_id, 1);
@@ -246,20 +244,19 @@ static void test_uplane_dynamic_comp_hdr_vector(void **state)
 	/* sectionId 0x123, rb 0, symInc 1, startPrbu 0x100, numPrbu 3,
 	 * udCompHdr 0x91 (BFP 9 bits: 28 bytes per PRB), reserved */
 	uint8_t v[4 + 6 + 3 * 28];
-	static const uint8_t sh[6] = { 0x12, 0x35, 0x00, 0x03, 0x91, 0x00 };
-	const struct fh_uplane_cfg cfg = { .dyn_comp_hdr = true };
+	static const uint8_t sh[6] = {0x12, 0x35, 0x00, 0x03, 0x91, 0x00};
+	const struct fh_uplane_cfg cfg = {.dyn_comp_hdr = true};
 	struct fh_radio_hdr rh;
 	struct fh_uplane_iter it;
 	struct fh_uplane_section s;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 
 	(void)state;
 	memcpy(v, uplane_rh, 4);
 	memcpy(v + 4, sh, 6);
 	fill(v + 10, 84, 3);
-	assert_int_equal(fh_uplane_parse(v, sizeof(v), BASE, &cfg, &rh, &it,
-					 &err),
-			 0);
+	assert_int_equal(
+		fh_uplane_parse(v, sizeof(v), BASE, &cfg, &rh, &it, &err), 0);
 	assert_int_equal(fh_uplane_next(&it, &s, &err), 1);
 	assert_int_equal(s.section_id, 0x123);
 	assert_int_equal(s.rb, 0);
@@ -278,8 +275,8 @@ static void test_uplane_dynamic_comp_hdr_vector(void **state)
 static void test_uplane_dyn_width_0_means_16(void **state)
 {
 	uint8_t v[4 + 6 + 49];
-	static const uint8_t sh[6] = { 0x00, 0x10, 0x00, 0x01, 0x01, 0x00 };
-	const struct fh_uplane_cfg cfg = { .dyn_comp_hdr = true };
+	static const uint8_t sh[6] = {0x00, 0x10, 0x00, 0x01, 0x01, 0x00};
+	const struct fh_uplane_cfg cfg = {.dyn_comp_hdr = true};
 	struct fh_radio_hdr rh;
 	struct fh_uplane_iter it;
 	struct fh_uplane_section s;
@@ -288,8 +285,7 @@ static void test_uplane_dyn_width_0_means_16(void **state)
 	memcpy(v, uplane_rh, 4);
 	memcpy(v + 4, sh, 6);
 	fill(v + 10, 49, 4);
-	assert_int_equal(fh_uplane_parse(v, sizeof(v), 0, &cfg, &rh, &it,
-					 NULL),
+	assert_int_equal(fh_uplane_parse(v, sizeof(v), 0, &cfg, &rh, &it, NULL),
 			 0);
 	assert_int_equal(fh_uplane_next(&it, &s, NULL), 1);
 	assert_int_equal(s.comp.method, FH_COMP_BFP);
@@ -302,8 +298,7 @@ static void test_uplane_num_prb_0_means_carrier_prbs(void **state)
 {
 	size_t len = 4 + 6 + (size_t)FH_MAX_PRB * 48;
 	uint8_t *v = calloc(1, len);
-	struct fh_uplane_cfg cfg = { .dyn_comp_hdr = true,
-				     .carrier_prbs = 106 };
+	struct fh_uplane_cfg cfg = {.dyn_comp_hdr = true, .carrier_prbs = 106};
 	struct fh_radio_hdr rh;
 	struct fh_uplane_iter it;
 	struct fh_uplane_section s;
@@ -313,9 +308,8 @@ static void test_uplane_num_prb_0_means_carrier_prbs(void **state)
 	memcpy(v, uplane_rh, 4);
 	v[4 + 4] = 0x91; /* numPrbu 0, BFP 9 */
 	/* 106 PRBs x 28 bytes */
-	assert_int_equal(fh_uplane_parse(v, 10 + 106 * 28, 0, &cfg, &rh, &it,
-					 NULL),
-			 0);
+	assert_int_equal(
+		fh_uplane_parse(v, 10 + 106 * 28, 0, &cfg, &rh, &it, NULL), 0);
 	assert_int_equal(fh_uplane_next(&it, &s, NULL), 1);
 	assert_int_equal(s.num_prb_field, 0);
 	assert_int_equal(s.num_prb, 106);
@@ -357,7 +351,7 @@ static size_t expected_prb_bytes(unsigned meth, unsigned width)
 static void test_uplane_prb_bytes_every_method_width(void **state)
 {
 	uint8_t v[4 + 6 + 2 * 49];
-	const struct fh_uplane_cfg dyn = { .dyn_comp_hdr = true };
+	const struct fh_uplane_cfg dyn = {.dyn_comp_hdr = true};
 
 	(void)state;
 	/* spot values from ORAN.md: 9-bit BFP 28 bytes, 16-bit none 48 */
@@ -370,13 +364,13 @@ static void test_uplane_prb_bytes_every_method_width(void **state)
 		for (unsigned w = 1; w <= 16; w++) {
 			size_t want = expected_prb_bytes(meth, w);
 			struct fh_uplane_cfg st = {
-				.comp = { .method = (uint8_t)meth,
-					  .iq_width = (uint8_t)w },
+				.comp = {.method = (uint8_t)meth,
+					 .iq_width = (uint8_t)w},
 			};
 			struct fh_radio_hdr rh;
 			struct fh_uplane_iter it;
 			struct fh_uplane_section s;
-			struct fh_err err = { 0 };
+			struct fh_err err = {0};
 			int ret;
 
 			/* dynamic udCompHdr in the section */
@@ -410,40 +404,38 @@ static void test_uplane_prb_bytes_every_method_width(void **state)
 
 static void test_uplane_static_invalid_width_ebadmsg(void **state)
 {
-	uint8_t v[4 + 4 + 64] = { 0 };
-	struct fh_uplane_cfg cfg = { .comp = { .method = FH_COMP_NONE } };
+	uint8_t v[4 + 4 + 64] = {0};
+	struct fh_uplane_cfg cfg = {.comp = {.method = FH_COMP_NONE}};
 	struct fh_radio_hdr rh;
 	struct fh_uplane_iter it;
 	struct fh_uplane_section s;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 
 	(void)state;
 	memcpy(v, uplane_rh, 4);
 	v[7] = 1;
-	assert_int_equal(fh_uplane_parse(v, sizeof(v), BASE, &cfg, &rh, &it,
-					 &err),
-			 0);
+	assert_int_equal(
+		fh_uplane_parse(v, sizeof(v), BASE, &cfg, &rh, &it, &err), 0);
 	assert_int_equal(fh_uplane_next(&it, &s, &err), -EBADMSG);
 	cfg.comp.iq_width = 17;
-	assert_int_equal(fh_uplane_parse(v, sizeof(v), BASE, &cfg, &rh, &it,
-					 &err),
-			 0);
+	assert_int_equal(
+		fh_uplane_parse(v, sizeof(v), BASE, &cfg, &rh, &it, &err), 0);
 	assert_int_equal(fh_uplane_next(&it, &s, &err), -EBADMSG);
 	assert_int_equal(err.code, -EBADMSG);
 }
 
 static void test_uplane_bad_payload_version_ebadmsg(void **state)
 {
-	uint8_t v[8] = { 0x20, 0, 0, 0, 0, 0, 0, 1 };
-	const struct fh_uplane_cfg cfg = { .comp = { 0, 16 } };
+	uint8_t v[8] = {0x20, 0, 0, 0, 0, 0, 0, 1};
+	const struct fh_uplane_cfg cfg = {.comp = {0, 16}};
 	struct fh_radio_hdr rh;
 	struct fh_uplane_iter it;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 
 	(void)state;
-	assert_int_equal(fh_uplane_parse(v, sizeof(v), BASE, &cfg, &rh, &it,
-					 &err),
-			 -EBADMSG);
+	assert_int_equal(
+		fh_uplane_parse(v, sizeof(v), BASE, &cfg, &rh, &it, &err),
+		-EBADMSG);
 	assert_int_equal(err.offset, BASE);
 }
 
@@ -460,9 +452,8 @@ static void build_uplane_msg(struct umsg *m)
 		uint16_t id;
 		uint8_t hdr;
 		uint8_t n;
-	} secs[3] = { { 0x001, 0x91, 2 }, { 0xfff, 0x00, 1 },
-		      { 0x800, 0x41, 3 } };
-	const struct fh_uplane_cfg cfg = { .dyn_comp_hdr = true };
+	} secs[3] = {{0x001, 0x91, 2}, {0xfff, 0x00, 1}, {0x800, 0x41, 3}};
+	const struct fh_uplane_cfg cfg = {.dyn_comp_hdr = true};
 	uint8_t data[200];
 
 	memcpy(m->buf, uplane_rh, 4);
@@ -494,7 +485,7 @@ static void build_uplane_msg(struct umsg *m)
 static void test_uplane_multiple_sections_built_and_parsed(void **state)
 {
 	struct umsg m;
-	const struct fh_uplane_cfg cfg = { .dyn_comp_hdr = true };
+	const struct fh_uplane_cfg cfg = {.dyn_comp_hdr = true};
 	struct fh_radio_hdr rh;
 	struct fh_uplane_iter it;
 	struct fh_uplane_section s;
@@ -505,9 +496,8 @@ static void test_uplane_multiple_sections_built_and_parsed(void **state)
 	assert_int_equal(m.len, 4 + (6 + 56) + (6 + 48) + (6 + 39));
 	/* the reserved byte after udCompHdr is zero */
 	assert_int_equal(m.buf[4 + 5], 0);
-	assert_int_equal(fh_uplane_parse(m.buf, m.len, BASE, &cfg, &rh, &it,
-					 NULL),
-			 0);
+	assert_int_equal(
+		fh_uplane_parse(m.buf, m.len, BASE, &cfg, &rh, &it, NULL), 0);
 	for (unsigned i = 0; i < 3; i++) {
 		assert_int_equal(fh_uplane_next(&it, &s, NULL), 1);
 		assert_int_equal(s.offset, BASE + m.ends[i]);
@@ -527,7 +517,7 @@ static void test_uplane_multiple_sections_built_and_parsed(void **state)
 static void test_uplane_truncation_every_byte(void **state)
 {
 	struct umsg m;
-	const struct fh_uplane_cfg cfg = { .dyn_comp_hdr = true };
+	const struct fh_uplane_cfg cfg = {.dyn_comp_hdr = true};
 
 	(void)state;
 	build_uplane_msg(&m);
@@ -536,9 +526,9 @@ static void test_uplane_truncation_every_byte(void **state)
 		struct fh_radio_hdr rh;
 		struct fh_uplane_iter it;
 		struct fh_uplane_section s;
-		struct fh_err err = { .code = 1 };
-		int ret = fh_uplane_parse(copy, cut, BASE, &cfg, &rh, &it,
-					  &err);
+		struct fh_err err = {.code = 1};
+		int ret =
+			fh_uplane_parse(copy, cut, BASE, &cfg, &rh, &it, &err);
 		unsigned k = 0;
 		int boundary = -1;
 
@@ -576,15 +566,14 @@ static void test_uplane_truncation_every_byte(void **state)
 
 static void test_uplane_build_section_bytes(void **state)
 {
-	static const uint8_t want_st[4] = { 0xab, 0xca, 0xf5, 0x02 };
-	static const uint8_t want_dyn[6] = { 0x12, 0x35, 0x00, 0x03, 0x91,
-					     0x00 };
-	const struct fh_uplane_cfg st = { .comp = { 0, 16 } };
-	const struct fh_uplane_cfg dyn = { .dyn_comp_hdr = true };
-	struct fh_uplane_section s = { .section_id = 0xabc,
-				       .rb = 1,
-				       .start_prb = 0x2f5,
-				       .num_prb_field = 2 };
+	static const uint8_t want_st[4] = {0xab, 0xca, 0xf5, 0x02};
+	static const uint8_t want_dyn[6] = {0x12, 0x35, 0x00, 0x03, 0x91, 0x00};
+	const struct fh_uplane_cfg st = {.comp = {0, 16}};
+	const struct fh_uplane_cfg dyn = {.dyn_comp_hdr = true};
+	struct fh_uplane_section s = {.section_id = 0xabc,
+				      .rb = 1,
+				      .start_prb = 0x2f5,
+				      .num_prb_field = 2};
 	uint8_t b[16];
 
 	(void)state;
@@ -592,11 +581,11 @@ static void test_uplane_build_section_bytes(void **state)
 	assert_int_equal(fh_uplane_build_section(b, sizeof(b), &st, &s), 4);
 	assert_memory_equal(b, want_st, 4);
 	assert_int_equal(b[4], 0xee);
-	s = (struct fh_uplane_section){ .section_id = 0x123,
-					.sym_inc = 1,
-					.start_prb = 0x100,
-					.num_prb_field = 3,
-					.ud_comp_hdr = 0x91 };
+	s = (struct fh_uplane_section){.section_id = 0x123,
+				       .sym_inc = 1,
+				       .start_prb = 0x100,
+				       .num_prb_field = 3,
+				       .ud_comp_hdr = 0x91};
 	memset(b, 0xee, sizeof(b));
 	assert_int_equal(fh_uplane_build_section(b, sizeof(b), &dyn, &s), 6);
 	assert_memory_equal(b, want_dyn, 6);
@@ -605,16 +594,16 @@ static void test_uplane_build_section_bytes(void **state)
 
 static void test_uplane_build_section_errors(void **state)
 {
-	const struct fh_uplane_cfg st = { .comp = { 0, 16 } };
-	const struct fh_uplane_cfg dyn = { .dyn_comp_hdr = true };
-	uint8_t data[48] = { 0 };
-	struct fh_uplane_section ok = { .section_id = 0xfff,
-					.rb = 1,
-					.sym_inc = 1,
-					.start_prb = 0x3ff,
-					.num_prb_field = 1,
-					.data = data,
-					.data_len = 48 };
+	const struct fh_uplane_cfg st = {.comp = {0, 16}};
+	const struct fh_uplane_cfg dyn = {.dyn_comp_hdr = true};
+	uint8_t data[48] = {0};
+	struct fh_uplane_section ok = {.section_id = 0xfff,
+				       .rb = 1,
+				       .sym_inc = 1,
+				       .start_prb = 0x3ff,
+				       .num_prb_field = 1,
+				       .data = data,
+				       .data_len = 48};
 	struct fh_uplane_section s;
 	uint8_t b[64];
 
@@ -695,30 +684,52 @@ static void test_cplane_type1_vector_every_field(void **state)
 {
 	static const uint8_t v[] = {
 		/* UL, frameId 0x12, subframeId 3, slotId 1, startSymbolId 2 */
-		0x10, 0x12, 0x30, 0x42,
+		0x10,
+		0x12,
+		0x30,
+		0x42,
 		/* numberOfSections 2, sectionType 1, udCompHdr, reserved */
-		0x02, 0x01, 0x91, 0x00,
+		0x02,
+		0x01,
+		0x91,
+		0x00,
 		/* sectionId 1, symInc 1, numPrbc 0, reMask 0xfff, 14
 		 * symbols, ef 0, beamId 0x7fff */
-		0x00, 0x14, 0x00, 0x00, 0xff, 0xfe, 0x7f, 0xff,
+		0x00,
+		0x14,
+		0x00,
+		0x00,
+		0xff,
+		0xfe,
+		0x7f,
+		0xff,
 		/* sectionId 0xfff, rb 1, startPrbc 0x3ff, numPrbc 255,
 		 * reMask 0x555, 1 symbol, ef 1, beamId 0x123 */
-		0xff, 0xfb, 0xff, 0xff, 0x55, 0x51, 0x81, 0x23,
+		0xff,
+		0xfb,
+		0xff,
+		0xff,
+		0x55,
+		0x51,
+		0x81,
+		0x23,
 		/* extension 4: ef 0, extLen 1, csf 1, modCompScaler 0x1234 */
-		0x04, 0x01, 0x92, 0x34,
+		0x04,
+		0x01,
+		0x92,
+		0x34,
 	};
-	const struct fh_cplane_cfg cfg = { .carrier_prbs = 51 };
+	const struct fh_cplane_cfg cfg = {.carrier_prbs = 51};
 	struct fh_cplane_hdr h;
 	struct fh_cplane_iter it;
 	struct fh_cplane_section s[2];
 	struct fh_cplane_ext e;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 	size_t pos = 0;
 
 	(void)state;
-	assert_int_equal(fh_cplane_parse(v, sizeof(v), BASE, &cfg, &h, &it,
-					 &err),
-			 0);
+	assert_int_equal(
+		fh_cplane_parse(v, sizeof(v), BASE, &cfg, &h, &it, &err), 0);
 	assert_int_equal(h.rh.direction, FH_DIR_UL);
 	assert_int_equal(h.rh.frame_id, 0x12);
 	assert_int_equal(h.rh.subframe_id, 3);
@@ -777,23 +788,39 @@ static void test_cplane_type1_vector_every_field(void **state)
 static void test_cplane_type0_vector_every_field(void **state)
 {
 	static const uint8_t v[] = {
-		0x90, 0x00, 0x00, 0x00, 0x01, 0x00,
+		0x90,
+		0x00,
+		0x00,
+		0x00,
+		0x01,
+		0x00,
 		/* timeOffset 0x1234, frameStructure 0x41, cpLength 0x160,
 		 * reserved */
-		0x12, 0x34, 0x41, 0x01, 0x60, 0x00,
+		0x12,
+		0x34,
+		0x41,
+		0x01,
+		0x60,
+		0x00,
 		/* sectionId 5, startPrbc 16, numPrbc 32, reMask 0xabc,
 		 * 7 symbols, reserved 16 */
-		0x00, 0x50, 0x10, 0x20, 0xab, 0xc7, 0x00, 0x00,
+		0x00,
+		0x50,
+		0x10,
+		0x20,
+		0xab,
+		0xc7,
+		0x00,
+		0x00,
 	};
 	struct fh_cplane_hdr h;
 	struct fh_cplane_iter it;
 	struct fh_cplane_section s;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 
 	(void)state;
-	assert_int_equal(fh_cplane_parse(v, sizeof(v), BASE, NULL, &h, &it,
-					 &err),
-			 0);
+	assert_int_equal(
+		fh_cplane_parse(v, sizeof(v), BASE, NULL, &h, &it, &err), 0);
 	assert_int_equal(h.rh.direction, FH_DIR_DL);
 	assert_int_equal(h.section_type, FH_SECTION_IDLE);
 	assert_int_equal(h.num_sections, 1);
@@ -839,24 +866,43 @@ static void test_cplane_type3_vector_negative_freq_offset(void **state)
 {
 	static const uint8_t v[] = {
 		/* UL, frameId 5, subframeId 1, slotId 10, startSymbolId 13 */
-		0x10, 0x05, 0x12, 0x8d, 0x01, 0x03,
+		0x10,
+		0x05,
+		0x12,
+		0x8d,
+		0x01,
+		0x03,
 		/* timeOffset 0x10, frameStructure 0xc1, cpLength 0x318,
 		 * udCompHdr 0xe1 */
-		0x00, 0x10, 0xc1, 0x03, 0x18, 0xe1,
+		0x00,
+		0x10,
+		0xc1,
+		0x03,
+		0x18,
+		0xe1,
 		/* sectionId 0x010, numPrbc 12, reMask 0xfff, 1 symbol,
 		 * beamId 3, frequencyOffset -1, reserved */
-		0x01, 0x00, 0x00, 0x0c, 0xff, 0xf1, 0x00, 0x03,
-		0xff, 0xff, 0xff, 0x00,
+		0x01,
+		0x00,
+		0x00,
+		0x0c,
+		0xff,
+		0xf1,
+		0x00,
+		0x03,
+		0xff,
+		0xff,
+		0xff,
+		0x00,
 	};
 	struct fh_cplane_hdr h;
 	struct fh_cplane_iter it;
 	struct fh_cplane_section s;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 
 	(void)state;
-	assert_int_equal(fh_cplane_parse(v, sizeof(v), BASE, NULL, &h, &it,
-					 &err),
-			 0);
+	assert_int_equal(
+		fh_cplane_parse(v, sizeof(v), BASE, NULL, &h, &it, &err), 0);
 	assert_int_equal(h.rh.slot_id, 10);
 	assert_int_equal(h.rh.symbol_id, 13);
 	assert_int_equal(h.section_type, FH_SECTION_PRACH);
@@ -882,24 +928,21 @@ static void test_cplane_type3_freq_offset_roundtrip_range(void **state)
 		int32_t fo;
 		uint8_t b[3];
 	} vec[] = {
-		{ 0, { 0x00, 0x00, 0x00 } },
-		{ 1, { 0x00, 0x00, 0x01 } },
-		{ -1, { 0xff, 0xff, 0xff } },
-		{ 0x7fffff, { 0x7f, 0xff, 0xff } },
-		{ -0x800000, { 0x80, 0x00, 0x00 } },
-		{ -12345, { 0xff, 0xcf, 0xc7 } },
-		{ 0x123456, { 0x12, 0x34, 0x56 } },
+		{0, {0x00, 0x00, 0x00}},	 {1, {0x00, 0x00, 0x01}},
+		{-1, {0xff, 0xff, 0xff}},	 {0x7fffff, {0x7f, 0xff, 0xff}},
+		{-0x800000, {0x80, 0x00, 0x00}}, {-12345, {0xff, 0xcf, 0xc7}},
+		{0x123456, {0x12, 0x34, 0x56}},
 	};
-	struct fh_cplane_hdr hdr = { .num_sections = 1,
-				     .section_type = FH_SECTION_PRACH };
+	struct fh_cplane_hdr hdr = {.num_sections = 1,
+				    .section_type = FH_SECTION_PRACH};
 	uint8_t b[32];
 
 	(void)state;
 	assert_int_equal(fh_cplane_build_hdr(b, sizeof(b), &hdr), 12);
 	for (size_t i = 0; i < ARRAY_SIZE(vec); i++) {
-		struct fh_cplane_section in = { .section_id = 1,
-						.num_prb_field = 1,
-						.freq_offset = vec[i].fo };
+		struct fh_cplane_section in = {.section_id = 1,
+					       .num_prb_field = 1,
+					       .freq_offset = vec[i].fo};
 		struct fh_cplane_hdr h;
 		struct fh_cplane_iter it;
 		struct fh_cplane_section out;
@@ -919,10 +962,24 @@ static void test_cplane_type3_freq_offset_roundtrip_range(void **state)
 static void test_cplane_type5_ue_id_vector(void **state)
 {
 	static const uint8_t v[] = {
-		0x90, 0x10, 0x20, 0x30, 0x01, 0x05, 0x00, 0x00,
+		0x90,
+		0x10,
+		0x20,
+		0x30,
+		0x01,
+		0x05,
+		0x00,
+		0x00,
 		/* sectionId 0x7, startPrbc 0x2, numPrbc 4, reMask 0x800,
 		 * 2 symbols, ef 0, ueId 0x7abc */
-		0x00, 0x70, 0x02, 0x04, 0x80, 0x02, 0x7a, 0xbc,
+		0x00,
+		0x70,
+		0x02,
+		0x04,
+		0x80,
+		0x02,
+		0x7a,
+		0xbc,
 	};
 	struct fh_cplane_hdr h;
 	struct fh_cplane_iter it;
@@ -949,22 +1006,20 @@ static void test_cplane_type5_ue_id_vector(void **state)
 static void test_cplane_type6_ci_samples_with_num_trx(void **state)
 {
 	uint8_t v[8 + 7 + 24 + 7 + 8 + 4];
-	static const uint8_t hdr[8] = { 0x90, 0x01, 0x00, 0x00,
-					0x02, 0x06, 0x02, 0x00 };
+	static const uint8_t hdr[8] = {0x90, 0x01, 0x00, 0x00,
+				       0x02, 0x06, 0x02, 0x00};
 	/* ef 0, ueId 0x102, regularizationFactor -2, rb 1, symInc 1,
 	 * startPrbc 0x105, numPrbc 3 */
-	static const uint8_t s1[7] = { 0x01, 0x02, 0xff, 0xfe,
-				       0x0d, 0x05, 0x03 };
+	static const uint8_t s1[7] = {0x01, 0x02, 0xff, 0xfe, 0x0d, 0x05, 0x03};
 	/* ef 1, ueId 0x7fff, regularizationFactor 0x7fff, numPrbc 1 */
-	static const uint8_t s2[7] = { 0xff, 0xff, 0x7f, 0xff,
-				       0x00, 0x00, 0x01 };
-	static const uint8_t ext4[4] = { 0x04, 0x01, 0x00, 0x01 };
-	const struct fh_cplane_cfg cfg = { .ci_num_trx = 2 };
+	static const uint8_t s2[7] = {0xff, 0xff, 0x7f, 0xff, 0x00, 0x00, 0x01};
+	static const uint8_t ext4[4] = {0x04, 0x01, 0x00, 0x01};
+	const struct fh_cplane_cfg cfg = {.ci_num_trx = 2};
 	struct fh_cplane_hdr h;
 	struct fh_cplane_iter it;
 	struct fh_cplane_section s[2];
 	struct fh_cplane_ext e;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 	size_t pos = 0;
 
 	(void)state;
@@ -974,9 +1029,8 @@ static void test_cplane_type6_ci_samples_with_num_trx(void **state)
 	memcpy(v + 39, s2, 7);
 	fill(v + 46, 8, 10);
 	memcpy(v + 54, ext4, 4);
-	assert_int_equal(fh_cplane_parse(v, sizeof(v), BASE, &cfg, &h, &it,
-					 &err),
-			 0);
+	assert_int_equal(
+		fh_cplane_parse(v, sizeof(v), BASE, &cfg, &h, &it, &err), 0);
 	assert_int_equal(h.section_type, FH_SECTION_CH_INFO);
 	assert_int_equal(h.num_ues, 2);
 	assert_int_equal(fh_cplane_next(&it, &s[0], &err), 1);
@@ -1014,19 +1068,18 @@ static void test_cplane_type6_ci_samples_with_num_trx(void **state)
 static void test_cplane_type6_default_32_trx(void **state)
 {
 	uint8_t v[8 + 7 + 128];
-	static const uint8_t hdr[8] = { 0x90, 0, 0, 0, 0x01, 0x06, 0x01, 0 };
+	static const uint8_t hdr[8] = {0x90, 0, 0, 0, 0x01, 0x06, 0x01, 0};
 	struct fh_cplane_hdr h;
 	struct fh_cplane_iter it;
 	struct fh_cplane_section s;
-	const struct fh_cplane_cfg zero = { 0 };
+	const struct fh_cplane_cfg zero = {0};
 
 	(void)state;
 	memcpy(v, hdr, 8);
 	memset(v + 8, 0, 7);
 	v[14] = 1; /* numPrbc 1: 32 TRX x 4 bytes */
 	fill(v + 15, 128, 0);
-	assert_int_equal(fh_cplane_parse(v, sizeof(v), 0, &zero, &h, &it,
-					 NULL),
+	assert_int_equal(fh_cplane_parse(v, sizeof(v), 0, &zero, &h, &it, NULL),
 			 0);
 	assert_int_equal(fh_cplane_next(&it, &s, NULL), 1);
 	assert_int_equal(s.ci_len, 128);
@@ -1037,18 +1090,17 @@ static void test_cplane_type6_default_32_trx(void **state)
 	assert_int_equal(fh_cplane_next(&it, &s, NULL), 1);
 	assert_int_equal(s.ci_len, 128);
 	/* one sample byte short */
-	assert_int_equal(fh_cplane_parse(v, sizeof(v) - 1, 0, NULL, &h, &it,
-					 NULL),
-			 0);
+	assert_int_equal(
+		fh_cplane_parse(v, sizeof(v) - 1, 0, NULL, &h, &it, NULL), 0);
 	assert_int_equal(fh_cplane_next(&it, &s, NULL), -EMSGSIZE);
 }
 
 static void test_cplane_type7_laa_roundtrip(void **state)
 {
-	static const uint8_t laa[8] = { 0xbe, 0xef, 0x12, 0x34,
-					0x56, 0x78, 0x9a, 0xbc };
+	static const uint8_t laa[8] = {0xbe, 0xef, 0x12, 0x34,
+				       0x56, 0x78, 0x9a, 0xbc};
 	struct fh_cplane_hdr in = {
-		.rh = { .direction = FH_DIR_DL, .frame_id = 9 },
+		.rh = {.direction = FH_DIR_DL, .frame_id = 9},
 		.num_sections = 3, /* LAA carries no sections whatever this
 				      says */
 		.section_type = FH_SECTION_LAA,
@@ -1059,7 +1111,7 @@ static void test_cplane_type7_laa_roundtrip(void **state)
 	struct fh_cplane_hdr h;
 	struct fh_cplane_iter it;
 	struct fh_cplane_section s;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 	uint8_t b[32];
 
 	(void)state;
@@ -1081,9 +1133,9 @@ static void test_cplane_type7_laa_roundtrip(void **state)
 	assert_int_equal(fh_cplane_next(&it, &s, &err), 0);
 	/* the LAA message cut short */
 	for (size_t len = 7; len < 15; len++) {
-		assert_int_equal(fh_cplane_parse(b, len, BASE, NULL, &h, &it,
-						 &err),
-				 -EMSGSIZE);
+		assert_int_equal(
+			fh_cplane_parse(b, len, BASE, NULL, &h, &it, &err),
+			-EMSGSIZE);
 		assert_int_equal(err.offset, BASE + len);
 	}
 	/* 4-bit fields at their maximum: 15 words of LAA message */
@@ -1097,16 +1149,15 @@ static void test_cplane_type7_laa_roundtrip(void **state)
 		assert_int_equal(fh_cplane_build_hdr(big, sizeof(big), &in),
 				 67);
 		assert_int_equal(big[6], 0xff);
-		assert_int_equal(fh_cplane_parse(big, 67, 0, NULL, &h, &it,
-						 NULL),
-				 0);
+		assert_int_equal(
+			fh_cplane_parse(big, 67, 0, NULL, &h, &it, NULL), 0);
 		assert_int_equal(h.laa_msg_type, 15);
 		assert_int_equal(h.laa_msg_len, 15);
 		assert_memory_equal(h.laa_msg, msg, sizeof(msg));
 		assert_int_equal(h.lbt_handle, fh_get_be16(msg));
-		assert_int_equal(fh_cplane_parse(big, 66, 0, NULL, &h, &it,
-						 NULL),
-				 -EMSGSIZE);
+		assert_int_equal(
+			fh_cplane_parse(big, 66, 0, NULL, &h, &it, NULL),
+			-EMSGSIZE);
 		in.laa_msg_type = 0xa;
 		in.laa_msg = laa;
 	}
@@ -1122,7 +1173,7 @@ static void test_cplane_type7_laa_roundtrip(void **state)
 	in.laa_msg_type = 1;
 	in.laa_msg_len = 16;
 	{
-		uint8_t big[128] = { 0 };
+		uint8_t big[128] = {0};
 
 		in.laa_msg = big;
 		assert_int_equal(fh_cplane_build_hdr(big, sizeof(big), &in),
@@ -1132,17 +1183,17 @@ static void test_cplane_type7_laa_roundtrip(void **state)
 
 static void test_cplane_reserved_section_types_eprotonosupport(void **state)
 {
-	static const uint8_t types[] = { 2, 4, 8, 9, 0x80, 0xff };
-	uint8_t v[32] = { 0x90, 0, 0, 0, 1, 0 };
+	static const uint8_t types[] = {2, 4, 8, 9, 0x80, 0xff};
+	uint8_t v[32] = {0x90, 0, 0, 0, 1, 0};
 	struct fh_cplane_hdr h;
 	struct fh_cplane_iter it;
-	struct fh_cplane_section s = { .section_id = 1 };
-	struct fh_err err = { 0 };
+	struct fh_cplane_section s = {.section_id = 1};
+	struct fh_err err = {0};
 	uint8_t b[32];
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
-		struct fh_cplane_hdr bh = { .section_type = types[i] };
+		struct fh_cplane_hdr bh = {.section_type = types[i]};
 
 		v[5] = types[i];
 		assert_int_equal(fh_cplane_parse(v, sizeof(v), BASE, NULL, &h,
@@ -1152,44 +1203,44 @@ static void test_cplane_reserved_section_types_eprotonosupport(void **state)
 		assert_int_equal(err.offset, BASE + 5);
 		assert_int_equal(fh_cplane_build_hdr(b, sizeof(b), &bh),
 				 -EINVAL);
-		assert_int_equal(fh_cplane_build_section(b, sizeof(b), types[i],
-							 &s),
-				 -EINVAL);
+		assert_int_equal(
+			fh_cplane_build_section(b, sizeof(b), types[i], &s),
+			-EINVAL);
 	}
 	/* LAA has no sections to build */
-	assert_int_equal(fh_cplane_build_section(b, sizeof(b), FH_SECTION_LAA,
-						 &s),
-			 -EINVAL);
+	assert_int_equal(
+		fh_cplane_build_section(b, sizeof(b), FH_SECTION_LAA, &s),
+		-EINVAL);
 }
 
 static void test_cplane_bad_payload_version_ebadmsg(void **state)
 {
-	uint8_t v[16] = { 0xa0, 0, 0, 0, 1, 1 };
+	uint8_t v[16] = {0xa0, 0, 0, 0, 1, 1};
 	struct fh_cplane_hdr h;
 	struct fh_cplane_iter it;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 
 	(void)state;
-	assert_int_equal(fh_cplane_parse(v, sizeof(v), BASE, NULL, &h, &it,
-					 &err),
-			 -EBADMSG);
+	assert_int_equal(
+		fh_cplane_parse(v, sizeof(v), BASE, NULL, &h, &it, &err),
+		-EBADMSG);
 	assert_int_equal(err.offset, BASE);
 }
 
 static void test_cplane_truncated_common_header_emsgsize(void **state)
 {
-	static const uint8_t types[] = { 0, 1, 3, 5, 6, 7 };
+	static const uint8_t types[] = {0, 1, 3, 5, 6, 7};
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
-		uint8_t v[16] = { 0x90, 0, 0, 0, 1, types[i] };
+		uint8_t v[16] = {0x90, 0, 0, 0, 1, types[i]};
 		size_t need = 6 + (size_t)fh_cplane_common_len(types[i]);
 
 		for (size_t len = 0; len < need; len++) {
 			uint8_t *copy = dup_exact(v, len);
 			struct fh_cplane_hdr h;
 			struct fh_cplane_iter it;
-			struct fh_err err = { 0 };
+			struct fh_err err = {0};
 
 			assert_int_equal(fh_cplane_parse(copy, len, BASE, NULL,
 							 &h, &it, &err),
@@ -1204,18 +1255,17 @@ static void test_cplane_fewer_sections_than_announced(void **state)
 {
 	/* numberOfSections 2, only one present */
 	static const uint8_t v[] = {
-		0x90, 0, 0, 0, 0x02, 0x01, 0x00, 0x00,
+		0x90, 0,    0,	  0,	0x02, 0x01, 0x00, 0x00,
 		0x00, 0x10, 0x00, 0x01, 0xff, 0xf1, 0x00, 0x00,
 	};
 	struct fh_cplane_hdr h;
 	struct fh_cplane_iter it;
 	struct fh_cplane_section s;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 
 	(void)state;
-	assert_int_equal(fh_cplane_parse(v, sizeof(v), BASE, NULL, &h, &it,
-					 &err),
-			 0);
+	assert_int_equal(
+		fh_cplane_parse(v, sizeof(v), BASE, NULL, &h, &it, &err), 0);
 	assert_int_equal(fh_cplane_next(&it, &s, &err), 1);
 	assert_int_equal(fh_cplane_next(&it, &s, &err), -EMSGSIZE);
 	assert_int_equal(err.offset, BASE + sizeof(v));
@@ -1237,7 +1287,7 @@ static void one_section_msg(struct cmsg *m, const struct fh_cplane_cfg *cfg,
 			    size_t chain_len)
 {
 	const struct fh_cplane_hdr h = {
-		.rh = { .direction = FH_DIR_DL, .frame_id = 1 },
+		.rh = {.direction = FH_DIR_DL, .frame_id = 1},
 		.num_sections = 1,
 		.section_type = FH_SECTION_NORMAL,
 	};
@@ -1250,7 +1300,7 @@ static void one_section_msg(struct cmsg *m, const struct fh_cplane_cfg *cfg,
 		.ext = chain,
 		.ext_len = chain_len,
 	};
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 	long n;
 
 	assert_int_equal(fh_cplane_build_hdr(m->buf, sizeof(m->buf), &h), 8);
@@ -1260,9 +1310,9 @@ static void one_section_msg(struct cmsg *m, const struct fh_cplane_cfg *cfg,
 	/* ef follows ext_len */
 	assert_int_equal(m->buf[8 + 6] >> 7, chain_len != 0);
 	m->len = 8 + (size_t)n;
-	assert_int_equal(fh_cplane_parse(m->buf, m->len, BASE, cfg, &m->h,
-					 &m->it, &err),
-			 0);
+	assert_int_equal(
+		fh_cplane_parse(m->buf, m->len, BASE, cfg, &m->h, &m->it, &err),
+		0);
 	assert_int_equal(fh_cplane_next(&m->it, &m->s, &err), 1);
 	assert_int_equal(m->s.ef, chain_len != 0);
 	assert_int_equal(m->s.ext_len, chain_len);
@@ -1277,7 +1327,7 @@ static void ext_roundtrip(struct cmsg *m, const struct fh_cplane_cfg *cfg,
 			  struct fh_cplane_ext *out)
 {
 	uint8_t chain[2048];
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 	size_t hdr = in->type == 11 ? 3 : 2;
 	size_t pos = 0;
 	long n;
@@ -1305,9 +1355,8 @@ static void ext_roundtrip(struct cmsg *m, const struct fh_cplane_cfg *cfg,
 	{
 		struct fh_cplane_ext end;
 
-		assert_int_equal(fh_cplane_ext_next(&m->s, cfg, &pos, &end,
-						    &err),
-				 0);
+		assert_int_equal(
+			fh_cplane_ext_next(&m->s, cfg, &pos, &end, &err), 0);
 	}
 }
 
@@ -1316,8 +1365,10 @@ static void test_cplane_ext1_uncompressed_weights_roundtrip(void **state)
 	uint8_t w[16];
 	struct fh_cplane_ext in = {
 		.type = 1,
-		.u.e1 = { .bfw_iq_width = 16, .bfw_comp_meth = FH_COMP_NONE,
-			  .num_weights = 4, .weights = w },
+		.u.e1 = {.bfw_iq_width = 16,
+			 .bfw_comp_meth = FH_COMP_NONE,
+			 .num_weights = 4,
+			 .weights = w},
 	};
 	struct fh_cplane_ext out;
 	struct cmsg m;
@@ -1343,13 +1394,13 @@ static void test_cplane_ext1_compressed_weights_with_param(void **state)
 		size_t len;
 	} c[] = {
 		/* BFP 9: 8 x 18 bits = 18 bytes; 2 + 2 + 18 -> 24 */
-		{ FH_COMP_BFP, 9, 0x05, 8, 24 },
+		{FH_COMP_BFP, 9, 0x05, 8, 24},
 		/* block scaling 8: 4 x 16 bits; 2 + 2 + 8 = 12 */
-		{ FH_COMP_BLOCK_SCALING, 8, 0x80, 4, 12 },
+		{FH_COMP_BLOCK_SCALING, 8, 0x80, 4, 12},
 		/* mu-law 12: 2 x 24 bits; 2 + 2 + 6 -> 12 */
-		{ FH_COMP_MU_LAW, 12, 0xc2, 2, 12 },
+		{FH_COMP_MU_LAW, 12, 0xc2, 2, 12},
 		/* method 4 has no bfwCompParam: 2 + 1 + 4 -> 8 */
-		{ 4, 8, 0, 2, 8 },
+		{4, 8, 0, 2, 8},
 	};
 	uint8_t w[32];
 
@@ -1358,11 +1409,11 @@ static void test_cplane_ext1_compressed_weights_with_param(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
 		struct fh_cplane_ext in = {
 			.type = 1,
-			.u.e1 = { .bfw_iq_width = c[i].width,
-				  .bfw_comp_meth = c[i].meth,
-				  .bfw_comp_param = c[i].param,
-				  .num_weights = c[i].n,
-				  .weights = w },
+			.u.e1 = {.bfw_iq_width = c[i].width,
+				 .bfw_comp_meth = c[i].meth,
+				 .bfw_comp_param = c[i].param,
+				 .num_weights = c[i].n,
+				 .weights = w},
 		};
 		struct fh_cplane_ext out;
 		struct cmsg m;
@@ -1389,9 +1440,9 @@ static void test_cplane_ext4_roundtrip_bytes(void **state)
 {
 	struct fh_cplane_ext in = {
 		.type = 4,
-		.u.e4 = { .csf = true, .mod_comp_scaler = 0x5432 },
+		.u.e4 = {.csf = true, .mod_comp_scaler = 0x5432},
 	};
-	static const uint8_t want[4] = { 0x04, 0x01, 0xd4, 0x32 };
+	static const uint8_t want[4] = {0x04, 0x01, 0xd4, 0x32};
 	struct fh_cplane_ext out;
 	struct cmsg m;
 
@@ -1411,15 +1462,15 @@ static void test_cplane_ext5_one_and_two_sets(void **state)
 {
 	/* mcScaleReMask 0xabc, csf 1, mcScaleOffset 0x1234 then 0x123, 0,
 	 * 0x7fff: 28-bit sets packed big-endian, zero padded */
-	static const uint8_t one[8] = { 0x05, 0x02, 0xab, 0xc9,
-					0x23, 0x40, 0x00, 0x00 };
-	static const uint8_t two[12] = { 0x05, 0x03, 0xab, 0xc9, 0x23, 0x41,
-					 0x23, 0x7f, 0xff, 0x00, 0x00, 0x00 };
+	static const uint8_t one[8] = {0x05, 0x02, 0xab, 0xc9,
+				       0x23, 0x40, 0x00, 0x00};
+	static const uint8_t two[12] = {0x05, 0x03, 0xab, 0xc9, 0x23, 0x41,
+					0x23, 0x7f, 0xff, 0x00, 0x00, 0x00};
 	struct fh_cplane_ext in = {
 		.type = 5,
-		.u.e5 = { .n_sets = 1,
-			  .sets = { { 0xabc, true, 0x1234 },
-				    { 0x123, false, 0x7fff } } },
+		.u.e5 = {.n_sets = 1,
+			 .sets = {{0xabc, true, 0x1234},
+				  {0x123, false, 0x7fff}}},
 	};
 	struct fh_cplane_ext out;
 	struct cmsg m;
@@ -1448,13 +1499,15 @@ static void test_cplane_ext6_roundtrip_bytes(void **state)
 {
 	/* repetition 1, rbgSize 4, rbgMask 0xabcdef1, priority 2,
 	 * symbolMask 0x2aaa */
-	static const uint8_t want[8] = { 0x06, 0x02, 0xca, 0xbc,
-					 0xde, 0xf1, 0xaa, 0xaa };
+	static const uint8_t want[8] = {0x06, 0x02, 0xca, 0xbc,
+					0xde, 0xf1, 0xaa, 0xaa};
 	struct fh_cplane_ext in = {
 		.type = 6,
-		.u.e6 = { .repetition = 1, .rbg_size = 4,
-			  .rbg_mask = 0xabcdef1, .priority = 2,
-			  .symbol_mask = 0x2aaa },
+		.u.e6 = {.repetition = 1,
+			 .rbg_size = 4,
+			 .rbg_mask = 0xabcdef1,
+			 .priority = 2,
+			 .symbol_mask = 0x2aaa},
 	};
 	struct fh_cplane_ext out;
 	struct cmsg m;
@@ -1483,10 +1536,10 @@ static void test_cplane_ext6_roundtrip_bytes(void **state)
 
 static void test_cplane_ext10_beam_group_types(void **state)
 {
-	static const uint8_t ids[6] = { 0x00, 0x01, 0x7f, 0xff, 0x12, 0x34 };
-	static const uint8_t want2[12] = { 0x0a, 0x03, 0x83, 0x00, 0x01, 0x7f,
-					   0xff, 0x12, 0x34, 0x00, 0x00, 0x00 };
-	struct fh_cplane_ext in = { .type = 10 };
+	static const uint8_t ids[6] = {0x00, 0x01, 0x7f, 0xff, 0x12, 0x34};
+	static const uint8_t want2[12] = {0x0a, 0x03, 0x83, 0x00, 0x01, 0x7f,
+					  0xff, 0x12, 0x34, 0x00, 0x00, 0x00};
+	struct fh_cplane_ext in = {.type = 10};
 	struct fh_cplane_ext out;
 	struct cmsg m;
 
@@ -1519,13 +1572,15 @@ static void test_cplane_ext10_beam_group_types(void **state)
 static void test_cplane_ext11_disabled_bfws_roundtrip(void **state)
 {
 	/* 10 PRBs in bundles of 4: 3 bundles, one beamId each */
-	static const uint8_t beams[6] = { 0x00, 0x11, 0x00, 0x22, 0x7f, 0xff };
-	static const uint8_t want[12] = { 0x0b, 0x00, 0x03, 0xc0, 0x04, 0x00,
-					  0x11, 0x00, 0x22, 0x7f, 0xff, 0x00 };
+	static const uint8_t beams[6] = {0x00, 0x11, 0x00, 0x22, 0x7f, 0xff};
+	static const uint8_t want[12] = {0x0b, 0x00, 0x03, 0xc0, 0x04, 0x00,
+					 0x11, 0x00, 0x22, 0x7f, 0xff, 0x00};
 	struct fh_cplane_ext in = {
 		.type = 11,
-		.u.e11 = { .disable_bfws = true, .rad = true,
-			   .num_bund_prb = 4, .bundles = beams },
+		.u.e11 = {.disable_bfws = true,
+			  .rad = true,
+			  .num_bund_prb = 4,
+			  .bundles = beams},
 	};
 	struct fh_cplane_ext out;
 	struct cmsg m;
@@ -1552,11 +1607,13 @@ static void test_cplane_ext11_disabled_bfws_roundtrip(void **state)
 static void test_cplane_ext11_enabled_bfws_roundtrip(void **state)
 {
 	uint8_t bundles[64];
-	const struct fh_cplane_cfg cfg = { .bfw_per_bundle = 4 };
+	const struct fh_cplane_cfg cfg = {.bfw_per_bundle = 4};
 	struct fh_cplane_ext in = {
 		.type = 11,
-		.u.e11 = { .num_bund_prb = 3, .bfw_iq_width = 16,
-			   .bfw_comp_meth = FH_COMP_NONE, .bundles = bundles },
+		.u.e11 = {.num_bund_prb = 3,
+			  .bfw_iq_width = 16,
+			  .bfw_comp_meth = FH_COMP_NONE,
+			  .bundles = bundles},
 	};
 	struct fh_cplane_ext out;
 	struct cmsg m;
@@ -1598,11 +1655,12 @@ static void test_cplane_ext11_enabled_bfws_roundtrip(void **state)
 static void test_cplane_ext11_16bit_extlen_over_255_words(void **state)
 {
 	uint8_t *bundles = malloc(100 * 18);
-	const struct fh_cplane_cfg cfg = { .bfw_per_bundle = 4 };
+	const struct fh_cplane_cfg cfg = {.bfw_per_bundle = 4};
 	struct fh_cplane_ext in = {
 		.type = 11,
-		.u.e11 = { .num_bund_prb = 1, .bfw_iq_width = 16,
-			   .bundles = bundles },
+		.u.e11 = {.num_bund_prb = 1,
+			  .bfw_iq_width = 16,
+			  .bundles = bundles},
 	};
 	struct fh_cplane_ext out;
 	struct cmsg *m = malloc(sizeof(*m));
@@ -1625,11 +1683,12 @@ static void test_cplane_ext11_16bit_extlen_over_255_words(void **state)
 static void test_cplane_ext11_num_prb_0_uses_carrier(void **state)
 {
 	uint8_t beams[2 * 30];
-	const struct fh_cplane_cfg cfg = { .carrier_prbs = 60 };
+	const struct fh_cplane_cfg cfg = {.carrier_prbs = 60};
 	struct fh_cplane_ext in = {
 		.type = 11,
-		.u.e11 = { .disable_bfws = true, .num_bund_prb = 2,
-			   .bundles = beams },
+		.u.e11 = {.disable_bfws = true,
+			  .num_bund_prb = 2,
+			  .bundles = beams},
 	};
 	struct fh_cplane_ext out;
 	struct cmsg m;
@@ -1644,14 +1703,14 @@ static void test_cplane_ext11_num_prb_0_uses_carrier(void **state)
 
 static void test_cplane_ext11_num_bund_prb_0_rejected(void **state)
 {
-	static const uint8_t chain[8] = { 0x0b, 0x00, 0x02, 0x80,
-					  0x00, 0x00, 0x01, 0x00 };
+	static const uint8_t chain[8] = {0x0b, 0x00, 0x02, 0x80,
+					 0x00, 0x00, 0x01, 0x00};
 	struct fh_cplane_ext in = {
 		.type = 11,
-		.u.e11 = { .disable_bfws = true, .num_bund_prb = 0 },
+		.u.e11 = {.disable_bfws = true, .num_bund_prb = 0},
 	};
 	struct fh_cplane_ext out;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 	struct cmsg m;
 	uint8_t b[64];
 	size_t pos = 0;
@@ -1668,17 +1727,19 @@ static void test_cplane_ext11_num_bund_prb_0_rejected(void **state)
 
 static void test_cplane_ext12_ranges_roundtrip(void **state)
 {
-	static const uint8_t ranges[6] = { 0x10, 0x05, 0x20, 0x01, 0xff, 0xff };
+	static const uint8_t ranges[6] = {0x10, 0x05, 0x20, 0x01, 0xff, 0xff};
 	/* priority 1, symbolMask 0x1234, then (0x10, 5) and zero padding */
-	static const uint8_t want1[8] = { 0x0c, 0x02, 0x52, 0x34,
-					  0x10, 0x05, 0x00, 0x00 };
+	static const uint8_t want1[8] = {0x0c, 0x02, 0x52, 0x34,
+					 0x10, 0x05, 0x00, 0x00};
 
 	(void)state;
 	for (uint16_t n = 1; n <= 3; n++) {
 		struct fh_cplane_ext in = {
 			.type = 12,
-			.u.e12 = { .priority = 1, .symbol_mask = 0x1234,
-				   .n_ranges = n, .ranges = ranges },
+			.u.e12 = {.priority = 1,
+				  .symbol_mask = 0x1234,
+				  .n_ranges = n,
+				  .ranges = ranges},
 		};
 		struct fh_cplane_ext out;
 		struct cmsg m;
@@ -1700,11 +1761,11 @@ static void test_cplane_ext12_ranges_roundtrip(void **state)
 static void test_cplane_ext13_allocs_roundtrip(void **state)
 {
 	/* (nextSymbolId 5, nextStartPrbc 0x2ab), (13, 0x3ff), (1, 0) */
-	static const uint8_t allocs[6] = { 0x16, 0xab, 0x37, 0xff, 0x04, 0x00 };
-	static const uint8_t want1[4] = { 0x0d, 0x01, 0x16, 0xab };
+	static const uint8_t allocs[6] = {0x16, 0xab, 0x37, 0xff, 0x04, 0x00};
+	static const uint8_t want1[4] = {0x0d, 0x01, 0x16, 0xab};
 	struct fh_cplane_ext in = {
 		.type = 13,
-		.u.e13 = { .n_allocs = 1, .allocs = allocs },
+		.u.e13 = {.n_allocs = 1, .allocs = allocs},
 	};
 	struct fh_cplane_ext out;
 	struct cmsg m;
@@ -1737,62 +1798,58 @@ static size_t add_ext(uint8_t *chain, size_t cap, size_t len,
 
 /* Shared fixture: an ST1 message of 3 sections (no extension; ext 1, 4, 6,
  * 12; ext 10 type 2, 11, 5, 13), built by the builders. */
-static const struct fh_cplane_cfg chain_cfg = { .carrier_prbs = 100,
-						.bfw_per_bundle = 2 };
-static const uint8_t chain_w[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
-static const uint8_t chain_ids[4] = { 0x00, 0x05, 0x00, 0x06 };
+static const struct fh_cplane_cfg chain_cfg = {.carrier_prbs = 100,
+					       .bfw_per_bundle = 2};
+static const uint8_t chain_w[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+static const uint8_t chain_ids[4] = {0x00, 0x05, 0x00, 0x06};
 /* 3 bundles of bfwCompParam 1 + beamId 2 + 2 weights x 2 x 8 bits */
-static const uint8_t chain_bund[3 * 7] = { 9, 9, 9, 9, 9, 9, 9, 8, 8, 8, 8,
-					   8, 8, 8, 7, 7, 7, 7, 7, 7, 7 };
-static const uint8_t chain_ranges[4] = { 0x02, 0x03, 0x09, 0x01 };
-static const uint8_t chain_allocs[2] = { 0x08, 0x20 };
+static const uint8_t chain_bund[3 * 7] = {9, 9, 9, 9, 9, 9, 9, 8, 8, 8, 8,
+					  8, 8, 8, 7, 7, 7, 7, 7, 7, 7};
+static const uint8_t chain_ranges[4] = {0x02, 0x03, 0x09, 0x01};
+static const uint8_t chain_allocs[2] = {0x08, 0x20};
 
 static size_t build_chain_msg(uint8_t *b, size_t cap, size_t *sec_off)
 {
-	const struct fh_cplane_hdr h = { .rh = { .direction = FH_DIR_DL },
-					 .num_sections = 3,
-					 .section_type = FH_SECTION_NORMAL };
-	struct fh_cplane_ext e1 = { .type = 1,
+	const struct fh_cplane_hdr h = {.rh = {.direction = FH_DIR_DL},
+					.num_sections = 3,
+					.section_type = FH_SECTION_NORMAL};
+	struct fh_cplane_ext e1 = {.type = 1,
+				   .ef = true,
+				   .u.e1 = {.bfw_iq_width = 8,
+					    .num_weights = 4,
+					    .weights = chain_w}};
+	struct fh_cplane_ext e4 = {
+		.type = 4, .ef = true, .u.e4 = {.mod_comp_scaler = 77}};
+	struct fh_cplane_ext e6 = {
+		.type = 6,
+		.ef = true,
+		.u.e6 = {.rbg_size = 2, .rbg_mask = 0x5, .symbol_mask = 0x3}};
+	struct fh_cplane_ext e12 = {.type = 12,
+				    .u.e12 = {.symbol_mask = 0x10,
+					      .n_ranges = 2,
+					      .ranges = chain_ranges}};
+	struct fh_cplane_ext e10 = {.type = 10,
 				    .ef = true,
-				    .u.e1 = { .bfw_iq_width = 8,
-					      .num_weights = 4,
-					      .weights = chain_w } };
-	struct fh_cplane_ext e4 = { .type = 4,
+				    .u.e10 = {.beam_group_type = 2,
+					      .num_portc = 2,
+					      .beam_ids = chain_ids}};
+	struct fh_cplane_ext e11 = {.type = 11,
 				    .ef = true,
-				    .u.e4 = { .mod_comp_scaler = 77 } };
-	struct fh_cplane_ext e6 = { .type = 6,
-				    .ef = true,
-				    .u.e6 = { .rbg_size = 2,
-					      .rbg_mask = 0x5,
-					      .symbol_mask = 0x3 } };
-	struct fh_cplane_ext e12 = { .type = 12,
-				     .u.e12 = { .symbol_mask = 0x10,
-						.n_ranges = 2,
-						.ranges = chain_ranges } };
-	struct fh_cplane_ext e10 = { .type = 10,
-				     .ef = true,
-				     .u.e10 = { .beam_group_type = 2,
-						.num_portc = 2,
-						.beam_ids = chain_ids } };
-	struct fh_cplane_ext e11 = { .type = 11,
-				     .ef = true,
-				     .u.e11 = { .num_bund_prb = 4,
-						.bfw_iq_width = 8,
-						.bfw_comp_meth = FH_COMP_BFP,
-						.bundles = chain_bund } };
-	struct fh_cplane_ext e5 = { .type = 5,
-				    .ef = true,
-				    .u.e5 = { .n_sets = 1 } };
-	struct fh_cplane_ext e13 = { .type = 13,
-				     .u.e13 = { .n_allocs = 1,
-						.allocs = chain_allocs } };
+				    .u.e11 = {.num_bund_prb = 4,
+					      .bfw_iq_width = 8,
+					      .bfw_comp_meth = FH_COMP_BFP,
+					      .bundles = chain_bund}};
+	struct fh_cplane_ext e5 = {
+		.type = 5, .ef = true, .u.e5 = {.n_sets = 1}};
+	struct fh_cplane_ext e13 = {
+		.type = 13, .u.e13 = {.n_allocs = 1, .allocs = chain_allocs}};
 	uint8_t c1[128], c2[128];
 	size_t l1 = 0, l2 = 0, off;
 
 	e5.u.e5.sets[0].mc_scale_re_mask = 0xfff;
 	e5.u.e5.sets[0].csf = true;
 	e5.u.e5.sets[0].mc_scale_offset = 1;
-	struct fh_cplane_section s = { .num_symbol = 1, .re_mask = 0xfff };
+	struct fh_cplane_section s = {.num_symbol = 1, .re_mask = 0xfff};
 	long n;
 
 	l1 = add_ext(c1, sizeof(c1), l1, &chain_cfg, 12, &e1);
@@ -1826,7 +1883,7 @@ static size_t build_chain_msg(uint8_t *b, size_t cap, size_t *sec_off)
 static void expect_ext(const struct fh_cplane_section *s, size_t *pos,
 		       uint8_t type, bool ef, struct fh_cplane_ext *e)
 {
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 
 	assert_int_equal(fh_cplane_ext_next(s, &chain_cfg, pos, e, &err), 1);
 	assert_int_equal(e->type, type);
@@ -1845,13 +1902,12 @@ static void test_cplane_multi_section_ext_chain_roundtrip(void **state)
 	struct fh_cplane_iter it;
 	struct fh_cplane_section s;
 	struct fh_cplane_ext e;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 	size_t pos;
 
 	(void)state;
-	assert_int_equal(fh_cplane_parse(b, len, BASE, &chain_cfg, &h, &it,
-					 &err),
-			 0);
+	assert_int_equal(
+		fh_cplane_parse(b, len, BASE, &chain_cfg, &h, &it, &err), 0);
 	assert_int_equal(h.num_sections, 3);
 
 	/* section 1: numPrbc 0 -> 100 carrier PRBs, no extensions */
@@ -1863,8 +1919,7 @@ static void test_cplane_multi_section_ext_chain_roundtrip(void **state)
 	assert_int_equal(s.offset, BASE + off[0]);
 	assert_int_equal(s.len, off[1] - off[0]);
 	pos = 0;
-	assert_int_equal(fh_cplane_ext_next(&s, &chain_cfg, &pos, &e, &err),
-			 0);
+	assert_int_equal(fh_cplane_ext_next(&s, &chain_cfg, &pos, &e, &err), 0);
 
 	/* section 2: ext 1 -> 4 -> 6 -> 12 */
 	assert_int_equal(fh_cplane_next(&it, &s, &err), 1);
@@ -1891,8 +1946,7 @@ static void test_cplane_multi_section_ext_chain_roundtrip(void **state)
 	assert_int_equal(e.u.e12.n_ranges, 2);
 	assert_memory_equal(e.u.e12.ranges, chain_ranges, 4);
 	assert_int_equal(pos, s.ext_len);
-	assert_int_equal(fh_cplane_ext_next(&s, &chain_cfg, &pos, &e, &err),
-			 0);
+	assert_int_equal(fh_cplane_ext_next(&s, &chain_cfg, &pos, &e, &err), 0);
 
 	/* section 3: ext 10 (type 2) -> 11 -> 5 -> 13 */
 	assert_int_equal(fh_cplane_next(&it, &s, &err), 1);
@@ -1919,33 +1973,31 @@ static void test_cplane_multi_section_ext_chain_roundtrip(void **state)
 	expect_ext(&s, &pos, 13, false, &e);
 	assert_int_equal(e.u.e13.n_allocs, 1);
 	assert_memory_equal(e.u.e13.allocs, chain_allocs, 2);
-	assert_int_equal(fh_cplane_ext_next(&s, &chain_cfg, &pos, &e, &err),
-			 0);
+	assert_int_equal(fh_cplane_ext_next(&s, &chain_cfg, &pos, &e, &err), 0);
 	assert_int_equal(fh_cplane_next(&it, &s, &err), 0);
 }
 
 static void test_cplane_ext_chain_in_type3_and_type5(void **state)
 {
-	static const uint8_t beams[4] = { 0x00, 0x01, 0x00, 0x02 };
-	static const uint8_t ranges[2] = { 0x04, 0x02 };
-	struct fh_cplane_ext e11 = { .type = 11,
-				     .ef = true,
-				     .u.e11 = { .disable_bfws = true,
-						.num_bund_prb = 6,
-						.bundles = beams } };
-	struct fh_cplane_ext e12 = { .type = 12,
-				     .u.e12 = { .priority = 3,
-						.n_ranges = 1,
-						.ranges = ranges } };
+	static const uint8_t beams[4] = {0x00, 0x01, 0x00, 0x02};
+	static const uint8_t ranges[2] = {0x04, 0x02};
+	struct fh_cplane_ext e11 = {.type = 11,
+				    .ef = true,
+				    .u.e11 = {.disable_bfws = true,
+					      .num_bund_prb = 6,
+					      .bundles = beams}};
+	struct fh_cplane_ext e12 = {
+		.type = 12,
+		.u.e12 = {.priority = 3, .n_ranges = 1, .ranges = ranges}};
 	uint8_t chain[32];
 	size_t cl = 0;
 	uint8_t b[128];
-	struct fh_cplane_hdr h = { .num_sections = 1,
-				   .section_type = FH_SECTION_PRACH };
-	struct fh_cplane_section s = { .section_id = 9,
-				       .num_prb_field = 12,
-				       .beam_id = 0x4321,
-				       .freq_offset = -70000 };
+	struct fh_cplane_hdr h = {.num_sections = 1,
+				  .section_type = FH_SECTION_PRACH};
+	struct fh_cplane_section s = {.section_id = 9,
+				      .num_prb_field = 12,
+				      .beam_id = 0x4321,
+				      .freq_offset = -70000};
 	struct fh_cplane_iter it;
 	struct fh_cplane_section out;
 	struct fh_cplane_ext e;
@@ -1962,8 +2014,7 @@ static void test_cplane_ext_chain_in_type3_and_type5(void **state)
 	n = fh_cplane_build_section(b + 12, sizeof(b) - 12, FH_SECTION_PRACH,
 				    &s);
 	assert_int_equal(n, 12 + cl);
-	assert_int_equal(fh_cplane_parse(b, 24 + cl, BASE, NULL, &h, &it,
-					 NULL),
+	assert_int_equal(fh_cplane_parse(b, 24 + cl, BASE, NULL, &h, &it, NULL),
 			 0);
 	assert_int_equal(fh_cplane_next(&it, &out, NULL), 1);
 	assert_int_equal(out.ef, 1);
@@ -2009,19 +2060,42 @@ static void test_cplane_unknown_ext_types_skipped_by_extlen(void **state)
 {
 	static const uint8_t chain[] = {
 		/* ext 4, ef 1 */
-		0x84, 0x01, 0x00, 0x07,
+		0x84,
+		0x01,
+		0x00,
+		0x07,
 		/* type 20, ef 1, 3 words: contents that look like an ext 11
 		 * header must not be interpreted */
-		0x94, 0x03, 0x0b, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x02,
-		0x03, 0x04,
+		0x94,
+		0x03,
+		0x0b,
+		0x00,
+		0x01,
+		0x00,
+		0x00,
+		0x00,
+		0x01,
+		0x02,
+		0x03,
+		0x04,
 		/* type 127, ef 1, 1 word */
-		0xff, 0x01, 0xaa, 0xbb,
+		0xff,
+		0x01,
+		0xaa,
+		0xbb,
 		/* ext 6, last */
-		0x06, 0x02, 0xca, 0xbc, 0xde, 0xf1, 0xaa, 0xaa,
+		0x06,
+		0x02,
+		0xca,
+		0xbc,
+		0xde,
+		0xf1,
+		0xaa,
+		0xaa,
 	};
 	struct cmsg m;
 	struct fh_cplane_ext e;
-	struct fh_err err = { 0 };
+	struct fh_err err = {0};
 	size_t pos = 0;
 
 	(void)state;
@@ -2062,8 +2136,8 @@ static void test_cplane_unknown_ext_types_skipped_by_extlen(void **state)
 static int next_with_raw_chain(const uint8_t *chain, size_t n,
 			       struct fh_err *err)
 {
-	uint8_t b[64] = { 0x90, 0, 0, 0, 0x01, 0x01, 0x00, 0x00,
-			  0x00, 0x10, 0x00, 0x01, 0xff, 0xf1, 0x80, 0x01 };
+	uint8_t b[64] = {0x90, 0,    0,	   0,	 0x01, 0x01, 0x00, 0x00,
+			 0x00, 0x10, 0x00, 0x01, 0xff, 0xf1, 0x80, 0x01};
 	uint8_t *copy;
 	struct fh_cplane_hdr h;
 	struct fh_cplane_iter it;
@@ -2073,9 +2147,8 @@ static int next_with_raw_chain(const uint8_t *chain, size_t n,
 	assert_true(16 + n <= sizeof(b));
 	memcpy(b + 16, chain, n);
 	copy = dup_exact(b, 16 + n);
-	assert_int_equal(fh_cplane_parse(copy, 16 + n, BASE, NULL, &h, &it,
-					 err),
-			 0);
+	assert_int_equal(
+		fh_cplane_parse(copy, 16 + n, BASE, NULL, &h, &it, err), 0);
 	ret = fh_cplane_next(&it, &s, err);
 	free(copy);
 	return ret;
@@ -2083,13 +2156,13 @@ static int next_with_raw_chain(const uint8_t *chain, size_t n,
 
 static void test_cplane_ext_len_zero_ebadmsg(void **state)
 {
-	static const uint8_t first[] = { 0x04, 0x00, 0x00, 0x07 };
-	static const uint8_t middle[] = { 0x84, 0x01, 0x00, 0x07,
-					  0x06, 0x00, 0x00, 0x00 };
-	static const uint8_t unknown[] = { 0x84, 0x01, 0x00, 0x07,
-					   0x94, 0x00, 0x00, 0x00 };
-	static const uint8_t ext11[] = { 0x0b, 0x00, 0x00, 0x80 };
-	struct fh_err err = { 0 };
+	static const uint8_t first[] = {0x04, 0x00, 0x00, 0x07};
+	static const uint8_t middle[] = {0x84, 0x01, 0x00, 0x07,
+					 0x06, 0x00, 0x00, 0x00};
+	static const uint8_t unknown[] = {0x84, 0x01, 0x00, 0x07,
+					  0x94, 0x00, 0x00, 0x00};
+	static const uint8_t ext11[] = {0x0b, 0x00, 0x00, 0x80};
+	struct fh_err err = {0};
 
 	(void)state;
 	assert_int_equal(next_with_raw_chain(first, sizeof(first), &err),
@@ -2110,17 +2183,17 @@ static void test_cplane_ext_len_zero_ebadmsg(void **state)
 
 static void test_cplane_ext_len_past_end_emsgsize(void **state)
 {
-	static const uint8_t last[] = { 0x04, 0x02, 0x00, 0x07 };
-	static const uint8_t middle[] = { 0x84, 0x01, 0x00, 0x07,
-					  0x94, 0x09, 0x00, 0x00 };
-	static const uint8_t ext11[] = { 0x0b, 0x01, 0x00, 0x80 };
+	static const uint8_t last[] = {0x04, 0x02, 0x00, 0x07};
+	static const uint8_t middle[] = {0x84, 0x01, 0x00, 0x07,
+					 0x94, 0x09, 0x00, 0x00};
+	static const uint8_t ext11[] = {0x0b, 0x01, 0x00, 0x80};
 	/* ef says another follows, the message ends */
-	static const uint8_t dangling[] = { 0x84, 0x01, 0x00, 0x07 };
+	static const uint8_t dangling[] = {0x84, 0x01, 0x00, 0x07};
 	/* the next header starts but its extLen byte is missing */
-	static const uint8_t half[] = { 0x84, 0x01, 0x00, 0x07, 0x04 };
+	static const uint8_t half[] = {0x84, 0x01, 0x00, 0x07, 0x04};
 	/* ext 11's 16-bit extLen is cut */
-	static const uint8_t half11[] = { 0x84, 0x01, 0x00, 0x07, 0x0b, 0x00 };
-	struct fh_err err = { 0 };
+	static const uint8_t half11[] = {0x84, 0x01, 0x00, 0x07, 0x0b, 0x00};
+	struct fh_err err = {0};
 
 	(void)state;
 	assert_int_equal(next_with_raw_chain(last, sizeof(last), &err),
@@ -2149,25 +2222,24 @@ static void test_cplane_ext_shorter_than_its_type_emsgsize(void **state)
 		size_t len;
 	} bad[] = {
 		/* ext 5 in one word: no complete parameter set */
-		{ { 0x05, 0x01, 0xff, 0xff }, 4 },
+		{{0x05, 0x01, 0xff, 0xff}, 4},
 		/* ext 6 in one word */
-		{ { 0x06, 0x01, 0x00, 0x00 }, 4 },
+		{{0x06, 0x01, 0x00, 0x00}, 4},
 		/* ext 10 type 2 with 4 ports in one word */
-		{ { 0x0a, 0x01, 0x84, 0x00 }, 4 },
+		{{0x0a, 0x01, 0x84, 0x00}, 4},
 		/* ext 11, BFWs enabled, 4 PRBs in bundles of 1 but no room */
-		{ { 0x0b, 0x00, 0x02, 0x00, 0x01, 0x00, 0x00, 0x00 }, 8 },
+		{{0x0b, 0x00, 0x02, 0x00, 0x01, 0x00, 0x00, 0x00}, 8},
 	};
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		struct cmsg m;
 		struct fh_cplane_ext e;
-		struct fh_err err = { 0 };
+		struct fh_err err = {0};
 		size_t pos = 0;
 
 		one_section_msg(&m, NULL, 4, bad[i].chain, bad[i].len);
-		assert_int_equal(fh_cplane_ext_next(&m.s, NULL, &pos, &e,
-						    &err),
+		assert_int_equal(fh_cplane_ext_next(&m.s, NULL, &pos, &e, &err),
 				 -EMSGSIZE);
 		assert_int_equal(err.code, -EMSGSIZE);
 		assert_true(err.offset >= BASE + 16);
@@ -2189,7 +2261,7 @@ static void check_cplane_truncation(const uint8_t *b, size_t len,
 		struct fh_cplane_hdr h;
 		struct fh_cplane_iter it;
 		struct fh_cplane_section s;
-		struct fh_err err = { .code = 1 };
+		struct fh_err err = {.code = 1};
 		int ret = fh_cplane_parse(copy, cut, BASE, cfg, &h, &it, &err);
 
 		if (ret == 0) {
@@ -2198,7 +2270,7 @@ static void check_cplane_truncation(const uint8_t *b, size_t len,
 					    end);
 			while ((ret = fh_cplane_next(&it, &s, &err)) == 1) {
 				struct fh_cplane_ext e;
-				struct fh_err eerr = { 0 };
+				struct fh_err eerr = {0};
 				size_t pos = 0;
 				int r;
 
@@ -2243,27 +2315,26 @@ static void test_cplane_truncation_every_byte_ext_chains(void **state)
 
 static void test_cplane_truncation_every_byte_other_types(void **state)
 {
-	static const uint8_t ext[4] = { 0x04, 0x01, 0x00, 0x01 };
-	static const uint8_t laa[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
-	const struct fh_cplane_cfg cfg = { .ci_num_trx = 2 };
+	static const uint8_t ext[4] = {0x04, 0x01, 0x00, 0x01};
+	static const uint8_t laa[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+	const struct fh_cplane_cfg cfg = {.ci_num_trx = 2};
 	uint8_t ci[16];
 	uint8_t b[128];
 	size_t len;
-	struct fh_cplane_hdr h = { .num_sections = 2 };
-	struct fh_cplane_section s = { .section_id = 3,
-				       .num_prb_field = 2,
-				       .num_symbol = 2,
-				       .ue_id = 5,
-				       .freq_offset = -3 };
+	struct fh_cplane_hdr h = {.num_sections = 2};
+	struct fh_cplane_section s = {.section_id = 3,
+				      .num_prb_field = 2,
+				      .num_symbol = 2,
+				      .ue_id = 5,
+				      .freq_offset = -3};
 
 	(void)state;
 	fill(ci, sizeof(ci), 0x50);
 	/* types 0, 3, 5: two sections each, the second with an extension
 	 * where the type allows one */
 	for (unsigned t = 0; t < 3; t++) {
-		static const uint8_t types[3] = { FH_SECTION_IDLE,
-						  FH_SECTION_PRACH,
-						  FH_SECTION_UE_SCHED };
+		static const uint8_t types[3] = {
+			FH_SECTION_IDLE, FH_SECTION_PRACH, FH_SECTION_UE_SCHED};
 		long n;
 
 		h.section_type = types[t];
@@ -2314,14 +2385,14 @@ static void test_cplane_truncation_every_byte_other_types(void **state)
 
 static void test_cplane_build_hdr_small_cap_enospc(void **state)
 {
-	static const uint8_t types[] = { 0, 1, 3, 5, 6, 7 };
-	static const uint8_t laa[4] = { 0 };
+	static const uint8_t types[] = {0, 1, 3, 5, 6, 7};
+	static const uint8_t laa[4] = {0};
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
-		struct fh_cplane_hdr h = { .section_type = types[i],
-					   .laa_msg_len = 1,
-					   .laa_msg = laa };
+		struct fh_cplane_hdr h = {.section_type = types[i],
+					  .laa_msg_len = 1,
+					  .laa_msg = laa};
 		size_t need = 6 + (size_t)fh_cplane_common_len(types[i]) +
 			      (types[i] == FH_SECTION_LAA ? 4 : 0);
 		uint8_t b[16];
@@ -2338,14 +2409,18 @@ static void test_cplane_build_hdr_small_cap_enospc(void **state)
 
 static void test_cplane_build_section_field_ranges_einval(void **state)
 {
-	static const uint8_t types[] = { FH_SECTION_IDLE,
-					 FH_SECTION_NORMAL,
-					 FH_SECTION_PRACH,
-					 FH_SECTION_UE_SCHED };
+	static const uint8_t types[] = {FH_SECTION_IDLE, FH_SECTION_NORMAL,
+					FH_SECTION_PRACH, FH_SECTION_UE_SCHED};
 	const struct fh_cplane_section ok = {
-		.section_id = 0xfff, .rb = 1, .sym_inc = 1, .start_prb = 0x3ff,
-		.re_mask = 0xfff, .num_symbol = 0xf, .beam_id = 0x7fff,
-		.ue_id = 0x7fff, .freq_offset = -(1 << 23),
+		.section_id = 0xfff,
+		.rb = 1,
+		.sym_inc = 1,
+		.start_prb = 0x3ff,
+		.re_mask = 0xfff,
+		.num_symbol = 0xf,
+		.beam_id = 0x7fff,
+		.ue_id = 0x7fff,
+		.freq_offset = -(1 << 23),
 	};
 	uint8_t b[64];
 
@@ -2362,9 +2437,9 @@ static void test_cplane_build_section_field_ranges_einval(void **state)
 	do {                                                                 \
 		s = ok;                                                      \
 		s.field = value;                                             \
-		assert_int_equal(fh_cplane_build_section(b, sizeof(b),       \
-							 types[i], &s),      \
-				 -EINVAL);                                   \
+		assert_int_equal(                                            \
+			fh_cplane_build_section(b, sizeof(b), types[i], &s), \
+			-EINVAL);                                            \
 	} while (0)
 		EXPECT_EINVAL(section_id, 0x1000);
 		EXPECT_EINVAL(rb, 2);
@@ -2382,126 +2457,130 @@ static void test_cplane_build_section_field_ranges_einval(void **state)
 
 static void test_cplane_build_section_small_cap_enospc(void **state)
 {
-	static const uint8_t ext[8] = { 0x06, 0x02 };
-	uint8_t ci[8] = { 0 };
-	struct fh_cplane_section s = { .ext = ext, .ext_len = sizeof(ext),
-				       .ci = ci, .ci_len = sizeof(ci) };
+	static const uint8_t ext[8] = {0x06, 0x02};
+	uint8_t ci[8] = {0};
+	struct fh_cplane_section s = {.ext = ext,
+				      .ext_len = sizeof(ext),
+				      .ci = ci,
+				      .ci_len = sizeof(ci)};
 	static const struct {
 		uint8_t type;
 		size_t need;
 	} c[] = {
-		{ FH_SECTION_NORMAL, 16 },
-		{ FH_SECTION_PRACH, 20 },
-		{ FH_SECTION_UE_SCHED, 16 },
-		{ FH_SECTION_CH_INFO, 7 + 8 + 8 },
+		{FH_SECTION_NORMAL, 16},
+		{FH_SECTION_PRACH, 20},
+		{FH_SECTION_UE_SCHED, 16},
+		{FH_SECTION_CH_INFO, 7 + 8 + 8},
 	};
 	uint8_t b[64];
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
 		for (size_t cap = 0; cap < c[i].need; cap++) {
-			assert_int_equal(fh_cplane_build_section(b, cap,
-								 c[i].type, &s),
-					 -ENOSPC);
+			assert_int_equal(
+				fh_cplane_build_section(b, cap, c[i].type, &s),
+				-ENOSPC);
 		}
-		assert_int_equal(fh_cplane_build_section(b, c[i].need,
-							 c[i].type, &s),
-				 (long)c[i].need);
+		assert_int_equal(
+			fh_cplane_build_section(b, c[i].need, c[i].type, &s),
+			(long)c[i].need);
 	}
 	/* type 0 has no ef bit: extensions cannot be attached */
-	assert_int_equal(fh_cplane_build_section(b, sizeof(b), FH_SECTION_IDLE,
-						 &s),
-			 -EINVAL);
+	assert_int_equal(
+		fh_cplane_build_section(b, sizeof(b), FH_SECTION_IDLE, &s),
+		-EINVAL);
 }
 
 static void test_cplane_build_ext_small_cap_enospc(void **state)
 {
-	static const uint8_t data[64] = { 0 };
+	static const uint8_t data[64] = {0};
 	const struct fh_cplane_ext exts[] = {
-		{ .type = 1, .u.e1 = { .bfw_iq_width = 16, .num_weights = 4,
-				       .weights = data } },
-		{ .type = 4, .u.e4 = { .mod_comp_scaler = 1 } },
-		{ .type = 5, .u.e5 = { .n_sets = 2 } },
-		{ .type = 6 },
-		{ .type = 10, .u.e10 = { .beam_group_type = 2, .num_portc = 3,
-					 .beam_ids = data } },
-		{ .type = 11, .u.e11 = { .disable_bfws = true,
-					 .num_bund_prb = 1, .bundles = data } },
-		{ .type = 12, .u.e12 = { .n_ranges = 3, .ranges = data } },
-		{ .type = 13, .u.e13 = { .n_allocs = 2, .allocs = data } },
+		{.type = 1,
+		 .u.e1 = {.bfw_iq_width = 16,
+			  .num_weights = 4,
+			  .weights = data}},
+		{.type = 4, .u.e4 = {.mod_comp_scaler = 1}},
+		{.type = 5, .u.e5 = {.n_sets = 2}},
+		{.type = 6},
+		{.type = 10,
+		 .u.e10 = {.beam_group_type = 2,
+			   .num_portc = 3,
+			   .beam_ids = data}},
+		{.type = 11,
+		 .u.e11 = {.disable_bfws = true,
+			   .num_bund_prb = 1,
+			   .bundles = data}},
+		{.type = 12, .u.e12 = {.n_ranges = 3, .ranges = data}},
+		{.type = 13, .u.e13 = {.n_allocs = 2, .allocs = data}},
 	};
-	static const long want[] = { 20, 4, 12, 8, 12, 16, 12, 8 };
+	static const long want[] = {20, 4, 12, 8, 12, 16, 12, 8};
 	uint8_t b[64];
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(exts); i++) {
 		for (size_t cap = 0; cap < (size_t)want[i]; cap++) {
 			memset(b, 0xee, sizeof(b));
-			assert_int_equal(fh_cplane_build_ext(b, cap, NULL, 5,
-							     &exts[i]),
-					 -ENOSPC);
+			assert_int_equal(
+				fh_cplane_build_ext(b, cap, NULL, 5, &exts[i]),
+				-ENOSPC);
 			assert_int_equal(b[0], 0xee);
 		}
-		assert_int_equal(fh_cplane_build_ext(b, sizeof(b), NULL, 5,
-						     &exts[i]),
-				 want[i]);
+		assert_int_equal(
+			fh_cplane_build_ext(b, sizeof(b), NULL, 5, &exts[i]),
+			want[i]);
 	}
 }
 
 static void test_cplane_build_ext_out_of_range_einval(void **state)
 {
-	static const uint8_t data[8] = { 0 };
+	static const uint8_t data[8] = {0};
 	const struct fh_cplane_ext bad[] = {
-		{ .type = 128 },
-		{ .type = 0xff },
-		{ .type = 1, .u.e1 = { .bfw_iq_width = 0 } },
-		{ .type = 1, .u.e1 = { .bfw_iq_width = 17 } },
-		{ .type = 1,
-		  .u.e1 = { .bfw_iq_width = 8, .bfw_comp_meth = 16 } },
-		{ .type = 4, .u.e4 = { .mod_comp_scaler = 0x8000 } },
-		{ .type = 5, .u.e5 = { .n_sets = 0 } },
-		{ .type = 5, .u.e5 = { .n_sets = 3 } },
-		{ .type = 5, .u.e5 = { .n_sets = 1,
-				       .sets = { { .mc_scale_re_mask =
-							   0x1000 } } } },
-		{ .type = 5, .u.e5 = { .n_sets = 2,
-				       .sets = { { 0 },
-						 { .mc_scale_offset =
-							   0x8000 } } } },
-		{ .type = 6, .u.e6 = { .repetition = 2 } },
-		{ .type = 6, .u.e6 = { .rbg_size = 8 } },
-		{ .type = 6, .u.e6 = { .rbg_mask = 0x10000000 } },
-		{ .type = 6, .u.e6 = { .priority = 4 } },
-		{ .type = 6, .u.e6 = { .symbol_mask = 0x4000 } },
-		{ .type = 10, .u.e10 = { .beam_group_type = 4 } },
-		{ .type = 10, .u.e10 = { .num_portc = 64 } },
-		{ .type = 11, .u.e11 = { .num_bund_prb = 0,
-					 .disable_bfws = true } },
-		{ .type = 11, .u.e11 = { .num_bund_prb = 1,
-					 .bfw_iq_width = 0 } },
-		{ .type = 11, .u.e11 = { .num_bund_prb = 1,
-					 .bfw_iq_width = 17 } },
-		{ .type = 11, .u.e11 = { .num_bund_prb = 1, .bfw_iq_width = 8,
-					 .bfw_comp_meth = 16 } },
-		{ .type = 12, .u.e12 = { .priority = 4 } },
-		{ .type = 12, .u.e12 = { .symbol_mask = 0x4000 } },
+		{.type = 128},
+		{.type = 0xff},
+		{.type = 1, .u.e1 = {.bfw_iq_width = 0}},
+		{.type = 1, .u.e1 = {.bfw_iq_width = 17}},
+		{.type = 1, .u.e1 = {.bfw_iq_width = 8, .bfw_comp_meth = 16}},
+		{.type = 4, .u.e4 = {.mod_comp_scaler = 0x8000}},
+		{.type = 5, .u.e5 = {.n_sets = 0}},
+		{.type = 5, .u.e5 = {.n_sets = 3}},
+		{.type = 5,
+		 .u.e5 = {.n_sets = 1, .sets = {{.mc_scale_re_mask = 0x1000}}}},
+		{.type = 5,
+		 .u.e5 = {.n_sets = 2,
+			  .sets = {{0}, {.mc_scale_offset = 0x8000}}}},
+		{.type = 6, .u.e6 = {.repetition = 2}},
+		{.type = 6, .u.e6 = {.rbg_size = 8}},
+		{.type = 6, .u.e6 = {.rbg_mask = 0x10000000}},
+		{.type = 6, .u.e6 = {.priority = 4}},
+		{.type = 6, .u.e6 = {.symbol_mask = 0x4000}},
+		{.type = 10, .u.e10 = {.beam_group_type = 4}},
+		{.type = 10, .u.e10 = {.num_portc = 64}},
+		{.type = 11,
+		 .u.e11 = {.num_bund_prb = 0, .disable_bfws = true}},
+		{.type = 11, .u.e11 = {.num_bund_prb = 1, .bfw_iq_width = 0}},
+		{.type = 11, .u.e11 = {.num_bund_prb = 1, .bfw_iq_width = 17}},
+		{.type = 11,
+		 .u.e11 = {.num_bund_prb = 1,
+			   .bfw_iq_width = 8,
+			   .bfw_comp_meth = 16}},
+		{.type = 12, .u.e12 = {.priority = 4}},
+		{.type = 12, .u.e12 = {.symbol_mask = 0x4000}},
 		/* data announced but no pointer */
-		{ .type = 1, .u.e1 = { .bfw_iq_width = 8, .num_weights = 2 } },
-		{ .type = 10, .u.e10 = { .beam_group_type = 2,
-					 .num_portc = 1 } },
-		{ .type = 11, .u.e11 = { .num_bund_prb = 1,
-					 .disable_bfws = true } },
-		{ .type = 12, .u.e12 = { .n_ranges = 1 } },
-		{ .type = 13, .u.e13 = { .n_allocs = 1 } },
+		{.type = 1, .u.e1 = {.bfw_iq_width = 8, .num_weights = 2}},
+		{.type = 10, .u.e10 = {.beam_group_type = 2, .num_portc = 1}},
+		{.type = 11,
+		 .u.e11 = {.num_bund_prb = 1, .disable_bfws = true}},
+		{.type = 12, .u.e12 = {.n_ranges = 1}},
+		{.type = 13, .u.e13 = {.n_allocs = 1}},
 	};
 	uint8_t b[64];
 
 	(void)state;
 	(void)data;
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-		assert_int_equal(fh_cplane_build_ext(b, sizeof(b), NULL, 4,
-						     &bad[i]),
-				 -EINVAL);
+		assert_int_equal(
+			fh_cplane_build_ext(b, sizeof(b), NULL, 4, &bad[i]),
+			-EINVAL);
 	}
 }
 
@@ -2512,15 +2591,13 @@ static void test_cplane_build_ext_extlen_overflow_einval(void **state)
 	/* 8-bit extLen: 2 + 1 + 256 x 4 bytes > 255 words */
 	struct fh_cplane_ext e1 = {
 		.type = 1,
-		.u.e1 = { .bfw_iq_width = 16, .num_weights = 256,
-			  .weights = w },
+		.u.e1 = {.bfw_iq_width = 16, .num_weights = 256, .weights = w},
 	};
 	/* 16-bit extLen: 273 bundles x (2 + 1000 x 4) bytes > 65535 words */
-	const struct fh_cplane_cfg cfg = { .bfw_per_bundle = 1000 };
+	const struct fh_cplane_cfg cfg = {.bfw_per_bundle = 1000};
 	struct fh_cplane_ext e11 = {
 		.type = 11,
-		.u.e11 = { .num_bund_prb = 1, .bfw_iq_width = 16,
-			   .bundles = w },
+		.u.e11 = {.num_bund_prb = 1, .bfw_iq_width = 16, .bundles = w},
 	};
 
 	(void)state;

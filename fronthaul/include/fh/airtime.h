@@ -31,17 +31,17 @@
 #define FH_ALPHA_MAX 12288000ULL /* alpha must be below this (10 ms) */
 
 struct fh_timing {
-	uint8_t mu;     /* numerology 0..4 (15..240 kHz SCS) */
+	uint8_t mu; /* numerology 0..4 (15..240 kHz SCS) */
 	uint64_t alpha; /* GPS alpha, 1/1.2288 ns units, < 12288000 (10 ms) */
-	int32_t beta;   /* GPS beta, 10 ms units, any value */
+	int32_t beta; /* GPS beta, 10 ms units, any value */
 };
 
 struct fh_airtime {
-	uint16_t sfn;        /* 0..1023 */
-	uint8_t frame_id;    /* sfn mod 256 */
+	uint16_t sfn; /* 0..1023 */
+	uint8_t frame_id; /* sfn mod 256 */
 	uint8_t subframe_id; /* 0..9 */
-	uint8_t slot_id;     /* 0..2^mu - 1 */
-	uint8_t symbol_id;   /* 0..13 */
+	uint8_t slot_id; /* 0..2^mu - 1 */
+	uint8_t symbol_id; /* 0..13 */
 };
 
 /* @return 0 if mu <= 4 and alpha < 10 ms; -EINVAL otherwise or if t is

@@ -11,13 +11,13 @@
  * HAL's flow statistics and their names in the API are all built from
  * this list, so a counter is added here and nowhere else by hand.
  */
-#define FH_FLOW_COUNTERS(X)              \
-	X(rx_total, RX_TOTAL)            \
-	X(rx_on_time, RX_ON_TIME)        \
-	X(rx_early, RX_EARLY)            \
-	X(rx_late, RX_LATE)              \
-	X(rx_corrupt, RX_CORRUPT)        \
-	X(rx_seqid_err, RX_SEQID_ERR)    \
+#define FH_FLOW_COUNTERS(X)           \
+	X(rx_total, RX_TOTAL)         \
+	X(rx_on_time, RX_ON_TIME)     \
+	X(rx_early, RX_EARLY)         \
+	X(rx_late, RX_LATE)           \
+	X(rx_corrupt, RX_CORRUPT)     \
+	X(rx_seqid_err, RX_SEQID_ERR) \
 	X(tx_total, TX_TOTAL)
 
 /*
@@ -30,9 +30,9 @@ typedef _Atomic uint64_t fh_ctr;
 
 static inline void fh_ctr_add(fh_ctr *c, uint64_t n)
 {
-	atomic_store_explicit(
-		c, atomic_load_explicit(c, memory_order_relaxed) + n,
-		memory_order_relaxed);
+	atomic_store_explicit(c,
+			      atomic_load_explicit(c, memory_order_relaxed) + n,
+			      memory_order_relaxed);
 }
 
 static inline void fh_ctr_inc(fh_ctr *c)

@@ -34,9 +34,9 @@
 #define FH_DP_POOL_MBUFS 8191
 
 struct fh_dp_port {
-	uint16_t eth_port;    /* DPDK port id */
+	uint16_t eth_port; /* DPDK port id */
 	uint16_t native_vlan; /* VLAN of untagged frames (0 = untagged) */
-	bool vlan_filter;     /* false: every VLAN allowed */
+	bool vlan_filter; /* false: every VLAN allowed */
 	uint8_t vlan_allowed[4096 / 8];
 };
 
@@ -76,10 +76,10 @@ struct fh_dp_conf {
 	bool learning;
 	uint64_t aging_s;
 	/* air time without divisions on the fast path (see dp.c) */
-	int64_t epoch_ns;       /* GPS epoch + alpha/beta offset, Unix ns */
+	int64_t epoch_ns; /* GPS epoch + alpha/beta offset, Unix ns */
 	int64_t slot_ns;
-	int64_t period_slots;   /* slots in 256 frames (frameId period) */
-	int64_t sym_start[16];  /* ns from slot start, symbols 0..13 */
+	int64_t period_slots; /* slots in 256 frames (frameId period) */
+	int64_t sym_start[16]; /* ns from slot start, symbols 0..13 */
 };
 
 /* Fill the air-time fields of conf from conf->timing. */
@@ -197,10 +197,10 @@ struct fh_dp {
 
 /* What a data path is made of. */
 struct fh_dp_params {
-	unsigned n_lcores;                     /* 1..FH_DP_MAX_LCORES */
-	unsigned lcore_ids[FH_DP_MAX_LCORES];  /* EAL lcore of each */
-	unsigned pool_mbufs;                   /* 0: FH_DP_POOL_MBUFS */
-	bool clock_pcap;        /* packet time = capture timestamp (replay) */
+	unsigned n_lcores; /* 1..FH_DP_MAX_LCORES */
+	unsigned lcore_ids[FH_DP_MAX_LCORES]; /* EAL lcore of each */
+	unsigned pool_mbufs; /* 0: FH_DP_POOL_MBUFS */
+	bool clock_pcap; /* packet time = capture timestamp (replay) */
 	bool measure_residence; /* keep the residence-time histogram */
 };
 

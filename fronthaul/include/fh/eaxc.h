@@ -24,11 +24,11 @@ struct fh_eaxc {
 };
 
 /* o-du-phy Cat-A default and current Wireshark default */
-#define FH_EAXC_LAYOUT_4444 ((struct fh_eaxc_layout){ 4, 4, 4, 4 })
+#define FH_EAXC_LAYOUT_4444 ((struct fh_eaxc_layout){4, 4, 4, 4})
 /* Wireshark 4.0 default */
-#define FH_EAXC_LAYOUT_2644 ((struct fh_eaxc_layout){ 2, 6, 4, 4 })
+#define FH_EAXC_LAYOUT_2644 ((struct fh_eaxc_layout){2, 6, 4, 4})
 /* o-du-phy Cat-B sample */
-#define FH_EAXC_LAYOUT_4228 ((struct fh_eaxc_layout){ 4, 2, 2, 8 })
+#define FH_EAXC_LAYOUT_4228 ((struct fh_eaxc_layout){4, 2, 2, 8})
 
 /* @return 0 if the widths sum to 16; -EINVAL if they do not or l is NULL. */
 int fh_eaxc_layout_check(const struct fh_eaxc_layout *l);

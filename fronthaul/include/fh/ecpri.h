@@ -39,8 +39,8 @@ enum fh_ecpri_delay_action {
 };
 
 /* Minimum payload size per message type (bytes after the common header). */
-#define FH_ECPRI_MIN_PAYLOAD_IQ 4     /* PC_ID, SEQ_ID */
-#define FH_ECPRI_MIN_PAYLOAD_RTC 4    /* RTC_ID, SEQ_ID */
+#define FH_ECPRI_MIN_PAYLOAD_IQ 4 /* PC_ID, SEQ_ID */
+#define FH_ECPRI_MIN_PAYLOAD_RTC 4 /* RTC_ID, SEQ_ID */
 #define FH_ECPRI_MIN_PAYLOAD_GENERIC 8
 #define FH_ECPRI_MIN_PAYLOAD_RMA 12
 #define FH_ECPRI_MIN_PAYLOAD_DELAY 20

@@ -124,7 +124,7 @@ struct fh_flow_table {
 	size_t n_flows;
 	const struct fh_flow *flows; /* as configured, not owned */
 	size_t first_inexact; /* position of the first non-exact flow */
-	bool any_port_exact;  /* some exact-eAxC flow matches any port */
+	bool any_port_exact; /* some exact-eAxC flow matches any port */
 	uint16_t *order; /* position -> flow index */
 	uint16_t *next; /* position -> next position, same key */
 	uint16_t (*head)[65536]; /* [in port + 1, 0 = any][eAxC] */
@@ -189,9 +189,9 @@ static inline long fh_flow_lookup(const struct fh_flow_table *t,
 		a = fh_flow_chain_match(t, t->head[k->in_port + 1][k->eaxc_id],
 					k);
 	}
-	b = t->any_port_exact
-		    ? fh_flow_chain_match(t, t->head[0][k->eaxc_id], k)
-		    : FH_FLOW_NONE;
+	b = t->any_port_exact ?
+		    fh_flow_chain_match(t, t->head[0][k->eaxc_id], k) :
+		    FH_FLOW_NONE;
 	if (b < a) {
 		a = b; /* the lower position ranks higher */
 	}

@@ -35,7 +35,7 @@ struct fh_frame {
 	uint8_t n_vlans;
 	uint16_t vlan_tpid[2];
 	uint16_t vlan_tci[2]; /* outer first */
-	uint16_t ethertype;   /* after the tags */
+	uint16_t ethertype; /* after the tags */
 	size_t l3_offset;
 	uint8_t ip_version; /* 0, 4 or 6 */
 	uint8_t ip_src[16];
@@ -46,7 +46,7 @@ struct fh_frame {
 	bool is_ecpri;
 	bool over_udp;
 	size_t ecpri_offset; /* valid when is_ecpri */
-	size_t ecpri_len;    /* bytes available to eCPRI (may include
+	size_t ecpri_len; /* bytes available to eCPRI (may include
 				Ethernet padding) */
 };
 
@@ -66,8 +66,8 @@ struct fh_frame_spec {
 	bool vlan;
 	uint16_t vlan_id;
 	uint8_t pcp;
-	bool udp;          /* IPv4 + UDP instead of ethertype 0xAEFE */
-	uint32_t ip_src;   /* host order */
+	bool udp; /* IPv4 + UDP instead of ethertype 0xAEFE */
+	uint32_t ip_src; /* host order */
 	uint32_t ip_dst;
 	uint8_t ip_dscp;
 	uint16_t sport;

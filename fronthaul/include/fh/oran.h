@@ -54,8 +54,8 @@ uint8_t fh_comp_to_hdr(const struct fh_comp *c);
 
 /* Static (M-plane) configuration the U-plane wire format does not carry. */
 struct fh_uplane_cfg {
-	bool dyn_comp_hdr;     /* udCompHdr + reserved byte in each section */
-	struct fh_comp comp;   /* used when !dyn_comp_hdr */
+	bool dyn_comp_hdr; /* udCompHdr + reserved byte in each section */
+	struct fh_comp comp; /* used when !dyn_comp_hdr */
 	uint16_t carrier_prbs; /* what numPrbu = 0 means; 0 -> FH_MAX_PRB */
 };
 
@@ -65,13 +65,13 @@ struct fh_uplane_section {
 	uint8_t sym_inc;
 	uint16_t start_prb;
 	uint8_t num_prb_field; /* as on the wire (0 = all PRBs) */
-	uint16_t num_prb;      /* effective PRB count */
+	uint16_t num_prb; /* effective PRB count */
 	bool has_comp_hdr;
-	uint8_t ud_comp_hdr;   /* valid when has_comp_hdr */
-	struct fh_comp comp;   /* effective compression */
-	const uint8_t *data;   /* num_prb compressed PRBs */
+	uint8_t ud_comp_hdr; /* valid when has_comp_hdr */
+	struct fh_comp comp; /* effective compression */
+	const uint8_t *data; /* num_prb compressed PRBs */
 	size_t data_len;
-	size_t offset;         /* of the section header */
+	size_t offset; /* of the section header */
 };
 
 struct fh_uplane_iter {
@@ -122,9 +122,9 @@ enum fh_section_type {
 
 /* Deployment facts the C-plane does not signal. */
 struct fh_cplane_cfg {
-	uint16_t carrier_prbs;       /* numPrbc = 0; 0 -> FH_MAX_PRB */
-	uint16_t ci_num_trx;         /* type 6: TRX per PRB; 0 -> 32 */
-	uint16_t bfw_per_bundle;     /* ext 11: weights per bundle; 0 -> 32 */
+	uint16_t carrier_prbs; /* numPrbc = 0; 0 -> FH_MAX_PRB */
+	uint16_t ci_num_trx; /* type 6: TRX per PRB; 0 -> 32 */
+	uint16_t bfw_per_bundle; /* ext 11: weights per bundle; 0 -> 32 */
 };
 
 struct fh_cplane_hdr {
@@ -153,25 +153,25 @@ struct fh_cplane_section {
 	uint16_t start_prb;
 	uint8_t num_prb_field;
 	uint16_t num_prb;
-	uint16_t re_mask;   /* types 0, 1, 3, 5 */
+	uint16_t re_mask; /* types 0, 1, 3, 5 */
 	uint8_t num_symbol; /* types 0, 1, 3, 5 */
 	uint8_t ef;
-	uint16_t beam_id;   /* types 1, 3 */
-	uint16_t ue_id;     /* types 5, 6 */
+	uint16_t beam_id; /* types 1, 3 */
+	uint16_t ue_id; /* types 5, 6 */
 	int32_t freq_offset; /* type 3, signed 24 bits */
 	int16_t regularization_factor; /* type 6 */
-	const uint8_t *ci;  /* type 6: num_prb * num_trx * (I16, Q16) */
+	const uint8_t *ci; /* type 6: num_prb * num_trx * (I16, Q16) */
 	size_t ci_len;
 	const uint8_t *ext; /* extension chain (ef = 1) */
 	size_t ext_len;
 	size_t ext_offset;
 	size_t offset;
-	size_t len;         /* whole section, extensions included */
+	size_t len; /* whole section, extensions included */
 };
 
 struct fh_cplane_ext {
 	uint8_t type;
-	bool ef;          /* another extension follows */
+	bool ef; /* another extension follows */
 	uint16_t len_words;
 	const uint8_t *data; /* after ef/extType/extLen */
 	size_t data_len;
