@@ -7,9 +7,10 @@
  * samples come from a deterministic signal (tones with a PRB envelope and
  * noise), compressed with the configured method.
  */
-#include <getopt.h>
+#include <errno.h>
 #include <math.h>
 #include <pcap/pcap.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,10 @@ struct gen_opts {
 	int64_t dl_advance_ns;
 	int64_t cp_advance_ns;
 	int64_t ul_delay_ns;
-	bool dl;
+	unsigned direction; /* DIR_* */
+	unsigned from; /* FROM_* */
+	unsigned comp_hdr; /* 0 static, 1 dynamic */
+	bool dl; /* from direction */
 	bool ul;
 	bool prach;
 	bool vlan;
@@ -747,50 +751,128 @@ static int write_pcap(struct gen *g)
 	return 0;
 }
 
+/*
+ * The options: one row each, parsed and documented from this table.  A
+ * value goes to the field at off in struct gen_opts as its kind says;
+ * what several options share (vlan/udp on, direction, sender) is derived
+ * after parsing (gen_finish).
+ */
+enum gen_kind {
+	K_STR, /* const char * */
+	K_UINT, /* [min, max] * scale into a size-byte unsigned/int field */
+	K_FLAG, /* bool, no value */
+	K_CHOICE, /* index into choices, unsigned */
+	K_LAYOUT, /* struct fh_eaxc_layout, "A,B,C,D" */
+	K_COMP, /* struct fh_comp, "bfp:9" */
+	K_SECONDS, /* int64_t ns from decimal Unix seconds */
+	K_IPV4, /* uint32_t, host order */
+	K_MAC, /* uint8_t[6] */
+	K_CTYPES, /* unsigned bitmask of C-plane section types */
+	K_EXTS, /* exts[] and n_exts */
+};
+
+struct gen_opt {
+	const char *name, *arg, *help; /* arg NULL: a flag */
+	enum gen_kind kind;
+	size_t off, size;
+	unsigned long min, max, scale;
+	const char *const *choices;
+};
+
+enum { DIR_DL, DIR_UL, DIR_BOTH };
+enum { FROM_DU, FROM_RU, FROM_BOTH };
+
+static const char *const dirs[] = {"dl", "ul", "both", NULL};
+static const char *const froms[] = {"du", "ru", "both", NULL};
+static const char *const comp_hdrs[] = {"static", "dynamic", NULL};
+
+#define F(field) \
+	offsetof(struct gen_opts, field), sizeof(((struct gen_opts *)0)->field)
+#define UINT(field, lo, hi, sc) K_UINT, F(field), lo, hi, sc, NULL
+#define OF(k, field) k, F(field), 0, 0, 0, NULL
+#define CHOICE(field, c) K_CHOICE, F(field), 0, 0, 0, c
+
+static const struct gen_opt gen_opts_tbl[] = {
+	{"out", "FILE.pcap", "where to write (required)", OF(K_STR, out)},
+	{"eaxc", "N", "eAxCs (RU ports) per direction 1..255 (default 4)",
+	 UINT(n_eaxc, 1, MAX_EAXC - 1, 1)},
+	{"eaxc-layout", "A,B,C,D", "eAxC bit widths (default 4,4,4,4)",
+	 OF(K_LAYOUT, layout)},
+	{"mu", "M", "numerology 0..4 (default 1)", UINT(timing.mu, 0, 4, 1)},
+	{"prbs", "N", "PRBs per symbol 1..273 (default 273)",
+	 UINT(prbs, 1, FH_MAX_PRB, 1)},
+	{"comp", "SPEC", "none:W | bfp:W | bs:W | mulaw:W (default bfp:9)",
+	 OF(K_COMP, comp)},
+	{"comp-hdr", "MODE", "static | dynamic (default static)",
+	 CHOICE(comp_hdr, comp_hdrs)},
+	{"slots", "N", "slots to generate 1..100000 (default 20)",
+	 UINT(slots, 1, 100000, 1)},
+	{"start", "SECONDS",
+	 "Unix start time (default 1700000000); the stream starts at the "
+	 "next frame boundary",
+	 OF(K_SECONDS, start_ns)},
+	{"direction", "D", "dl | ul | both (default both)",
+	 CHOICE(direction, dirs)},
+	{"dl-advance-us", "U",
+	 "DL U-plane sent U us before air time "
+	 "(default 300)",
+	 UINT(dl_advance_ns, 0, 100000, 1000)},
+	{"cp-advance-us", "U",
+	 "C-plane sent U us before the slot (default 500)",
+	 UINT(cp_advance_ns, 0, 100000, 1000)},
+	{"ul-delay-us", "U",
+	 "UL U-plane sent U us after air time (default 100)",
+	 UINT(ul_delay_ns, 0, 100000, 1000)},
+	{"alpha", "A", "GPS alpha offset, 1/1.2288 ns, 0..12287999",
+	 UINT(timing.alpha, 0, 12287999, 1)},
+	{"beta", "B", "GPS beta offset, 10 ms, 0..32767",
+	 UINT(timing.beta, 0, 32767, 1)},
+	{"prach", NULL, "add PRACH (type 3) once per frame", OF(K_FLAG, prach)},
+	{"cplane-types", "LIST",
+	 "extra C-plane section types of 0,5,6,7 per "
+	 "slot",
+	 OF(K_CTYPES, cplane_types)},
+	{"ext", "LIST",
+	 "extension types on type 1 sections (1,4,5,6,10,11,12,"
+	 "13; any other number: an unknown extension)",
+	 OF(K_EXTS, exts)},
+	{"ecpri-misc", NULL, "one eCPRI message of types 1,3,4,5,6,7 per frame",
+	 OF(K_FLAG, ecpri_misc)},
+	{"concat", NULL, "send those concatenated in one frame",
+	 OF(K_FLAG, concat)},
+	{"from", "du|ru|both",
+	 "only what the O-DU or the O-RU sends "
+	 "(default both)",
+	 CHOICE(from, froms)},
+	{"vlan", "ID", "802.1Q tag 1..4094", UINT(vlan_id, 1, 4094, 1)},
+	{"pcp", "P", "its priority 0..7 (default 7)", UINT(pcp, 0, 7, 1)},
+	{"udp", "PORT", "eCPRI over UDP/IPv4 on PORT",
+	 UINT(udp_port, 1, 65535, 1)},
+	{"du-ip", "A", "O-DU IPv4 address (default 10.0.0.1)",
+	 OF(K_IPV4, du_ip)},
+	{"ru-ip", "A", "O-RU IPv4 address (default 10.0.0.2)",
+	 OF(K_IPV4, ru_ip)},
+	{"du-mac", "M", "O-DU MAC address", OF(K_MAC, du_mac)},
+	{"ru-mac", "M", "O-RU MAC address", OF(K_MAC, ru_mac)},
+	{"mtu", "N", "maximum frame payload 256..9600 (default 9000)",
+	 UINT(mtu, 256, MAX_FRAME, 1)},
+	{"seed", "N", "noise seed (default 1)", UINT(seed, 0, ~0ul, 1)},
+};
+
+#define N_GEN_OPTS (sizeof(gen_opts_tbl) / sizeof(gen_opts_tbl[0]))
+
 static void gen_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: fhctl gen --out FILE.pcap [options]\n"
-		"  --eaxc N              eAxCs (RU ports) per direction "
-		"(default 4)\n"
-		"  --eaxc-layout A,B,C,D eAxC bit widths (default 4,4,4,4)\n"
-		"  --mu M                numerology 0..4 (default 1)\n"
-		"  --prbs N              PRBs per symbol 1..273 (default 273)\n"
-		"  --comp SPEC           none:W | bfp:W | bs:W | mulaw:W "
-		"(default bfp:9)\n"
-		"  --comp-hdr MODE       static | dynamic (default static)\n"
-		"  --slots N             slots to generate (default 20)\n"
-		"  --start SECONDS       Unix start time (default "
-		"1700000000); the stream\n"
-		"                        starts at the next frame boundary\n"
-		"  --direction D         dl | ul | both (default both)\n"
-		"  --dl-advance-us U     DL U-plane sent U us before air time "
-		"(default 300)\n"
-		"  --cp-advance-us U     C-plane sent U us before the slot "
-		"(default 500)\n"
-		"  --ul-delay-us U       UL U-plane sent U us after air time "
-		"(default 100)\n"
-		"  --alpha A --beta B    GPS offsets (1/1.2288 ns, 10 ms)\n"
-		"  --prach               add PRACH (type 3) once per frame\n"
-		"  --cplane-types LIST   extra C-plane section types of "
-		"0,5,6,7 "
-		"per slot\n"
-		"  --ext LIST            extension types on type 1 sections "
-		"(1,4,5,6,10,11,12,13,\n"
-		"                        any other number: an unknown "
-		"extension)\n"
-		"  --ecpri-misc          one eCPRI message of types "
-		"1,3,4,5,6,7 per frame\n"
-		"  --concat              send those concatenated in one frame\n"
-		"  --from du|ru|both     only what the O-DU or the O-RU sends "
-		"(default both)\n"
-		"  --vlan ID [--pcp P]   802.1Q tag (PCP default 7)\n"
-		"  --udp PORT            eCPRI over UDP/IPv4 on PORT\n"
-		"  --du-ip A --ru-ip A   IPv4 addresses (default 10.0.0.1 / "
-		"10.0.0.2)\n"
-		"  --du-mac M --ru-mac M MAC addresses\n"
-		"  --mtu N               maximum frame payload (default 9000)\n"
-		"  --seed N              noise seed (default 1)\n");
+	fprintf(f, "usage: fhctl gen --out FILE.pcap [options]\n");
+	for (size_t i = 0; i < N_GEN_OPTS; i++) {
+		const struct gen_opt *d = &gen_opts_tbl[i];
+		char head[40];
+
+		snprintf(head, sizeof(head), "--%s%s%s", d->name,
+			 d->arg ? " " : "", d->arg ? d->arg : "");
+		fprintf(f, "  %-22s %s\n", head, d->help);
+	}
+	fprintf(f, "  %-22s %s\n", "--help", "this text");
 }
 
 static int parse_list(const char *s, unsigned *out, unsigned max_n,
@@ -829,78 +911,158 @@ static int parse_ipv4(const char *s, uint32_t *out)
 
 static int bad(const char *opt, const char *val, const char *what)
 {
-	fprintf(stderr, "fhctl gen: %s '%s': %s\n", opt, val, what);
+	fprintf(stderr, "fhctl gen: --%s '%s': %s\n", opt, val, what);
 	return FHCTL_EXIT_USAGE;
+}
+
+/* v into an unsigned (or non-negative signed) field of size bytes. */
+static void store_uint(void *p, size_t size, uint64_t v)
+{
+	uint8_t u8 = (uint8_t)v;
+	uint16_t u16 = (uint16_t)v;
+	uint32_t u32 = (uint32_t)v;
+
+	switch (size) {
+	case 1:
+		memcpy(p, &u8, 1);
+		break;
+	case 2:
+		memcpy(p, &u16, 2);
+		break;
+	case 4:
+		memcpy(p, &u32, 4);
+		break;
+	default:
+		memcpy(p, &v, 8);
+		break;
+	}
+}
+
+/* One option's value into o; 0 or FHCTL_EXIT_USAGE (reported). */
+static int gen_opt_set(struct gen_opts *o, const struct gen_opt *d,
+		       const char *val)
+{
+	void *p = (char *)o + d->off;
+	char want[96];
+	unsigned long v;
+
+	switch (d->kind) {
+	case K_STR:
+		*(const char **)p = val;
+		return 0;
+	case K_FLAG:
+		*(bool *)p = true;
+		return 0;
+	case K_UINT:
+		if (fhctl_parse_uint(val, d->min, d->max, &v) < 0) {
+			if (d->max == ~0ul) {
+				return bad(d->name, val, "an integer expected");
+			}
+			snprintf(want, sizeof(want), "%lu..%lu expected",
+				 d->min, d->max);
+			return bad(d->name, val, want);
+		}
+		store_uint(p, d->size, (uint64_t)v * d->scale);
+		return 0;
+	case K_CHOICE:
+		for (unsigned i = 0; d->choices[i] != NULL; i++) {
+			if (strcmp(val, d->choices[i]) == 0) {
+				*(unsigned *)p = i;
+				return 0;
+			}
+		}
+		want[0] = '\0';
+		for (unsigned i = 0; d->choices[i] != NULL; i++) {
+			size_t len = strlen(want);
+
+			snprintf(want + len, sizeof(want) - len, "%s%s",
+				 i == 0			   ? "" :
+				 d->choices[i + 1] == NULL ? " or " :
+							     ", ",
+				 d->choices[i]);
+		}
+		strncat(want, " expected", sizeof(want) - strlen(want) - 1);
+		return bad(d->name, val, want);
+	case K_LAYOUT:
+		return fhctl_parse_layout(val, p) < 0 ?
+			       bad(d->name, val,
+				   "four widths summing to 16 expected") :
+			       0;
+	case K_COMP:
+		return fhctl_parse_comp(val, p, NULL) < 0 ?
+			       bad(d->name, val,
+				   "none:W, bfp:W, bs:W or mulaw:W (W 1..16) "
+				   "expected") :
+			       0;
+	case K_SECONDS: {
+		char *end;
+		double s = strtod(val, &end);
+
+		if (end == val || *end != '\0' || !(s >= 0 && s < 4e9)) {
+			return bad(d->name, val, "Unix seconds expected");
+		}
+		*(int64_t *)p = (int64_t)llround(s * 1e9);
+		return 0;
+	}
+	case K_IPV4:
+		return parse_ipv4(val, p) < 0 ?
+			       bad(d->name, val,
+				   "dotted IPv4 address expected") :
+			       0;
+	case K_MAC:
+		return fhctl_parse_mac(val, p) < 0 ?
+			       bad(d->name, val,
+				   "MAC aa:bb:cc:dd:ee:ff expected") :
+			       0;
+	case K_CTYPES: {
+		unsigned list[16], n;
+
+		if (parse_list(val, list, 16, 7, &n) < 0) {
+			return bad(d->name, val,
+				   "a list of 0,1,5,6,7 expected");
+		}
+		for (unsigned i = 0; i < n; i++) {
+			if (list[i] != 0 && list[i] != 1 && list[i] != 5 &&
+			    list[i] != 6 && list[i] != 7) {
+				return bad(d->name, val,
+					   "types 0,1,5,6,7 only (3 comes with "
+					   "--prach)");
+			}
+			*(unsigned *)p |= 1u << list[i];
+		}
+		return 0;
+	}
+	case K_EXTS:
+		if (parse_list(val, o->exts, 16, 127, &o->n_exts) < 0) {
+			return bad(d->name, val,
+				   "a list of extension types 1..127 expected");
+		}
+		for (unsigned i = 0; i < o->n_exts; i++) {
+			if (o->exts[i] == 0) {
+				return bad(d->name, val,
+					   "extension type 0 is reserved");
+			}
+		}
+		return 0;
+	}
+	return FHCTL_EXIT_USAGE;
+}
+
+/* What several options decide together. */
+static void gen_finish(struct gen_opts *o)
+{
+	o->dl = o->direction != DIR_UL;
+	o->ul = o->direction != DIR_DL;
+	o->from_du = o->from != FROM_RU;
+	o->from_ru = o->from != FROM_DU;
+	o->dyn_comp_hdr = o->comp_hdr == 1;
+	o->vlan = o->vlan_id != 0;
+	o->udp = o->udp_port != 0;
+	o->ecpri_misc |= o->concat;
 }
 
 int fhctl_gen_main(int argc, char **argv)
 {
-	enum {
-		O_OUT = 256,
-		O_EAXC,
-		O_LAYOUT,
-		O_MU,
-		O_PRBS,
-		O_COMP,
-		O_COMPHDR,
-		O_SLOTS,
-		O_START,
-		O_DIR,
-		O_DLADV,
-		O_CPADV,
-		O_ULDLY,
-		O_ALPHA,
-		O_BETA,
-		O_PRACH,
-		O_CTYPES,
-		O_EXT,
-		O_MISC,
-		O_CONCAT,
-		O_VLAN,
-		O_PCP,
-		O_UDP,
-		O_DUIP,
-		O_RUIP,
-		O_DUMAC,
-		O_RUMAC,
-		O_MTU,
-		O_SEED,
-		O_FROM,
-	};
-	static const struct option longopts[] = {
-		{"out", required_argument, NULL, O_OUT},
-		{"eaxc", required_argument, NULL, O_EAXC},
-		{"eaxc-layout", required_argument, NULL, O_LAYOUT},
-		{"mu", required_argument, NULL, O_MU},
-		{"prbs", required_argument, NULL, O_PRBS},
-		{"comp", required_argument, NULL, O_COMP},
-		{"comp-hdr", required_argument, NULL, O_COMPHDR},
-		{"slots", required_argument, NULL, O_SLOTS},
-		{"start", required_argument, NULL, O_START},
-		{"direction", required_argument, NULL, O_DIR},
-		{"dl-advance-us", required_argument, NULL, O_DLADV},
-		{"cp-advance-us", required_argument, NULL, O_CPADV},
-		{"ul-delay-us", required_argument, NULL, O_ULDLY},
-		{"alpha", required_argument, NULL, O_ALPHA},
-		{"beta", required_argument, NULL, O_BETA},
-		{"prach", no_argument, NULL, O_PRACH},
-		{"cplane-types", required_argument, NULL, O_CTYPES},
-		{"ext", required_argument, NULL, O_EXT},
-		{"ecpri-misc", no_argument, NULL, O_MISC},
-		{"concat", no_argument, NULL, O_CONCAT},
-		{"vlan", required_argument, NULL, O_VLAN},
-		{"pcp", required_argument, NULL, O_PCP},
-		{"udp", required_argument, NULL, O_UDP},
-		{"du-ip", required_argument, NULL, O_DUIP},
-		{"ru-ip", required_argument, NULL, O_RUIP},
-		{"du-mac", required_argument, NULL, O_DUMAC},
-		{"ru-mac", required_argument, NULL, O_RUMAC},
-		{"mtu", required_argument, NULL, O_MTU},
-		{"seed", required_argument, NULL, O_SEED},
-		{"from", required_argument, NULL, O_FROM},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	struct gen_opts o = {
 		.layout = FH_EAXC_LAYOUT_4444,
 		.n_eaxc = 4,
@@ -912,8 +1074,8 @@ int fhctl_gen_main(int argc, char **argv)
 		.dl_advance_ns = 300000,
 		.cp_advance_ns = 500000,
 		.ul_delay_ns = 100000,
-		.dl = true,
-		.ul = true,
+		.direction = DIR_BOTH,
+		.from = FROM_BOTH,
 		.pcp = 7,
 		.du_ip = 0x0a000001,
 		.ru_ip = 0x0a000002,
@@ -921,229 +1083,54 @@ int fhctl_gen_main(int argc, char **argv)
 		.ru_mac = {0x02, 0x00, 0x00, 0x70, 0x00, 0x01},
 		.seed = 1,
 		.mtu = 9000,
-		.from_du = true,
-		.from_ru = true,
 	};
 	struct gen g = {.o = &o};
-	unsigned long v;
-	unsigned list[16], n;
 	int64_t t;
 	uint16_t sfn;
-	int c, ret;
+	int ret;
 
-	optind = 1;
-	int li = 0;
+	for (int i = 1; i < argc;) {
+		const char *val = NULL;
+		size_t k;
+		int r = 0;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, &li)) != -1) {
-		char opt[32];
-
-		snprintf(opt, sizeof(opt), "--%s",
-			 c == 'h' ? "help" : longopts[li].name);
-
-		switch (c) {
-		case O_OUT:
-			o.out = optarg;
-			break;
-		case O_EAXC:
-			if (fhctl_parse_uint(optarg, 1, MAX_EAXC - 1, &v) < 0) {
-				return bad(opt, optarg, "1..255 expected");
-			}
-			o.n_eaxc = (unsigned)v;
-			break;
-		case O_LAYOUT:
-			if (fhctl_parse_layout(optarg, &o.layout) < 0) {
-				return bad(
-					opt, optarg,
-					"four widths summing to 16 expected");
-			}
-			break;
-		case O_MU:
-			if (fhctl_parse_uint(optarg, 0, 4, &v) < 0) {
-				return bad(opt, optarg, "0..4 expected");
-			}
-			o.timing.mu = (uint8_t)v;
-			break;
-		case O_PRBS:
-			if (fhctl_parse_uint(optarg, 1, FH_MAX_PRB, &v) < 0) {
-				return bad(opt, optarg, "1..273 expected");
-			}
-			o.prbs = (unsigned)v;
-			break;
-		case O_COMP:
-			if (fhctl_parse_comp(optarg, &o.comp, NULL) < 0) {
-				return bad(opt, optarg,
-					   "none:W, bfp:W, bs:W or mulaw:W "
-					   "(W 1..16) expected");
-			}
-			break;
-		case O_COMPHDR:
-			if (strcmp(optarg, "static") != 0 &&
-			    strcmp(optarg, "dynamic") != 0) {
-				return bad(opt, optarg,
-					   "static or dynamic expected");
-			}
-			o.dyn_comp_hdr = strcmp(optarg, "dynamic") == 0;
-			break;
-		case O_SLOTS:
-			if (fhctl_parse_uint(optarg, 1, 100000, &v) < 0) {
-				return bad(opt, optarg, "1..100000 expected");
-			}
-			o.slots = (unsigned)v;
-			break;
-		case O_START: {
-			char *end;
-			double s = strtod(optarg, &end);
-
-			if (*end != '\0' || !(s >= 0 && s < 4e9)) {
-				return bad(opt, optarg,
-					   "Unix seconds expected");
-			}
-			o.start_ns = (int64_t)llround(s * 1e9);
-			break;
-		}
-		case O_DIR:
-			o.dl = strcmp(optarg, "ul") != 0;
-			o.ul = strcmp(optarg, "dl") != 0;
-			if (strcmp(optarg, "dl") != 0 &&
-			    strcmp(optarg, "ul") != 0 &&
-			    strcmp(optarg, "both") != 0) {
-				return bad(opt, optarg,
-					   "dl, ul or both expected");
-			}
-			break;
-		case O_DLADV:
-		case O_CPADV:
-		case O_ULDLY:
-			if (fhctl_parse_uint(optarg, 0, 100000, &v) < 0) {
-				return bad(opt, optarg,
-					   "0..100000 microseconds expected");
-			}
-			*(c == O_DLADV ? &o.dl_advance_ns :
-			  c == O_CPADV ? &o.cp_advance_ns :
-					 &o.ul_delay_ns) = (int64_t)v * 1000;
-			break;
-		case O_ALPHA:
-			if (fhctl_parse_uint(optarg, 0, 12287999, &v) < 0) {
-				return bad(opt, optarg, "0..12287999 expected");
-			}
-			o.timing.alpha = v;
-			break;
-		case O_BETA:
-			if (fhctl_parse_uint(optarg, 0, 32767, &v) < 0) {
-				return bad(opt, optarg, "0..32767 expected");
-			}
-			o.timing.beta = (int32_t)v;
-			break;
-		case O_PRACH:
-			o.prach = true;
-			break;
-		case O_CTYPES:
-			if (parse_list(optarg, list, 16, 7, &n) < 0) {
-				return bad(opt, optarg,
-					   "a list of 0,1,5,6,7 expected");
-			}
-			for (unsigned i = 0; i < n; i++) {
-				if (list[i] != 0 && list[i] != 1 &&
-				    list[i] != 5 && list[i] != 6 &&
-				    list[i] != 7) {
-					return bad(opt, optarg,
-						   "types 0,1,5,6,7 only "
-						   "(3 comes with --prach)");
-				}
-				o.cplane_types |= 1u << list[i];
-			}
-			break;
-		case O_EXT:
-			if (parse_list(optarg, o.exts, 16, 127, &o.n_exts) <
-				    0 ||
-			    o.n_exts == 0) {
-				return bad(opt, optarg,
-					   "a list of extension types 1..127 "
-					   "expected");
-			}
-			for (unsigned i = 0; i < o.n_exts; i++) {
-				if (o.exts[i] == 0) {
-					return bad(opt, optarg,
-						   "extension type 0 is "
-						   "reserved");
-				}
-			}
-			break;
-		case O_MISC:
-			o.ecpri_misc = true;
-			break;
-		case O_CONCAT:
-			o.concat = true;
-			o.ecpri_misc = true;
-			break;
-		case O_VLAN:
-			if (fhctl_parse_uint(optarg, 1, 4094, &v) < 0) {
-				return bad(opt, optarg, "1..4094 expected");
-			}
-			o.vlan = true;
-			o.vlan_id = (unsigned)v;
-			break;
-		case O_PCP:
-			if (fhctl_parse_uint(optarg, 0, 7, &v) < 0) {
-				return bad(opt, optarg, "0..7 expected");
-			}
-			o.pcp = (unsigned)v;
-			break;
-		case O_UDP:
-			if (fhctl_parse_uint(optarg, 1, 65535, &v) < 0) {
-				return bad(opt, optarg, "1..65535 expected");
-			}
-			o.udp = true;
-			o.udp_port = (unsigned)v;
-			break;
-		case O_DUIP:
-		case O_RUIP:
-			if (parse_ipv4(optarg,
-				       c == O_DUIP ? &o.du_ip : &o.ru_ip) < 0) {
-				return bad(opt, optarg,
-					   "dotted IPv4 address expected");
-			}
-			break;
-		case O_DUMAC:
-		case O_RUMAC:
-			if (fhctl_parse_mac(optarg, c == O_DUMAC ?
-							    o.du_mac :
-							    o.ru_mac) < 0) {
-				return bad(opt, optarg,
-					   "MAC aa:bb:cc:dd:ee:ff expected");
-			}
-			break;
-		case O_MTU:
-			if (fhctl_parse_uint(optarg, 256, MAX_FRAME, &v) < 0) {
-				return bad(opt, optarg, "256..9600 expected");
-			}
-			o.mtu = (unsigned)v;
-			break;
-		case O_SEED:
-			if (fhctl_parse_uint(optarg, 0, ~0ul, &v) < 0) {
-				return bad(opt, optarg, "an integer expected");
-			}
-			o.seed = v;
-			break;
-		case O_FROM:
-			if (strcmp(optarg, "du") != 0 &&
-			    strcmp(optarg, "ru") != 0 &&
-			    strcmp(optarg, "both") != 0) {
-				return bad(opt, optarg,
-					   "du, ru or both expected");
-			}
-			o.from_du = strcmp(optarg, "ru") != 0;
-			o.from_ru = strcmp(optarg, "du") != 0;
-			break;
-		case 'h':
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
 			gen_usage(stdout);
 			return FHCTL_EXIT_OK;
-		default:
+		}
+		for (k = 0; k < N_GEN_OPTS && r == 0; k++) {
+			const struct gen_opt *d = &gen_opts_tbl[k];
+			char name[32];
+
+			snprintf(name, sizeof(name), "--%s", d->name);
+			if (d->arg != NULL) {
+				r = fhctl_opt_value(argc, argv, &i, name, NULL,
+						    &val);
+			} else {
+				r = strcmp(argv[i], name) == 0;
+				i += r;
+			}
+			if (r < 0) {
+				return FHCTL_EXIT_USAGE; /* reported */
+			}
+			if (r > 0) {
+				ret = gen_opt_set(&o, d, val);
+				if (ret != 0) {
+					return ret;
+				}
+			}
+		}
+		if (r == 0) {
+			fprintf(stderr, "fhctl gen: unknown argument '%s'\n",
+				argv[i]);
 			gen_usage(stderr);
 			return FHCTL_EXIT_USAGE;
 		}
 	}
-	if (o.out == NULL || optind != argc) {
+	gen_finish(&o);
+	if (o.out == NULL) {
+		fprintf(stderr, "fhctl gen: --out is required\n");
 		gen_usage(stderr);
 		return FHCTL_EXIT_USAGE;
 	}

@@ -23,13 +23,7 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-pass=0
-failn=0
-
-fail() {
-	failn=$((failn + 1))
-	echo "FAIL: $*"
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
 
 # expect CODE DESCRIPTION -- command...: output in $work/out, $work/err
 expect() {
@@ -40,7 +34,7 @@ expect() {
 	if [ "$got" -eq "$want" ]; then
 		pass=$((pass + 1))
 	else
-		fail "$desc: exit $got, expected $want"
+		not_ok "$desc: exit $got, expected $want"
 		sed 's/^/  | /' "$work/err" | head -5
 	fi
 }
@@ -50,7 +44,7 @@ expect_grep() {
 	if grep -Eq -- "$2" "$work/$1"; then
 		pass=$((pass + 1))
 	else
-		fail "$3: /$2/ not in std$1"
+		not_ok "$3: /$2/ not in std$1"
 		head -8 "$work/$1" | sed 's/^/  | /'
 	fi
 }
@@ -70,7 +64,7 @@ sys.exit(0 if eval(sys.argv[2]) else 1)
 PY
 		pass=$((pass + 1))
 	else
-		fail "$2: not ($1)"
+		not_ok "$2: not ($1)"
 		head -8 "$work/out" | sed 's/^/  | /'
 	fi
 }
@@ -201,8 +195,7 @@ expect_grep err "^fhctl: DEADLINE_EXCEEDED" "deadline named"
 cfg "$work/cfg.json"
 cp "$work/cfg.json" "$work/v1.json"
 if ! start_fhswd plain "$work/cfg.json" -- --inject "$work/u.pcap:A:16"; then
-	echo "$pass passed, $((failn + 1)) failed"
-	exit 1
+	die "fhswd (plaintext) did not start"
 fi
 s=(-s "$addr")
 
@@ -464,9 +457,8 @@ else
 			--tls "$pki/ca.pem,$pki/admin.pem,$pki/missing.key" health
 		expect_grep err "missing.key" "unreadable PEM file named"
 	else
-		fail "fhswd with --tls did not start"
+		not_ok "fhswd with --tls did not start"
 	fi
 fi
 
-echo "$pass passed, $failn failed"
-[ "$failn" -eq 0 ]
+summary

@@ -5,8 +5,7 @@ set -u
 fhctl=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-failn=0
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
 
 expect() { # expect CODE DESCRIPTION -- command...
 	local want=$1 desc=$2
@@ -16,8 +15,7 @@ expect() { # expect CODE DESCRIPTION -- command...
 	if [ "$got" -eq "$want" ]; then
 		pass=$((pass + 1))
 	else
-		failn=$((failn + 1))
-		echo "FAIL: $desc: exit $got, expected $want"
+		not_ok "$desc: exit $got, expected $want"
 		sed 's/^/  | /' "$tmp/err" | head -5
 	fi
 }
@@ -26,8 +24,7 @@ expect_grep() { # expect_grep FILE PATTERN DESCRIPTION
 	if grep -q -- "$2" "$tmp/$1"; then
 		pass=$((pass + 1))
 	else
-		failn=$((failn + 1))
-		echo "FAIL: $3: '$2' not in $1"
+		not_ok "$3: '$2' not in $1"
 		head -5 "$tmp/$1" | sed 's/^/  | /'
 	fi
 }
@@ -58,18 +55,18 @@ expect 0 "gen small" -- "$fhctl" gen --out "$tmp/s.pcap" --eaxc 2 --slots 1 \
 	--direction dl --prbs 10 --comp bfp:9
 expect 0 "decode small" -- "$fhctl" decode --uplane-comp bfp:9 "$tmp/s.pcap"
 n=$(wc -l <"$tmp/out")
-if [ "$n" -eq 30 ]; then pass=$((pass + 1)); else
-	failn=$((failn + 1)); echo "FAIL: expected 30 messages, got $n"; fi
+if [ "$n" -eq 30 ]; then ok "30 messages decoded"; else
+	not_ok "expected 30 messages, got $n"; fi
 expect_grep out '"plane":"C"' "C-plane decoded"
 expect_grep out '"plane":"U"' "U-plane decoded"
 if grep -q '"error"' "$tmp/out"; then
-	failn=$((failn + 1)); echo "FAIL: decode reported errors"; else
+	not_ok "decode reported errors"; else
 	pass=$((pass + 1)); fi
 # C-plane precedes U-plane of the same slot; times are non-decreasing
 first=$(head -1 "$tmp/out")
 case "$first" in
 *'"plane":"C"'*) pass=$((pass + 1)) ;;
-*) failn=$((failn + 1)); echo "FAIL: first message is not C-plane" ;;
+*) not_ok "first message is not C-plane" ;;
 esac
 expect 0 "summary" -- "$fhctl" decode --uplane-comp bfp:9 --summary "$tmp/s.pcap"
 expect_grep out "frames 30, eCPRI messages 30, malformed 0" "summary totals"
@@ -81,5 +78,4 @@ if command -v editcap >/dev/null; then
 	expect_grep out '"error":"' "truncation reported as error"
 fi
 
-echo "$pass passed, $failn failed"
-[ "$failn" -eq 0 ]
+summary

@@ -15,7 +15,6 @@ with nothing from the sanitizers on stderr.
 """
 import argparse
 import concurrent.futures
-import importlib.util
 import json
 import os
 import shutil
@@ -29,27 +28,18 @@ import traceback
 
 import grpc
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from checks import Failure, Results, check, load_module  # noqa: E402
+
 GRPC_PROTO_DIR = "/usr/share/grpc-proto"
 MAX_MESSAGE = 65536
 ident = lambda b: b  # noqa: E731
 
 
-class Failure(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Failure(what)
 
 
 # ---- generated messages ------------------------------------------------------
 
-def load_module(path, name):
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def gen_pb2(proto_dir, out):
@@ -575,32 +565,13 @@ def tls_tests(t, port, certs, audit_path):
     return tests
 
 
-def run(tests, results):
-    for fn in tests:
-        name = fn.__name__
-        t0 = time.time()
-        try:
-            fn()
-            results.append((name, None))
-            print("ok   %-45s %.2fs" % (name, time.time() - t0), flush=True)
-        except Exception as e:  # noqa: BLE001 - report every kind of failure
-            detail = str(e) if isinstance(e, Failure) else traceback.format_exc()
-            results.append((name, detail))
-            print("FAIL %-45s %s" % (name, detail), flush=True)
-
-
 def server_exit(results, name, srv):
     rc, err = srv.stop()
     bad = [l for l in err.splitlines()
            if "ERROR: AddressSanitizer" in l or "ERROR: LeakSanitizer" in l
            or "runtime error:" in l]
-    if rc == 0 and not bad:
-        results.append((name, None))
-        print("ok   %s" % name, flush=True)
-    else:
-        tail = "\n".join(err.splitlines()[-40:])
-        results.append((name, "exit %s\n%s" % (rc, tail)))
-        print("FAIL %s: exit %s\n%s" % (name, rc, tail), flush=True)
+    tail = "\n".join(err.splitlines()[-40:])
+    results.expect(name, rc == 0 and not bad, "exit %s\n%s" % (rc, tail))
 
 
 def main():
@@ -616,7 +587,7 @@ def main():
         shutil.rmtree(work)
     os.makedirs(work)
     t = T(*gen_pb2(a.proto_dir, os.path.join(work, "py")))
-    results = []
+    results = Results()
 
     # plaintext (role admin)
     audit = os.path.join(work, "audit-plain.jsonl")
@@ -624,7 +595,7 @@ def main():
                                            str(MAX_MESSAGE)], a.lsan_supp)
     try:
         with grpc.insecure_channel("127.0.0.1:%d" % srv.port) as ch:
-            run(plaintext_tests(t, ch, srv, audit), results)
+            results.run(plaintext_tests(t, ch, srv, audit))
     finally:
         server_exit(results, "plaintext_server_clean_exit", srv)
 
@@ -649,7 +620,7 @@ def main():
                   "--role", "ops.example=operator", "--audit", audit],
                  a.lsan_supp)
     try:
-        run(tls_tests(t, srv.port, certs, audit), results)
+        results.run(tls_tests(t, srv.port, certs, audit))
     finally:
         server_exit(results, "tls_server_clean_exit", srv)
 
@@ -685,15 +656,12 @@ def main():
         rc, err = srv.stop()
         if codes == ["UNAVAILABLE"] * 3 and rc == 0 and took < 5 and \
                 "AddressSanitizer" not in err and "runtime error" not in err:
-            results.append((name, None))
-            print("ok   %s (%.2fs)" % (name, took))
+            results.ok(name, "%.2fs" % took)
         else:
-            results.append((name, "codes %r exit %s in %.1fs\n%s" % (codes, rc, took, err)))
-            print("FAIL %s: codes %r exit %s in %.1fs\n%s" % (name, codes, rc, took, err))
+            results.fail(name, "codes %r exit %s in %.1fs\n%s" % (codes, rc, took, err))
     except Exception:  # noqa: BLE001
         srv.stop()
-        results.append((name, traceback.format_exc()))
-        print("FAIL %s: %s" % (name, traceback.format_exc()))
+        results.fail(name, traceback.format_exc())
 
     # bad start-up parameters are refused with a reason
     for name, args, want in [
@@ -707,29 +675,19 @@ def main():
              "/nonexistent/ca.pem")]:
         p = subprocess.run([a.server] + args, capture_output=True, timeout=30)
         err = p.stderr.decode(errors="replace")
-        if p.returncode == 1 and want in err:
-            results.append((name, None))
-            print("ok   %s" % name)
-        else:
-            results.append((name, "exit %d: %s" % (p.returncode, err)))
-            print("FAIL %s: exit %d: %s" % (name, p.returncode, err))
+        results.expect(name, p.returncode == 1 and want in err,
+                       "exit %d: %s" % (p.returncode, err))
 
     # a port in use is refused (no SO_REUSEPORT sharing)
     s1 = Server(a.server, work, "busy1", [], a.lsan_supp)
     p = subprocess.run([a.server, "--addr", "127.0.0.1:%d" % s1.port],
                        capture_output=True, timeout=30)
     name = "start_refuses_busy_port"
-    if p.returncode == 1 and b"cannot listen" in p.stderr:
-        results.append((name, None))
-        print("ok   %s" % name)
-    else:
-        results.append((name, "exit %d: %s" % (p.returncode, p.stderr)))
-        print("FAIL %s: exit %d: %s" % (name, p.returncode, p.stderr))
+    results.expect(name, p.returncode == 1 and b"cannot listen" in p.stderr,
+                   "exit %d: %s" % (p.returncode, p.stderr))
     s1.stop()
 
-    failed = [r for r in results if r[1] is not None]
-    print("%d passed, %d failed" % (len(results) - len(failed), len(failed)))
-    return 1 if failed else 0
+    return results.summary()
 
 
 if __name__ == "__main__":

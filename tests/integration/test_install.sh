@@ -7,16 +7,7 @@ set -euo pipefail
 build=$1
 stage=$(mktemp -d /tmp/fh_install.XXXXXX)
 trap 'rm -rf "$stage"' EXIT
-pass=0 fail=0
-check() { # DESC CMD...
-	local desc=$1
-	shift
-	if "$@" >/dev/null 2>&1; then
-		pass=$((pass + 1)); echo "ok   $desc"
-	else
-		fail=$((fail + 1)); echo "FAIL $desc"
-	fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
 
 cmake --install "$build" --prefix "$stage" >/dev/null
 unit=$(find "$stage" -name 'fhswd@.service' | head -1)
@@ -39,5 +30,4 @@ check "staged fhswd runs the example config" timeout 60 "$stage/bin/fhswd" \
 	--log-level=error --vdev net_null0 --vdev net_null1 --vdev net_null2 \
 	-- --config "$(sed 's/net_pcap/net_null/g' "$cfg" >"$stage/n.json"; echo "$stage/n.json")" \
 	--run-seconds 1
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

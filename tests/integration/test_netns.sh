@@ -44,15 +44,7 @@ NEAXC=4
 PPS=20000
 COMP=bfp:9
 
-pass=0
-failn=0
-ok() { pass=$((pass + 1)); echo "ok: $*"; }
-fail() { failn=$((failn + 1)); echo "FAIL: $*"; }
-die() { # a precondition of the whole test failed
-	fail "$*"
-	echo "$pass passed, $failn failed"
-	exit 1
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
 
 for f in "$fhswd" "$fhctl" "$pkt_io" "$py"; do
 	[ -x "$f" ] || [ -f "$f" ] || die "missing $f"
@@ -314,13 +306,13 @@ for s in du ru0 ru1; do
 	if wait "$p"; then
 		ok "sent from $s: $(cat "$tmp/send_$s.json")"
 	else
-		fail "send from $s failed: $(cat "$tmp/send_$s.json" "$tmp/send_$s.err")"
+		not_ok "send from $s failed: $(cat "$tmp/send_$s.json" "$tmp/send_$s.err")"
 	fi
 done
 if wait "$fhswd_pid"; then
 	ok "fhswd ran ${RUN_SECONDS} s and exited 0"
 else
-	fail "fhswd exited $? (stderr below)"
+	not_ok "fhswd exited $? (stderr below)"
 	sed 's/^/  | /' "$tmp/fhswd.err" | tail -20
 fi
 touch "$tmp/stop"
@@ -329,7 +321,7 @@ for c in ru0 ru1 du; do
 	if wait "$p"; then
 		ok "capture $c: $(cat "$tmp/cap_$c.json")"
 	else
-		fail "capture in $c failed: $(cat "$tmp/cap_$c.err")"
+		not_ok "capture in $c failed: $(cat "$tmp/cap_$c.err")"
 	fi
 done
 pids=()
@@ -340,11 +332,11 @@ compare() { # compare DESCRIPTION EXPECTED GOT [--ordered]
 	local d=$1 e=$2 g=$3
 	shift 3
 	if [ ! -s "$g" ]; then
-		fail "$d: no capture"
+		not_ok "$d: no capture"
 	elif pio compare --expected "$e" --got "$g" "$@" >"$tmp/cmp.out"; then
 		ok "$d"
 	else
-		fail "$d"
+		not_ok "$d"
 		sed 's/^/  | /' "$tmp/cmp.out"
 	fi
 }
@@ -383,7 +375,7 @@ if s["other"] or seen_eaxc != want_eaxc or seen_pd != want_pd:
 EOF
 		ok "$name: eAxC {$eaxcs} only, planes {$*}, no other frames"
 	else
-		fail "$name: breakdown is not eAxC {$eaxcs} / {$*}"
+		not_ok "$name: breakdown is not eAxC {$eaxcs} / {$*}"
 	fi
 	if "$fhctl" decode --uplane-comp $COMP "$tmp/cap_$name.pcap" \
 		>"$tmp/dec_$name.ndjson" 2>"$tmp/dec_$name.err" &&
@@ -391,7 +383,7 @@ EOF
 		! grep -q '"error"' "$tmp/dec_$name.ndjson"; then
 		ok "$name: fhctl decode reads $(wc -l <"$tmp/dec_$name.ndjson") well-formed messages"
 	else
-		fail "$name: fhctl decode of the capture failed or reported errors"
+		not_ok "$name: fhctl decode of the capture failed or reported errors"
 		{ head -3 "$tmp/dec_$name.err"; grep -m3 '"error"' "$tmp/dec_$name.ndjson"; } |
 			sed 's/^/  | /'
 	fi
@@ -457,12 +449,11 @@ print(("ok" if ok else "FAIL") + " l2: forwarded %s flooded %s (expected 0 0:"
       " no non-eCPRI traffic)" % (l2.get("forwarded"), l2.get("flooded")))
 EOF
 	while read -r verdict rest; do
-		if [ "$verdict" = ok ]; then ok "counters: $rest"; else fail "counters: $rest"; fi
+		if [ "$verdict" = ok ]; then ok "counters: $rest"; else not_ok "counters: $rest"; fi
 	done <"$tmp/counters_check.txt"
-	[ -s "$tmp/counters_check.txt" ] || fail "counters check produced nothing"
+	[ -s "$tmp/counters_check.txt" ] || not_ok "counters check produced nothing"
 else
-	fail "fhswd wrote no counters JSON"
+	not_ok "fhswd wrote no counters JSON"
 fi
 
-echo "$pass passed, $failn failed"
-[ "$failn" -eq 0 ]
+summary

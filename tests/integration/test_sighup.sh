@@ -9,13 +9,7 @@ fhctl=$2
 work=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-pass=0
-failn=0
-check() { # check DESCRIPTION COMMAND...
-	local d=$1
-	shift
-	if "$@"; then pass=$((pass + 1)); else failn=$((failn + 1)); echo "FAIL: $d"; fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
 
 cfg() { # cfg FLOWNAME
 	cat <<JSON
@@ -65,5 +59,4 @@ need(f["b2a"]["rx_total"] > f["a2b-v2"]["rx_total"],
 sys.exit(0 if ok else 1)
 PY
 check "counters after reloads" [ $? -eq 0 ]
-echo "$pass passed, $failn failed"
-[ "$failn" -eq 0 ]
+summary

@@ -12,25 +12,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fh/ecpri.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-/* A heap copy of exactly n bytes (ASan flags any access past it). */
-static uint8_t *dup_exact(const uint8_t *src, size_t n)
-{
-	uint8_t *p = malloc(n != 0 ? n : 1);
-
-	assert_non_null(p);
-	if (n != 0) {
-		memcpy(p, src, n);
-	}
-	return p;
-}
 
 /* Parse the only message of buf and check the iterator ends after it. */
 static void parse_single(const uint8_t *buf, size_t len, size_t base,

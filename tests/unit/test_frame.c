@@ -12,6 +12,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,24 +22,12 @@
 #include "fh/ecpri.h"
 #include "fh/frame.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define ECPRI_PORT 5000
 
 static const uint8_t mac_dst[6] = {0x02, 0x00, 0x5e, 0x10, 0x20, 0x30};
 static const uint8_t mac_src[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
 static const uint8_t ip4_src[4] = {192, 168, 1, 10};
 static const uint8_t ip4_dst[4] = {10, 0, 0, 254};
-
-static uint8_t *dup_exact(const uint8_t *src, size_t n)
-{
-	uint8_t *p = malloc(n != 0 ? n : 1);
-
-	assert_non_null(p);
-	if (n != 0) {
-		memcpy(p, src, n);
-	}
-	return p;
-}
 
 static struct fh_frame_cfg port_cfg(void)
 {

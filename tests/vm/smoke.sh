@@ -12,29 +12,8 @@
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-pass=0
-fail=0
+. "$here/../lib/harness.sh"
 
-ok() {
-	echo "ok   - $1"
-	pass=$((pass + 1))
-}
-not_ok() {
-	echo "FAIL - $1"
-	fail=$((fail + 1))
-}
-# check DESC CMD...: CMD succeeds
-check() {
-	local desc=$1
-	shift
-	local out
-	if out=$("$@" 2>&1); then
-		ok "$desc"
-	else
-		not_ok "$desc"
-		printf '       %s\n' "\$ $*" "$out"
-	fi
-}
 # expect DESC WANT PKT-ARGS...: pkt.py (in fhhost) prints exactly WANT
 expect() {
 	local desc=$1 want=$2
@@ -46,19 +25,6 @@ expect() {
 	else
 		not_ok "$desc"
 		printf '       %s\n' "pkt.py $*" "want: ${want:-<nothing>}" "got:  ${got:-<nothing>}"
-	fi
-}
-# contains DESC NEEDLE CMD...: CMD's output contains NEEDLE
-contains() {
-	local desc=$1 needle=$2
-	shift 2
-	local out
-	out=$("$@" 2>&1)
-	if [[ $out == *"$needle"* ]]; then
-		ok "$desc"
-	else
-		not_ok "$desc"
-		printf '       %s\n' "\$ $*" "want: $needle" "$out"
 	fi
 }
 
@@ -125,5 +91,4 @@ expect "flower: IPv4 on VLAN 10 does not match" \
 contains "flower: exactly one packet hit the rule" " 1 pkt " \
 	tc -s -n fhsw filter show dev p3 ingress
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -39,62 +39,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 2
 fi
 
-pass=0
-fail=0
-ok() {
-	echo "ok   - $1"
-	pass=$((pass + 1))
-}
-not_ok() {
-	echo "FAIL - $1"
-	fail=$((fail + 1))
-}
-# check DESC CMD...: CMD succeeds
-check() {
-	local desc=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		ok "$desc"
-	else
-		not_ok "$desc"
-		printf '       %s\n' "\$ $*" "$out"
-	fi
-}
-# refute DESC CMD...: CMD fails
-refute() {
-	local desc=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		not_ok "$desc"
-		printf '       %s\n' "\$ $*" "$out"
-	else
-		ok "$desc"
-	fi
-}
-# contains DESC NEEDLE CMD...: CMD's output contains NEEDLE
-contains() {
-	local desc=$1 needle=$2 out
-	shift 2
-	out=$("$@" 2>&1)
-	if [[ $out == *"$needle"* ]]; then
-		ok "$desc"
-	else
-		not_ok "$desc"
-		printf '       %s\n' "\$ $*" "want: $needle" "$out"
-	fi
-}
-# lacks DESC NEEDLE CMD...: CMD's output does not contain NEEDLE
-lacks() {
-	local desc=$1 needle=$2 out
-	shift 2
-	out=$("$@" 2>&1)
-	if [[ $out != *"$needle"* ]]; then
-		ok "$desc"
-	else
-		not_ok "$desc"
-		printf '       %s\n' "\$ $*" "unwanted: $needle" "$out"
-	fi
-}
+. "$here/../lib/harness.sh"
 # expect DESC WANT PKT-ARGS...: swdev_pkt.py prints exactly WANT
 expect() {
 	local desc=$1 want=$2 got
@@ -106,20 +51,6 @@ expect() {
 		not_ok "$desc"
 		printf '       %s\n' "swdev_pkt.py $*" "want: ${want:-<nothing>}" \
 			"got:  ${got:-<nothing>}"
-	fi
-}
-# jq-less JSON check: jcheck DESC FILE PYTHON-EXPR (j is the document)
-jcheck() {
-	local desc=$1 file=$2 expr=$3 out
-	if out=$(python3 -c 'import json,sys
-j = json.load(open(sys.argv[1]))
-v = eval(sys.argv[2])
-print(v)
-sys.exit(0 if v is True else 1)' "$file" "$expr" 2>&1); then
-		ok "$desc"
-	else
-		not_ok "$desc"
-		printf '       %s\n' "$expr -> $out" "$(cat "$file" 2>/dev/null)"
 	fi
 }
 
@@ -638,5 +569,4 @@ contains "adoptbr: ageing back to 300 s" "ageing_time 30000 " \
 lacks "swdu released from adoptbr" "master" ip link show swdu
 ip link del adoptbr
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary
