@@ -204,9 +204,41 @@ static bool oran_valid(const uint8_t *e, size_t len, size_t seg_len)
 					       NULL) < 0) {
 				return false;
 			}
+			/* every section and its PRBs inside the message (the
+			 * walk needs the bytes in one segment) */
+			if (m.body + m.body_len <= e + seg_len &&
+			    !fh_uplane_sections_fit(m.body, m.body_len, NULL)) {
+				return false;
+			}
 		}
 	}
 	return ret == 0;
+}
+
+/* Do the sections of the one U-plane message at e (eCPRI payload size
+ * ps) fill it?  The usual message is one section whose PRBs take the rest
+ * of it; a stream repeats its layout, so the last layout that fit is
+ * remembered and the next check is one compare. */
+static inline bool uplane_fits(struct fh_dp_lcore *lc, const uint8_t *e,
+			       uint32_t ps)
+{
+	const uint8_t *sec = e + FH_ECPRI_HDR_LEN + 4 + FH_RADIO_HDR_LEN;
+	uint32_t n = sec[3], start = (uint32_t)(sec[1] & 3) << 8 | sec[2];
+	uint32_t rest = ps - 4 - FH_RADIO_HDR_LEN - 4, b;
+	uint64_t key = (uint64_t)ps << 24 | start << 8 | n;
+
+	if (likely(key == lc->uplane_fit_key)) {
+		return true;
+	}
+	if (n != 0 && rest % n == 0 && start + n <= FH_MAX_PRB) {
+		/* one section of n PRBs, b bytes each: 3w or 3w + 1 */
+		b = rest / n;
+		if (b >= 3 && b <= 49 && b % 3 != 2) {
+			lc->uplane_fit_key = key;
+			return true;
+		}
+	}
+	return fh_uplane_sections_fit(e + FH_ECPRI_HDR_LEN + 4, ps - 4, NULL);
 }
 
 static inline void window_count(const struct fh_dp_conf *conf,
@@ -641,6 +673,11 @@ ecpri:
 		valid = ps + FH_ECPRI_HDR_LEN <= fr.ecpri_len &&
 			ps >= 4 + FH_RADIO_HDR_LEN + 4 &&
 			(e[8] >> 4 & 7) == FH_ORAN_PAYLOAD_VERSION;
+		/* the sections fill the message (walked when the message is
+		 * in one segment, as the C-plane walk is) */
+		if (valid && fr.ecpri_offset + FH_ECPRI_HDR_LEN + ps <= seg) {
+			valid = uplane_fits(lc, e, ps);
+		}
 	} else {
 		valid = oran_valid(e, fr.ecpri_len, seg - fr.ecpri_offset);
 	}
@@ -750,12 +787,16 @@ int fh_dp_lcore_main(void *arg)
 	struct fh_dp_lcore *lc = arg;
 	struct fh_dp *dp = lc->dp;
 	struct rte_mbuf *pkts[FH_DP_BURST];
+	const uint64_t gap_max = rte_get_tsc_hz() / 1000000 * FH_DP_IDLE_GAP_US;
+	uint64_t prev = rte_rdtsc(), idle = 0;
 
 	rte_rcu_qsbr_thread_register(dp->rcu, lc->id);
 	rte_rcu_qsbr_thread_online(dp->rcu, lc->id);
 	while (!atomic_load_explicit(&dp->stop, memory_order_relaxed)) {
 		const struct fh_dp_conf *conf =
 			atomic_load_explicit(&dp->conf, memory_order_acquire);
+		bool got = false;
+		uint64_t now;
 
 		if (conf != NULL) {
 			const struct fh_dp_rxq_set *rs = &conf->rxq[lc->id];
@@ -770,6 +811,7 @@ int fh_dp_lcore_main(void *arg)
 					continue;
 				}
 				t0 = rte_rdtsc();
+				got = true;
 				atomic_store_explicit(&lc->last_rx_tsc, t0,
 						      memory_order_relaxed);
 				fh_dp_process(
@@ -786,6 +828,16 @@ int fh_dp_lcore_main(void *arg)
 				}
 			}
 		}
+		/* idleness: time spent polling empty queues, not wall time */
+		now = rte_rdtsc();
+		if (got) {
+			idle = 0;
+		} else {
+			idle += now - prev < gap_max ? now - prev : gap_max;
+		}
+		prev = now;
+		atomic_store_explicit(&lc->idle_tsc, idle,
+				      memory_order_relaxed);
 		/* no reference to conf is held past this point */
 		rte_rcu_qsbr_quiescent(dp->rcu, lc->id);
 	}

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <stdint.h>
 #include <string.h>
 
 #include "fh/bits.h"
@@ -121,6 +122,121 @@ int fh_uplane_next(struct fh_uplane_iter *it, struct fh_uplane_section *s,
 	}
 	it->pos += hdr_len + s->data_len;
 	return 1;
+}
+
+/* numPrbu = 0 ("all PRBs") with the carrier unknown: at least the
+ * smallest carrier fronthaul serves, LTE 1.4 MHz (6 PRBs); NR's smallest
+ * has 11. */
+#define MIN_CARRIER_PRB 6
+
+static size_t start_prb(const uint8_t *sec)
+{
+	return (size_t)(sec[1] & 3) << 8 | sec[2];
+}
+
+/* Sections with 4-byte headers and b bytes a PRB fill p[0..len), none
+ * reaching past PRB max_end. */
+static bool fit_static(const uint8_t *p, size_t len, size_t b, uint16_t carrier,
+		       size_t max_end)
+{
+	size_t pos = 0;
+
+	while (pos < len) {
+		size_t rest, n;
+
+		if (len - pos < 4) {
+			return false;
+		}
+		rest = len - pos - 4;
+		n = p[pos + 3];
+		if (n == 0 && carrier == 0) {
+			return rest % b == 0 && rest / b >= MIN_CARRIER_PRB &&
+			       rest / b <= FH_MAX_PRB;
+		}
+		n = n != 0 ? n : carrier;
+		if (n * b > rest || start_prb(p + pos) + n > max_end) {
+			return false;
+		}
+		pos += 4 + n * b;
+	}
+	return true;
+}
+
+/* Sections with 6-byte headers, each coded as its udCompHdr says. */
+static bool fit_dynamic(const uint8_t *p, size_t len, uint16_t carrier,
+			size_t max_end)
+{
+	size_t pos = 0;
+
+	while (pos < len) {
+		struct fh_comp c;
+		size_t rest, n, b;
+
+		if (len - pos < 6) {
+			return false;
+		}
+		rest = len - pos - 6;
+		n = p[pos + 3];
+		c = fh_comp_from_hdr(p[pos + 4]);
+		b = fh_comp_prb_bytes(&c);
+		if (b == 0) {
+			return false;
+		}
+		if (n == 0 && carrier == 0) {
+			return rest % b == 0 && rest / b >= MIN_CARRIER_PRB &&
+			       rest / b <= FH_MAX_PRB;
+		}
+		n = n != 0 ? n : carrier;
+		if (n * b > rest || start_prb(p + pos) + n > max_end) {
+			return false;
+		}
+		pos += 6 + n * b;
+	}
+	return true;
+}
+
+/* A PRB size some static coding has: 3w or 3w + 1 bytes, w = 1..16. */
+static bool prb_size_possible(size_t b)
+{
+	return b >= 3 && b <= 49 && b % 3 != 2;
+}
+
+/* With the coding unknown, a section must also lie inside the largest
+ * carrier (startPrbu + numPrbu <= FH_MAX_PRB): it keeps IQ bytes read as
+ * section headers from fitting by chance. */
+bool fh_uplane_sections_fit(const uint8_t *body, size_t len,
+			    const struct fh_uplane_cfg *cfg)
+{
+	const uint8_t *p = body + FH_RADIO_HDR_LEN;
+	size_t n, rest;
+
+	if (len < FH_RADIO_HDR_LEN + 4) {
+		return false;
+	}
+	len -= FH_RADIO_HDR_LEN;
+	if (cfg != NULL) {
+		size_t b = fh_comp_prb_bytes(&cfg->comp);
+
+		if (cfg->dyn_comp_hdr) {
+			return fit_dynamic(p, len, cfg->carrier_prbs, SIZE_MAX);
+		}
+		return b != 0 &&
+		       fit_static(p, len, b, cfg->carrier_prbs, SIZE_MAX);
+	}
+	/* the usual case first: one section holding the whole body */
+	n = p[3];
+	rest = len - 4;
+	if (n != 0 && rest % n == 0 && prb_size_possible(rest / n) &&
+	    start_prb(p) + n <= FH_MAX_PRB) {
+		return true;
+	}
+	for (size_t b = 3; b <= 49; b++) {
+		if (prb_size_possible(b) &&
+		    fit_static(p, len, b, 0, FH_MAX_PRB)) {
+			return true;
+		}
+	}
+	return fit_dynamic(p, len, 0, FH_MAX_PRB);
 }
 
 long fh_uplane_build_section(uint8_t *buf, size_t cap,

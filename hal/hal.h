@@ -249,8 +249,10 @@ int hal_l2_stats(struct hal *h, struct hal_l2_stats *out);
 int hal_flow_status(struct hal *h, const char *name,
 		    struct hal_flow_status *out);
 
-/* Nanoseconds since the last packet received on any port (UINT64_MAX if
- * none yet).  @return 0; -EINVAL; -EOPNOTSUPP where the backend cannot
+/* How long the switch has been idle: nanoseconds the data path spent
+ * polling empty ports since the last packet received on any port (time
+ * the forwarding threads were descheduled hardly counts, so a busy
+ * machine does not look idle); UINT64_MAX if nothing was received yet.  @return 0; -EINVAL; -EOPNOTSUPP where the backend cannot
  * tell. */
 int hal_idle_ns(struct hal *h, uint64_t *ns);
 

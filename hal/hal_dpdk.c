@@ -499,19 +499,25 @@ static int dpdk_l2_stats(struct hal *h, struct hal_l2_stats *out)
 static int dpdk_idle_ns(struct hal *h, uint64_t *ns)
 {
 	struct fh_dp *dp = to_dpdk(h)->dp;
-	uint64_t last = 0, now = rte_rdtsc();
+	uint64_t last = 0, idle = UINT64_MAX;
 
+	/* idle: the least any lcore has polled empty queues since its last
+	 * packet (time it was descheduled hardly counts: fh_dp_lcore) */
 	for (unsigned i = 0; i < dp->n_lcores; i++) {
-		uint64_t t = atomic_load_explicit(&dp->lcores[i]->last_rx_tsc,
+		const struct fh_dp_lcore *lc = dp->lcores[i];
+		uint64_t t = atomic_load_explicit(&lc->last_rx_tsc,
 						  memory_order_relaxed);
+		uint64_t it = atomic_load_explicit(&lc->idle_tsc,
+						   memory_order_relaxed);
 
 		last = t > last ? t : last;
+		idle = it < idle ? it : idle;
 	}
 	if (last == 0) {
 		*ns = UINT64_MAX;
 		return 0;
 	}
-	*ns = (uint64_t)((unsigned __int128)(now - last) * FH_NS_PER_S /
+	*ns = (uint64_t)((unsigned __int128)idle * FH_NS_PER_S /
 			 rte_get_tsc_hz());
 	return 0;
 }

@@ -57,6 +57,15 @@ struct ctx {
 	size_t errlen;
 };
 
+/* A JSON string with a NUL inside (read with JSON_ALLOW_NUL): C would see
+ * only what comes before it. */
+static bool has_nul(const json_t *v)
+{
+	const char *str = json_string_value(v);
+
+	return str != NULL && strlen(str) != json_string_length(v);
+}
+
 static int fail(struct ctx *c, const char *fmt, ...)
 {
 	va_list ap;
@@ -291,6 +300,9 @@ static int parse_value(struct ctx *c, const ProtobufCFieldDescriptor *f,
 		const ProtobufCEnumDescriptor *ed = f->descriptor;
 		const ProtobufCEnumValue *ev = NULL;
 
+		if (json_is_string(v) && has_nul(v)) {
+			return fail(c, "contains a NUL character (\\u0000)");
+		}
 		if (json_is_string(v)) {
 			ev = protobuf_c_enum_descriptor_get_value_by_name(
 				ed, json_string_value(v));
@@ -328,6 +340,9 @@ static int parse_value(struct ctx *c, const ProtobufCFieldDescriptor *f,
 		if (!json_is_string(v)) {
 			return fail(c, "expected a string");
 		}
+		if (has_nul(v)) {
+			return fail(c, "contains a NUL character (\\u0000)");
+		}
 		str = strdup(json_string_value(v));
 		if (str == NULL) {
 			return -ENOMEM;
@@ -344,6 +359,9 @@ static int parse_value(struct ctx *c, const ProtobufCFieldDescriptor *f,
 
 		if (!json_is_string(v)) {
 			return fail(c, "expected a base64 string");
+		}
+		if (has_nul(v)) {
+			return fail(c, "contains a NUL character (\\u0000)");
 		}
 		str = json_string_value(v);
 		len = strlen(str);
@@ -506,7 +524,7 @@ int mgmt_json_text_to_pb(const ProtobufCMessageDescriptor *desc,
 			 size_t errlen)
 {
 	json_error_t je;
-	json_t *j = json_loads(text, JSON_REJECT_DUPLICATES, &je);
+	json_t *j = json_loads(text, MGMT_JSON_LOAD_FLAGS, &je);
 	int ret;
 
 	if (j == NULL) {
@@ -782,6 +800,117 @@ int mgmt_pb_check_utf8(const ProtobufCMessage *m, char *path, size_t len)
 	ret = check_utf8(m, &p);
 	if (ret < 0 && path != NULL && len != 0) {
 		snprintf(path, len, "%s", p.buf);
+	}
+	return ret;
+}
+
+/* ---- NUL bytes in strings on the wire -------------------------------------- */
+
+/*
+ * protobuf-c hands strings to C NUL-terminated and keeps no length, so a
+ * string with a NUL inside would be cut silently ("b2a\0x" acting on
+ * "b2a").  Only the wire still has the length: walk it beside the
+ * descriptors.
+ */
+#define WIRE_MAX_DEPTH 32
+
+/* A varint at *pos (advanced); false if truncated or longer than 10. */
+static bool wire_varint(const uint8_t *b, size_t len, size_t *pos, uint64_t *v)
+{
+	*v = 0;
+	for (unsigned shift = 0; shift < 70 && *pos < len; shift += 7) {
+		uint8_t c = b[(*pos)++];
+
+		*v |= (uint64_t)(c & 0x7f) << (shift < 64 ? shift : 63);
+		if ((c & 0x80) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* 0, -EILSEQ (a NUL; p names the string), -EBADMSG (not a message). */
+static int check_wire(const ProtobufCMessageDescriptor *d, const uint8_t *b,
+		      size_t len, struct path *p, unsigned depth)
+{
+	size_t seen[64] = {0}; /* elements so far per field, for [i] */
+	size_t pos = 0;
+
+	if (depth > WIRE_MAX_DEPTH) {
+		return -EBADMSG;
+	}
+	while (pos < len) {
+		const ProtobufCFieldDescriptor *f;
+		uint64_t key, n;
+		size_t old, idx;
+		int ret = 0;
+
+		if (!wire_varint(b, len, &pos, &key)) {
+			return -EBADMSG;
+		}
+		switch (key & 7) {
+		case 0: /* varint */
+			if (!wire_varint(b, len, &pos, &n)) {
+				return -EBADMSG;
+			}
+			continue;
+		case 1: /* fixed64 */
+			n = 8;
+			break;
+		case 5: /* fixed32 */
+			n = 4;
+			break;
+		case 2: /* length-delimited */
+			if (!wire_varint(b, len, &pos, &n)) {
+				return -EBADMSG;
+			}
+			break;
+		default: /* groups: not in proto3 */
+			return -EBADMSG;
+		}
+		if (n > len - pos) {
+			return -EBADMSG;
+		}
+		f = (key & 7) == 2 && key >> 3 <= UINT32_MAX ?
+			    protobuf_c_message_descriptor_get_field(
+				    d, (unsigned)(key >> 3)) :
+			    NULL;
+		if (f != NULL && (f->type == PROTOBUF_C_TYPE_STRING ||
+				  f->type == PROTOBUF_C_TYPE_MESSAGE)) {
+			idx = (size_t)(f - d->fields);
+			old = path_push_key(p, f->name);
+			if (f->label == PROTOBUF_C_LABEL_REPEATED &&
+			    idx < sizeof(seen) / sizeof(seen[0])) {
+				path_push_index(p, seen[idx]++);
+			}
+			if (f->type == PROTOBUF_C_TYPE_STRING) {
+				ret = memchr(b + pos, '\0', n) != NULL ?
+					      -EILSEQ :
+					      0;
+			} else {
+				ret = check_wire(f->descriptor, b + pos, n, p,
+						 depth + 1);
+			}
+			if (ret < 0) {
+				return ret;
+			}
+			path_pop(p, old);
+		}
+		pos += n;
+	}
+	return 0;
+}
+
+int mgmt_pb_check_nul(const ProtobufCMessageDescriptor *d, const void *data,
+		      size_t len, char *path, size_t pathlen)
+{
+	struct path p = {.len = 0};
+	int ret;
+
+	p.buf[0] = '\0';
+	ret = check_wire(d, data, len, &p, 0);
+	if (ret == -EILSEQ && path != NULL && pathlen != 0) {
+		snprintf(path, pathlen, "%s", p.buf);
 	}
 	return ret;
 }

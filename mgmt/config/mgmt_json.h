@@ -33,6 +33,10 @@
 int mgmt_json_to_pb(const ProtobufCMessageDescriptor *desc, json_t *json,
 		    ProtobufCMessage **out, char *err, size_t errlen);
 
+/* How every JSON text is read: duplicate keys are errors; "\u0000" is read
+ * so that mgmt_json_to_pb refuses it with the path of the string. */
+#define MGMT_JSON_LOAD_FLAGS (JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
+
 /* Parse a JSON document from text (NUL-terminated) then as above; JSON
  * syntax errors name the line and column. */
 int mgmt_json_text_to_pb(const ProtobufCMessageDescriptor *desc,
@@ -53,6 +57,16 @@ json_t *mgmt_pb_to_json(const ProtobufCMessage *msg);
  * string ("flow.name") written to path (len bytes).
  */
 int mgmt_pb_check_utf8(const ProtobufCMessage *m, char *path, size_t len);
+
+/*
+ * A string field on the wire with a NUL byte inside, which protobuf-c would
+ * cut at the NUL without notice.  data/len: a message of type d that
+ * protobuf-c unpacked.  Returns 0; -EILSEQ with the path of the first such
+ * string ("config.flows[2].name") in path (pathlen bytes); -EBADMSG if
+ * data is not a message of type d.
+ */
+int mgmt_pb_check_nul(const ProtobufCMessageDescriptor *d, const void *data,
+		      size_t len, char *path, size_t pathlen);
 
 /* protobuf-c messages on the system allocator (freeable by
  * protobuf_c_message_free_unpacked with a NULL allocator, as mgmt_pb_free

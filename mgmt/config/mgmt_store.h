@@ -111,6 +111,10 @@ struct mgmt_store {
 /* Atomic write of the config as JSON (temp file, fsync, rename, fsync of
  * the directory), then of PATH.state: its version number, so that a
  * restart goes on counting.  0 or -errno with the reason in err. */
+/* What a failed mgmt_store_persist() means to a client: -ENOSPC (disk
+ * full: RESOURCE_EXHAUSTED) or -EAGAIN (any other disk error: UNAVAILABLE,
+ * worth a retry once the disk is back); -ENOMEM as it is. */
+int mgmt_store_persist_err(int err);
 int mgmt_store_persist(const char *path, const pb_config *c, uint64_t version,
 		       char *err, size_t errlen);
 

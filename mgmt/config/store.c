@@ -111,6 +111,19 @@ static void state_write(const char *path, uint64_t version, uint64_t hash)
 	}
 }
 
+int mgmt_store_persist_err(int err)
+{
+	switch (err) {
+	case -ENOMEM:
+		return err;
+	case -ENOSPC:
+	case -EDQUOT:
+		return -ENOSPC;
+	default:
+		return -EAGAIN;
+	}
+}
+
 int mgmt_store_persist(const char *path, const pb_config *c, uint64_t version,
 		       char *err, size_t errlen)
 {
@@ -317,10 +330,14 @@ int mgmt_store_commit_locked(struct mgmt_store *s, pb_config *next,
 		mgmt_pb_free(next);
 		return mgmt_error_set(st, hal_err(ret), "%s", err);
 	}
-	if (persist_now && mgmt_store_persist(s->path, next, s->version + 1,
-					      err, sizeof(err)) < 0) {
+	if (persist_now) {
+		ret = mgmt_store_persist(s->path, next, s->version + 1, err,
+					 sizeof(err));
+	}
+	if (persist_now && ret < 0) {
 		/* undo: the HAL goes back to the running config */
 		char err2[MGMT_CONFIG_ERR_LEN];
+		int perr = mgmt_store_persist_err(ret);
 
 		ret = hal_apply(s->hal, &s->cfg, err2, sizeof(err2));
 		mgmt_config_free(&cfg);
@@ -328,7 +345,7 @@ int mgmt_store_commit_locked(struct mgmt_store *s, pb_config *next,
 		if (ret < 0) {
 			return degrade(s, st, err, err2);
 		}
-		return mgmt_error_set(st, -EIO, "persisting the config: %s",
+		return mgmt_error_set(st, perr, "persisting the config: %s",
 				      err);
 	}
 	mgmt_config_free(&s->cfg);
@@ -376,6 +393,24 @@ static pb_config *load_file(const char *path, uint64_t *hash, char *err,
 	return (pb_config *)m;
 }
 
+/* A temporary file of write_atomic() left by a crash (kill -9 between
+ * open and rename): the config and state files are whole either way. */
+static void remove_stale_tmp(const char *path)
+{
+	static const char *const suffix[] = {".tmp", STATE_SUFFIX ".tmp"};
+	char tmp[4096];
+
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(tmp, sizeof(tmp), "%s%s", path, suffix[i]);
+		if (unlink(tmp) == 0) {
+			MGMT_LOG(NOTICE,
+				 "removed %s, left by an interrupted "
+				 "write",
+				 tmp);
+		}
+	}
+}
+
 int mgmt_store_open(struct hal *h, const char *config_path,
 		    struct mgmt_store **out, char *err, size_t errlen)
 {
@@ -393,6 +428,7 @@ int mgmt_store_open(struct hal *h, const char *config_path,
 	s->hal = h;
 	s->path = strdup(config_path);
 	clock_gettime(CLOCK_MONOTONIC, &s->start);
+	remove_stale_tmp(config_path);
 	pb = load_file(config_path, &hash, err, errlen);
 	if (pb == NULL) {
 		mgmt_store_close(s);

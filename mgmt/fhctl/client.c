@@ -141,7 +141,7 @@ int api_load_msg(const char *path, const ProtobufCMessageDescriptor *d,
 	if (text == NULL) {
 		return FHCTL_EXIT_ERROR;
 	}
-	root = json_loads(text, JSON_REJECT_DUPLICATES, &je);
+	root = json_loads(text, MGMT_JSON_LOAD_FLAGS, &je);
 	free(text);
 	if (root == NULL) {
 		fprintf(stderr, "fhctl: %s: line %d column %d: %s\n",

@@ -171,26 +171,35 @@ static ProtobufCMessage *unpack(const ProtobufCMessageDescriptor *d,
 				"request: missing %s", d->name);
 		return NULL;
 	}
+	char path[192];
+	bool nul = false;
+
 	if (mgmt_grpc_read_all(bb, &s)) {
 		m = protobuf_c_message_unpack(d, NULL, GRPC_SLICE_LENGTH(s),
 					      GRPC_SLICE_START_PTR(s));
+		/* protobuf-c cuts a string at a NUL without notice */
+		nul = m != NULL && mgmt_pb_check_nul(d, GRPC_SLICE_START_PTR(s),
+						     GRPC_SLICE_LENGTH(s), path,
+						     sizeof(path)) == -EILSEQ;
 		grpc_slice_unref(s);
 	}
 	if (m == NULL) {
 		mgmt_status_set(st, MGMT_INVALID_ARGUMENT,
 				"request: cannot decode %s", d->name);
-	} else {
-		char path[192];
-
-		/* proto3 strings are UTF-8; protobuf-c does not check */
-		if (mgmt_pb_check_utf8(m, path, sizeof(path)) < 0) {
-			mgmt_status_set(st, MGMT_INVALID_ARGUMENT,
-					"%s: not valid UTF-8", path);
-			protobuf_c_message_free_unpacked(m, NULL);
-			m = NULL;
-		}
+		return NULL;
 	}
-	return m;
+	if (nul) {
+		mgmt_status_set(st, MGMT_INVALID_ARGUMENT,
+				"%s: contains a NUL byte", path);
+	} else if (mgmt_pb_check_utf8(m, path, sizeof(path)) < 0) {
+		/* proto3 strings are UTF-8; protobuf-c does not check */
+		mgmt_status_set(st, MGMT_INVALID_ARGUMENT,
+				"%s: not valid UTF-8", path);
+	} else {
+		return m;
+	}
+	protobuf_c_message_free_unpacked(m, NULL);
+	return NULL;
 }
 
 /* ---- identity, roles, audit ---------------------------------------------- */

@@ -462,15 +462,17 @@ void mgmt_rpc_config_confirm(void *svc, const struct mgmt_call_info *ci,
 {
 	struct mgmt_store *s = SVC(svc);
 	char err[MGMT_CONFIG_ERR_LEN];
+	int ret;
 
 	(void)ci;
 	(void)req;
 	pthread_mutex_lock(&s->lock);
 	if (!s->pending) {
 		mgmt_error_set(st, -EBUSY, "no confirmed commit is pending");
-	} else if (mgmt_store_persist(s->path, s->running, s->version, err,
-				      sizeof(err)) < 0) {
-		mgmt_error_set(st, -EIO, "persisting the config: %s", err);
+	} else if ((ret = mgmt_store_persist(s->path, s->running, s->version,
+					     err, sizeof(err))) < 0) {
+		mgmt_error_set(st, mgmt_store_persist_err(ret),
+			       "persisting the config: %s", err);
 	} else {
 		s->pending = false;
 		mgmt_pb_free(s->before_pending);

@@ -78,6 +78,7 @@ void mgmt_rpc_system_save(void *svc, const struct mgmt_call_info *ci,
 	struct mgmt_store *s = SVC(svc);
 	Fhswitch__V1__SaveConfigResponse *r;
 	char err[MGMT_CONFIG_ERR_LEN];
+	int ret;
 
 	(void)ci;
 	(void)req;
@@ -86,9 +87,9 @@ void mgmt_rpc_system_save(void *svc, const struct mgmt_call_info *ci,
 		mgmt_error_set(st, -EBUSY,
 			       "a confirmed commit awaits Confirm: saving "
 			       "now would make it permanent");
-	} else if (mgmt_store_persist(s->path, s->running, s->version, err,
-				      sizeof(err)) < 0) {
-		mgmt_error_set(st, -EIO, "%s", err);
+	} else if ((ret = mgmt_store_persist(s->path, s->running, s->version,
+					     err, sizeof(err))) < 0) {
+		mgmt_error_set(st, mgmt_store_persist_err(ret), "%s", err);
 	} else if ((r = mgmt_pb_new(
 			    &fhswitch__v1__save_config_response__descriptor)) ==
 		   NULL) {

@@ -23,7 +23,6 @@ fail the run unless --strict is given.
 """
 import argparse
 import concurrent.futures
-import importlib.util
 import json
 import os
 import random
@@ -36,9 +35,11 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
 
 import grpc
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from checks import Failure, Results, check, load_module  # noqa: E402
 
 GRPC_PROTO_DIR = "/usr/share/grpc-proto"
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -77,22 +78,10 @@ MUTATING = {"Config/Commit", "Config/Confirm", "Config/Rollback", "Flows/Add",
 KNOWN_BUGS = {}
 
 
-class Failure(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Failure(what)
 
 
 # ---- generated messages ----------------------------------------------------------
 
-def load_module(path, name):
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def gen_pb2(proto_dir, out):
@@ -405,8 +394,9 @@ def file_cfg(t, path):
 
 # ---- the test context --------------------------------------------------------------------
 
-class T:
+class T(Results):
     def __init__(self, a):
+        super().__init__(KNOWN_BUGS, a.strict)
         self.fhswd, self.fhctl = a.fhswd, a.fhctl
         self.work = a.workdir
         self.A, self.C, self.H = gen_pb2(a.proto_dir, os.path.join(self.work, "py"))
@@ -416,38 +406,6 @@ class T:
                         "--slots", "1", "--direction", "dl", "--from", "du"], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.probe_creds = None
-        self.results = []
-        self.strict = a.strict
-
-    def run(self, tests):
-        for fn in tests:
-            name = fn.__name__
-            t0 = time.time()
-            try:
-                fn()
-                err = None
-            except Exception as e:  # noqa: BLE001 - every failure is reported
-                err = str(e) if isinstance(e, Failure) else traceback.format_exc()
-            took = time.time() - t0
-            if name in KNOWN_BUGS and not self.strict:
-                if err is None:
-                    print("XPASS %-44s %.2fs (known bug fixed? drop it from KNOWN_BUGS)"
-                          % (name, took), flush=True)
-                    self.results.append((name, None))
-                else:
-                    print("XFAIL %-44s known bug: %s\n      %s" % (name, KNOWN_BUGS[name], err),
-                          flush=True)
-                    self.results.append((name, "xfail"))
-                continue
-            self.results.append((name, err))
-            if err is None:
-                print("ok    %-44s %.2fs" % (name, took), flush=True)
-            else:
-                print("FAIL  %-44s %s" % (name, err), flush=True)
-
-    def fail(self, name, err):
-        self.results.append((name, err))
-        print("FAIL  %-44s %s" % (name, err), flush=True)
 
 
 def measure(what):
@@ -1141,6 +1099,44 @@ def main_tests(t, srv, audit):
         check(api.get().config == cfg, "config changed")
 
     @test
+    def strings_with_nul_refused():
+        # protobuf-c would cut each string at the NUL: "b2a\0x" must not
+        # delete b2a, "a\0b" must not commit as "a"; every one is refused
+        # with the field's path and nothing changes (issue: red-team pass)
+        cfg, v = current()
+        names = [f.name for f in cfg.flows]
+        check("b2a" in names or names, "no flow to aim at")
+        victim = "b2a" if "b2a" in names else names[0]
+        wrong = []
+
+        def expect(what, method, msg, field):
+            code, details = api.raw("/fhswitch.v1." + method, msg.SerializeToString())
+            audit.append(("", "/fhswitch.v1." + method, code.value[0]))
+            if code != SC.INVALID_ARGUMENT or not details.startswith(field + ": ") \
+                    or "NUL" not in details:
+                wrong.append("%s: %s %r (want INVALID_ARGUMENT naming %s)" % (
+                    what, code.name, details, field))
+
+        expect("delete", "Flows/Delete", A.DeleteFlowRequest(name=victim + "\0anything"), "name")
+        c = C.SwitchConfig()
+        c.CopyFrom(cfg)
+        c.name = "a\0b"
+        expect("config name", "Config/Commit", A.CommitRequest(config=c), "config.name")
+        c.CopyFrom(cfg)
+        c.ports[len(c.ports) - 1].device = c.ports[len(c.ports) - 1].device + "\0,foo=bar"
+        expect("port device", "Config/Commit", A.CommitRequest(config=c),
+               "config.ports[%d].device" % (len(c.ports) - 1))
+        expect("flow in_port", "Flows/Add", A.FlowChangeRequest(
+            flow=flow(C, "nul1", cfg.ports[0].name + "\0junk", cfg.ports[0].name,
+                      plane=C.PLANE_C, eaxc=11)), "flow.match.in_port")
+        expect("comment", "Config/Commit",
+               A.CommitRequest(patch=A.ConfigPatch(), comment="ok\0hidden"), "comment")
+        check(not wrong, "\n  ".join([""] + wrong))
+        g = api.get()
+        check(g.version == v and g.config == cfg, "a request with a NUL changed the config")
+        check(victim in [f.name for f in g.config.flows], "flow %s deleted" % victim)
+
+    @test
     def automation_example():
         script = os.path.join(REPO, "mgmt", "examples", "automation.py")
         p = subprocess.run([sys.executable, script, "--addr", srv.addr, "--flow", "auto1",
@@ -1706,11 +1702,8 @@ def main():
         for srv in list(Fhswd.running):  # left by a failure
             srv.kill9()
 
-    failed = [r for r in t.results if r[1] is not None and r[1] != "xfail"]
-    xfail = [r for r in t.results if r[1] == "xfail"]
-    print("took %.0f s; known bugs (XFAIL): %d" % (time.time() - t0, len(xfail)))
-    print("%d passed, %d failed" % (len(t.results) - len(failed) - len(xfail), len(failed)))
-    return 1 if failed else 0
+    print("took %.0f s" % (time.time() - t0))
+    return t.summary()
 
 
 if __name__ == "__main__":

@@ -703,12 +703,26 @@ def bad_frames(valid):
     ext0 = pad60(bytes(ext0))
     runt = mac("02:00:00:70:00:01") + mac("02:00:00:d0:00:01") + b"\xae\xfe\x10\x00"
     assert len(runt) == 16
+    # U-plane whose section claims more PRBs than the message carries: one
+    # PRB more than present, and the message cut 5 bytes short (issue 14)
+    assert u[e + 1] == 0 and u[e + 15] > 0, "expected a U-plane frame"
+    more = bytearray(u)
+    more[e + 15] += 1
+    usize = be16(u, e + 2)
+    cut = bytearray(u[:e + 4 + usize - 5])
+    struct.pack_into(">H", cut, e + 2, usize - 5)
+    cut = pad60(bytes(cut))
+    # the red-team frame: numPrb 2 with 3 bytes of IQ
+    redteam = bytes.fromhex("020000000002020000000001aefe1000001000000080900000"
+                            "000000000002000000")
+    redteam = mac("02:00:00:70:00:01") + mac("02:00:00:d0:00:01") + redteam[12:]
     return {"payload-size": bytes(big), "revision-2": bytes(rev2),
-            "extlen-0": ext0, "runt-16": runt}
+            "extlen-0": ext0, "runt-16": runt, "uplane-prb-more": bytes(more),
+            "uplane-cut": cut, "uplane-redteam": pad60(redteam)}
 
 
 def case_malformed(ck):
-    """9. Four malformed frames mixed into a valid DL stream: the flow's
+    """9. Seven malformed frames mixed into a valid DL stream: the flow's
     rx_corrupt counts the classifiable ones, port drops count all, none is
     forwarded anywhere, every valid frame is, fhswd exits 0."""
     case = "09_malformed"
@@ -717,7 +731,8 @@ def case_malformed(ck):
     bad = bad_frames(frames(du))
     # cross-check with fhctl decode that each classifiable one is malformed
     mixed = list(du)
-    at = {"payload-size": 3, "revision-2": 10, "extlen-0": 20, "runt-16": 25}
+    at = {"payload-size": 3, "revision-2": 10, "extlen-0": 20, "runt-16": 25,
+          "uplane-prb-more": 5, "uplane-cut": 14, "uplane-redteam": 30}
     for name, pos in sorted(at.items(), key=lambda x: -x[1]):
         mixed.insert(pos, (mixed[pos][0], bad[name]))
     flows = [flow("dl-c", "du0", ["ru0"], "PLANE_C", "DIRECTION_DL", window=(-700, -300)),
@@ -732,13 +747,13 @@ def case_malformed(ck):
         ck.ok(b not in allout, f"malformed frame {name} was forwarded")
     nc = sum(1 for b in frames(du) if Frame(b).plane == "C")
     nu = len(du) - nc
-    check_flow(ck, res, "dl-u", rx_total=nu + 2, rx_corrupt=2, rx_on_time=nu,
+    check_flow(ck, res, "dl-u", rx_total=nu + 5, rx_corrupt=5, rx_on_time=nu,
                rx_early=0, rx_late=0, rx_seqid_err=0, tx_total=nu)
     check_flow(ck, res, "dl-c", rx_total=nc + 1, rx_corrupt=1, rx_on_time=nc,
                rx_seqid_err=0, tx_total=nc)
-    check_port(ck, res, "du0", rx_packets=len(mixed), drops=4)
+    check_port(ck, res, "du0", rx_packets=len(mixed), drops=len(bad))
     ck.eq(res.counters["l2"], {"forwarded": 0, "flooded": 0}, "l2 (nothing bridged)")
-    return f"{len(du)} valid forwarded, 4 malformed dropped"
+    return f"{len(du)} valid forwarded, {len(bad)} malformed dropped"
 
 
 def case_l2(ck):

@@ -121,12 +121,14 @@ static struct rte_mbuf *make_pkt(struct rte_mempool *mp, unsigned i)
 	d = (uint8_t *)rte_pktmbuf_append(m, 100);
 	memset(d, 0, 100);
 	fh_radio_hdr_build(body, &rh);
-	memset(body + 4, 0x5a, 40);
+	/* one section: id 1, PRB 0, one PRB of bfp:9 (28 bytes) */
+	memcpy(body + 4, (const uint8_t[]){0x00, 0x10, 0x00, 0x01}, 4);
+	memset(body + 8, 0x5a, 28);
 	e.u.iq.id = (uint16_t)(i % 8);
 	e.u.iq.seq_id = 0x80;
 	e.body = body;
-	e.body_len = 44;
-	hl = fh_frame_build_hdr(d, 100, &spec, 52);
+	e.body_len = 36;
+	hl = fh_frame_build_hdr(d, 100, &spec, 4 + 4 + 36);
 	n = fh_ecpri_build(d + hl, 100 - (size_t)hl, &e);
 	if (hl < 0 || n < 0) {
 		rte_pktmbuf_free(m);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The generic proto3 JSON codec against the config model. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -160,6 +161,17 @@ static void test_json_errors_name_the_path(void **state)
 		{"[]", "(document): expected an object (SwitchConfig)"},
 		{"{\"name\":", "line 1 column"},
 		{"{\"name\":\"a\",\"name\":\"b\"}", "duplicate object key"},
+		/* C would see "a": refused, not cut */
+		{"{\"name\":\"a\\u0000b\"}",
+		 "name: contains a NUL character (\\u0000)"},
+		{"{\"ports\":[{\"device\":\"net_ring1\\u0000,foo=bar\"}]}",
+		 "ports[0].device: contains a NUL character"},
+		{"{\"flows\":[{\"action\":{\"out_ports\":[\"a\",\"b\\u0000\"]}}"
+		 "]}",
+		 "flows[0].action.out_ports[1]: contains a NUL character"},
+		{"{\"ports\":[{\"role\":\"ROLE_DU\\u0000x\"}]}",
+		 "ports[0].role: contains a NUL character"},
+		{"{\"na\\u0000me\":\"x\"}", "NUL"},
 	};
 	char err[MGMT_JSON_ERR_LEN];
 
@@ -172,6 +184,45 @@ static void test_json_errors_name_the_path(void **state)
 				 cases[i].err);
 		}
 	}
+}
+
+/* A string with a NUL on the wire is found, with its path; protobuf-c
+ * alone would unpack it cut. */
+static void test_wire_nul_named(void **state)
+{
+	/* SwitchConfig{ name = "ok", ports = [{name "p0"}, {name "p1",
+	 * device "ring\0x"}] }: field 1 name, 3 ports (Port: 1 name,
+	 * 2 device) */
+	static const uint8_t bad[] = {
+		0x0a, 2, 'o', 'k', 0x22, 4, 0x0a, 2,   'p', '0', 0x22, 12,
+		0x0a, 2, 'p', '1', 0x12, 6, 'r',  'i', 'n', 'g', 0,    'x',
+	};
+	uint8_t good[sizeof(bad)];
+	char path[128] = "";
+	Fhswitch__V1__SwitchConfig *c;
+
+	(void)state;
+	c = fhswitch__v1__switch_config__unpack(NULL, sizeof(bad), bad);
+	assert_non_null(c); /* protobuf-c takes it ... */
+	assert_string_equal(c->ports[1]->device, "ring"); /* ... cut */
+	protobuf_c_message_free_unpacked(&c->base, NULL);
+	assert_int_equal(
+		mgmt_pb_check_nul(&fhswitch__v1__switch_config__descriptor, bad,
+				  sizeof(bad), path, sizeof(path)),
+		-EILSEQ);
+	assert_string_equal(path, "ports[1].device");
+
+	memcpy(good, bad, sizeof(bad));
+	good[22] = '-';
+	assert_int_equal(
+		mgmt_pb_check_nul(&fhswitch__v1__switch_config__descriptor,
+				  good, sizeof(good), path, sizeof(path)),
+		0);
+	/* truncated: not a message */
+	assert_int_equal(
+		mgmt_pb_check_nul(&fhswitch__v1__switch_config__descriptor,
+				  good, sizeof(good) - 3, path, sizeof(path)),
+		-EBADMSG);
 }
 
 static void test_json_null_means_absent(void **state)
@@ -195,6 +246,7 @@ int main(void)
 		cmocka_unit_test(test_json_lower_camel_case_keys),
 		cmocka_unit_test(test_json_errors_name_the_path),
 		cmocka_unit_test(test_json_null_means_absent),
+		cmocka_unit_test(test_wire_nul_named),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,21 +24,9 @@
 #include "fh/comp.h"
 #include "fh/oran.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 /* offset of the O-RAN body in an imaginary outer frame: every reported
  * offset must include it */
 #define BASE 50
-
-static uint8_t *dup_exact(const uint8_t *src, size_t n)
-{
-	uint8_t *p = malloc(n != 0 ? n : 1);
-
-	assert_non_null(p);
-	if (n != 0) {
-		memcpy(p, src, n);
-	}
-	return p;
-}
 
 static void fill(uint8_t *p, size_t n, uint8_t seed)
 {
@@ -562,6 +552,89 @@ static void test_uplane_truncation_every_byte(void **state)
 		}
 		free(copy);
 	}
+}
+
+/* Append a section (header per cfg, n PRBs of comp c) to m; its end. */
+static size_t add_section(uint8_t *buf, size_t len, size_t cap,
+			  const struct fh_uplane_cfg *cfg, struct fh_comp c,
+			  uint16_t start, uint8_t n)
+{
+	static uint8_t data[FH_MAX_PRB * 49];
+	struct fh_uplane_section s = {
+		.section_id = 1,
+		.start_prb = start,
+		.num_prb_field = n,
+		.ud_comp_hdr = fh_comp_to_hdr(&c),
+		.data = data,
+		.data_len = (n ? n : 6) * fh_comp_prb_bytes(&c),
+	};
+	long r;
+
+	fill(data, s.data_len, (uint8_t)(start + n));
+	r = fh_uplane_build_section(buf + len, cap - len, cfg, &s);
+	assert_true(r > 0);
+	return len + (size_t)r;
+}
+
+static void test_uplane_sections_fit(void **state)
+{
+	const struct fh_comp bfp9 = {FH_COMP_BFP, 9},
+			     none16 = {FH_COMP_NONE, 16},
+			     mulaw8 = {FH_COMP_MU_LAW, 8};
+	const struct fh_uplane_cfg st = {.comp = bfp9};
+	const struct fh_uplane_cfg st8 = {.comp = {FH_COMP_BFP, 8}};
+	const struct fh_uplane_cfg dyn = {.dyn_comp_hdr = true};
+	/* the red-team message: a section of all PRBs with 4 bytes of IQ */
+	static const uint8_t redteam[] = {0x90, 0, 0,	 0, 0, 0,
+					  0,	0, 0x02, 0, 0, 0};
+	uint8_t buf[4096];
+	size_t len;
+	struct umsg m;
+
+	(void)state;
+	memcpy(buf, uplane_rh, 4);
+	/* one static section, the usual case */
+	len = add_section(buf, 4, sizeof(buf), &st, bfp9, 0, 10);
+	assert_true(fh_uplane_sections_fit(buf, len, NULL));
+	assert_true(fh_uplane_sections_fit(buf, len, &st));
+	assert_false(fh_uplane_sections_fit(buf, len, &st8));
+	assert_false(fh_uplane_sections_fit(buf, len - 5, NULL));
+	assert_false(fh_uplane_sections_fit(buf, len - 5, &st));
+	buf[4 + 3] = 11; /* one PRB more than carried */
+	assert_false(fh_uplane_sections_fit(buf, len, NULL));
+	assert_false(fh_uplane_sections_fit(buf, len, &st));
+	/* two static sections */
+	len = add_section(buf, 4, sizeof(buf), &st, bfp9, 0, 10);
+	len = add_section(buf, len, sizeof(buf), &st, bfp9, 10, 5);
+	assert_true(fh_uplane_sections_fit(buf, len, NULL));
+	assert_true(fh_uplane_sections_fit(buf, len, &st));
+	assert_false(fh_uplane_sections_fit(buf, len - 1, NULL));
+	/* numPrbu 0: all PRBs; at least 6 when the carrier is unknown */
+	len = add_section(buf, 4, sizeof(buf), &st, bfp9, 0, 0);
+	assert_true(fh_uplane_sections_fit(buf, len, NULL));
+	/* fewer bytes than 6 PRBs of the smallest coding (3 bytes) */
+	assert_false(fh_uplane_sections_fit(buf, 4 + 4 + 17, NULL));
+	/* 5 PRBs of bfp:9 would also be 20 of bfp:2: only a known coding
+	 * tells */
+	assert_true(fh_uplane_sections_fit(buf, len - 28, NULL));
+	assert_false(fh_uplane_sections_fit(
+		buf, len - 28,
+		&(struct fh_uplane_cfg){.comp = bfp9, .carrier_prbs = 6}));
+	/* dynamic headers, three codings */
+	len = add_section(buf, 4, sizeof(buf), &dyn, bfp9, 0, 4);
+	len = add_section(buf, len, sizeof(buf), &dyn, none16, 4, 3);
+	len = add_section(buf, len, sizeof(buf), &dyn, mulaw8, 7, 9);
+	assert_true(fh_uplane_sections_fit(buf, len, NULL));
+	assert_true(fh_uplane_sections_fit(buf, len, &dyn));
+	assert_false(fh_uplane_sections_fit(buf, len - 2, NULL));
+	assert_false(fh_uplane_sections_fit(buf, len - 2, &dyn));
+	/* the codec's multi-section message (PRBs past 273: known coding) */
+	build_uplane_msg(&m);
+	assert_true(fh_uplane_sections_fit(m.buf, m.len, &dyn));
+	/* no section, or less than a section header */
+	assert_false(fh_uplane_sections_fit(buf, 4, NULL));
+	assert_false(fh_uplane_sections_fit(buf, 7, NULL));
+	assert_false(fh_uplane_sections_fit(redteam, sizeof(redteam), NULL));
 }
 
 static void test_uplane_build_section_bytes(void **state)
@@ -2631,6 +2704,7 @@ int main(void)
 		cmocka_unit_test(
 			test_uplane_multiple_sections_built_and_parsed),
 		cmocka_unit_test(test_uplane_truncation_every_byte),
+		cmocka_unit_test(test_uplane_sections_fit),
 		cmocka_unit_test(test_uplane_build_section_bytes),
 		cmocka_unit_test(test_uplane_build_section_errors),
 		cmocka_unit_test(test_cplane_common_len_per_type),

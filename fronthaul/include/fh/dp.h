@@ -160,6 +160,8 @@ struct fh_dp_txbuf {
 
 struct fh_dp;
 
+#define FH_DP_IDLE_GAP_US 1000
+
 struct fh_dp_lcore {
 	struct fh_dp *dp;
 	unsigned id; /* RCU thread id, 0..n_lcores-1 */
@@ -169,7 +171,15 @@ struct fh_dp_lcore {
 	struct fh_dp_l2_ctr l2_ctr;
 	struct fh_dp_flow_ctr *flow_ctr; /* FH_DP_MAX_FLOWS slots */
 	struct fh_dp_txbuf tx[FH_MAX_PORTS];
-	_Atomic uint64_t last_rx_tsc;
+	_Atomic uint64_t last_rx_tsc; /* 0: nothing received yet */
+	/* TSC ticks of polling that found every queue empty since the last
+	 * packet; a gap between polls (the thread descheduled) counts at
+	 * most FH_DP_IDLE_GAP_US, so a busy machine does not look idle */
+	_Atomic uint64_t idle_tsc;
+	/* the last one-section U-plane layout found to fit (payload size,
+	 * startPrbu, numPrbu): the next message of the stream is checked
+	 * with one compare */
+	uint64_t uplane_fit_key;
 	fh_ctr hist[64]; /* residence time, log2 TSC buckets */
 	/* O-RAN sequence check per [in port][plane U][direction DL][eAxC]:
 	 * the same eAxC from two RUs is two streams */

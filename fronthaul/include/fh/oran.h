@@ -101,6 +101,18 @@ int fh_uplane_next(struct fh_uplane_iter *it, struct fh_uplane_section *s,
 		   struct fh_err *err);
 
 /*
+ * Do the sections of a U-plane body (from the radio header on) fill it
+ * exactly, each header with its PRBs?  cfg: the coding when it is known;
+ * NULL when it is not: then some single static PRB size a coding can have
+ * (3w or 3w + 1 bytes, w = 1..16) must fit every section, or each
+ * section's own udCompHdr (dynamic headers) must.  numPrbu = 0 (all PRBs)
+ * takes the rest of the body in whole PRBs when the carrier is unknown.
+ * Needs at least one section.
+ */
+bool fh_uplane_sections_fit(const uint8_t *body, size_t len,
+			    const struct fh_uplane_cfg *cfg);
+
+/*
  * Write one section header at buf (4 bytes, plus udCompHdr and reserved
  * byte when cfg->dyn_comp_hdr) followed by s->data_len bytes from s->data.
  * @return bytes written; -ENOSPC; -EINVAL if a field is out of range.
