@@ -64,6 +64,7 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 step "fuzz (libFuzzer, fixed iteration count)"
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	-DFH_FUZZ=ON -DFH_FUZZ_RUNS="${FH_FUZZ_RUNS:-300000}" -DFH_WERROR=ON \
+	-DFH_HAL_DPDK=OFF -DFH_FUZZ_RPC_RUNS="${FH_FUZZ_RPC_RUNS:-30000}" \
 	>/dev/null
 cmake --build build-fuzz -j"$jobs"
 ctest --test-dir build-fuzz --output-on-failure -L fuzz

@@ -66,7 +66,8 @@ static bool has_nul(const json_t *v)
 	return str != NULL && strlen(str) != json_string_length(v);
 }
 
-static int fail(struct ctx *c, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int fail(struct ctx *c,
+						      const char *fmt, ...)
 {
 	va_list ap;
 	int n;

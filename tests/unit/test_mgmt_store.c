@@ -14,113 +14,15 @@
 
 #include <cmocka.h>
 
-#include "hal_provider.h"
+#include "fake_hal.h"
 #include "mgmt_store.h"
-
-struct fake {
-	struct hal base;
-};
-
-/* apply refuses configs of this name ("" = none) */
-static char refuse[64];
-static unsigned applies;
-
-static int fake_open(const struct hal_params *p, struct hal **out, char *msg,
-		     size_t msglen)
-{
-	struct fake *f = calloc(1, sizeof(*f));
-
-	(void)p;
-	(void)msg;
-	(void)msglen;
-	if (f == NULL) {
-		return -ENOMEM;
-	}
-	*out = &f->base;
-	return 0;
-}
-
-static void fake_close(struct hal *h)
-{
-	free(hal_container_of(h, struct fake, base));
-}
-
-static void fake_capabilities(const struct hal *h, struct hal_caps *c)
-{
-	(void)h;
-	c->max_ports = 4;
-	c->max_flows = 8;
-	c->window_check = c->match_eaxc = true;
-}
-
-static int fake_apply(struct hal *h, const struct hal_config *cfg, char *msg,
-		      size_t msglen)
-{
-	(void)h;
-	if (strcmp(cfg->name, refuse) == 0) {
-		snprintf(msg, msglen, "ports[0].device: gone");
-		return -ENODEV;
-	}
-	applies++;
-	return 0;
-}
-
-static int fake_run(struct hal *h)
-{
-	(void)h;
-	return 0;
-}
-
-static void fake_stop(struct hal *h)
-{
-	(void)h;
-}
-
-static int fake_port_stats(struct hal *h, unsigned p, struct hal_port_stats *o)
-{
-	(void)h;
-	(void)p;
-	(void)o;
-	return 0;
-}
-
-static int fake_flow_stats(struct hal *h, const char *n,
-			   struct hal_flow_stats *o)
-{
-	(void)h;
-	(void)n;
-	(void)o;
-	return -ENOENT;
-}
-
-static int fake_flow_status(struct hal *h, const char *n,
-			    struct hal_flow_status *o)
-{
-	(void)h;
-	(void)n;
-	(void)o;
-	return -ENOENT;
-}
-
-static const struct hal_class store_fake_class = {
-	.type = "storefake",
-	.open = fake_open,
-	.close = fake_close,
-	.capabilities = fake_capabilities,
-	.apply = fake_apply,
-	.run = fake_run,
-	.stop = fake_stop,
-	.port_stats = fake_port_stats,
-	.flow_stats = fake_flow_stats,
-	.flow_status = fake_flow_status,
-};
 
 static const char *doc(const char *name)
 {
 	static char buf[256];
 
 	snprintf(buf, sizeof(buf),
-		 "{\"name\":\"%s\",\"hal\":{\"backend\":\"storefake\"},"
+		 "{\"name\":\"%s\",\"hal\":{\"backend\":\"fake\"},"
 		 "\"ports\":[{\"name\":\"p0\",\"device\":\"d0\"}]}",
 		 name);
 	return buf;
@@ -152,14 +54,14 @@ static void test_store_undo_failure_degrades_until_a_commit(void **state)
 	char dir[] = "/tmp/fh_store_XXXXXX", path[128], state_path[160];
 	char tmp_path[160];
 	char err[512], why[512];
-	struct hal_params hp = {.backend = "storefake"};
+	struct hal_params hp = {.backend = "fake"};
 	struct mgmt_store *s = NULL;
 	struct mgmt_error st;
 	struct hal *h = NULL;
 	FILE *f;
 
 	(void)state;
-	assert_int_equal(hal_class_register(&store_fake_class), 0);
+	assert_int_equal(hal_class_register(&fake_hal_class), 0);
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/fh.json", dir);
 	snprintf(state_path, sizeof(state_path), "%s.state", path);
@@ -195,7 +97,7 @@ static void test_store_undo_failure_degrades_until_a_commit(void **state)
 	assert_int_equal(mgmt_store_version(s), 1);
 
 	/* the same, and the HAL refuses the undo: degraded, said everywhere */
-	snprintf(refuse, sizeof(refuse), "startup");
+	snprintf(fake_hal_refuse, sizeof(fake_hal_refuse), "startup");
 	changes = 0;
 	pthread_mutex_lock(&s->lock);
 	assert_int_equal(
@@ -212,7 +114,7 @@ static void test_store_undo_failure_degrades_until_a_commit(void **state)
 	assert_int_equal(mgmt_store_version(s), 1);
 
 	/* a commit that succeeds ends it */
-	refuse[0] = '\0';
+	fake_hal_refuse[0] = '\0';
 	assert_int_equal(mkdir(dir, 0700), 0);
 	pthread_mutex_lock(&s->lock);
 	assert_int_equal(
