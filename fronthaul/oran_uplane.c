@@ -134,63 +134,41 @@ static size_t start_prb(const uint8_t *sec)
 	return (size_t)(sec[1] & 3) << 8 | sec[2];
 }
 
-/* Sections with 4-byte headers and b bytes a PRB fill p[0..len), none
- * reaching past PRB max_end. */
-static bool fit_static(const uint8_t *p, size_t len, size_t b, uint16_t carrier,
-		       size_t max_end)
+/*
+ * Sections fill p[0..len), none reaching past PRB max_end.  b: bytes a
+ * PRB, with 4-byte section headers; 0: dynamic, 6-byte headers, each
+ * section coded as its udCompHdr says.
+ */
+static bool fit(const uint8_t *p, size_t len, size_t b, uint16_t carrier,
+		size_t max_end)
 {
-	size_t pos = 0;
+	size_t hdr = b != 0 ? 4 : 6, pos = 0;
 
 	while (pos < len) {
-		size_t rest, n;
+		size_t rest, n, pb = b;
 
-		if (len - pos < 4) {
+		if (len - pos < hdr) {
 			return false;
 		}
-		rest = len - pos - 4;
+		if (pb == 0) {
+			struct fh_comp c = fh_comp_from_hdr(p[pos + 4]);
+
+			pb = fh_comp_prb_bytes(&c);
+			if (pb == 0) {
+				return false;
+			}
+		}
+		rest = len - pos - hdr;
 		n = p[pos + 3];
 		if (n == 0 && carrier == 0) {
-			return rest % b == 0 && rest / b >= MIN_CARRIER_PRB &&
-			       rest / b <= FH_MAX_PRB;
+			return rest % pb == 0 && rest / pb >= MIN_CARRIER_PRB &&
+			       rest / pb <= FH_MAX_PRB;
 		}
 		n = n != 0 ? n : carrier;
-		if (n * b > rest || start_prb(p + pos) + n > max_end) {
+		if (n * pb > rest || start_prb(p + pos) + n > max_end) {
 			return false;
 		}
-		pos += 4 + n * b;
-	}
-	return true;
-}
-
-/* Sections with 6-byte headers, each coded as its udCompHdr says. */
-static bool fit_dynamic(const uint8_t *p, size_t len, uint16_t carrier,
-			size_t max_end)
-{
-	size_t pos = 0;
-
-	while (pos < len) {
-		struct fh_comp c;
-		size_t rest, n, b;
-
-		if (len - pos < 6) {
-			return false;
-		}
-		rest = len - pos - 6;
-		n = p[pos + 3];
-		c = fh_comp_from_hdr(p[pos + 4]);
-		b = fh_comp_prb_bytes(&c);
-		if (b == 0) {
-			return false;
-		}
-		if (n == 0 && carrier == 0) {
-			return rest % b == 0 && rest / b >= MIN_CARRIER_PRB &&
-			       rest / b <= FH_MAX_PRB;
-		}
-		n = n != 0 ? n : carrier;
-		if (n * b > rest || start_prb(p + pos) + n > max_end) {
-			return false;
-		}
-		pos += 6 + n * b;
+		pos += hdr + n * pb;
 	}
 	return true;
 }
@@ -218,10 +196,9 @@ bool fh_uplane_sections_fit(const uint8_t *body, size_t len,
 		size_t b = fh_comp_prb_bytes(&cfg->comp);
 
 		if (cfg->dyn_comp_hdr) {
-			return fit_dynamic(p, len, cfg->carrier_prbs, SIZE_MAX);
+			return fit(p, len, 0, cfg->carrier_prbs, SIZE_MAX);
 		}
-		return b != 0 &&
-		       fit_static(p, len, b, cfg->carrier_prbs, SIZE_MAX);
+		return b != 0 && fit(p, len, b, cfg->carrier_prbs, SIZE_MAX);
 	}
 	/* the usual case first: one section holding the whole body */
 	n = p[3];
@@ -231,12 +208,11 @@ bool fh_uplane_sections_fit(const uint8_t *body, size_t len,
 		return true;
 	}
 	for (size_t b = 3; b <= 49; b++) {
-		if (prb_size_possible(b) &&
-		    fit_static(p, len, b, 0, FH_MAX_PRB)) {
+		if (prb_size_possible(b) && fit(p, len, b, 0, FH_MAX_PRB)) {
 			return true;
 		}
 	}
-	return fit_dynamic(p, len, 0, FH_MAX_PRB);
+	return fit(p, len, 0, 0, FH_MAX_PRB);
 }
 
 long fh_uplane_build_section(uint8_t *buf, size_t cap,

@@ -8,14 +8,14 @@ request per unary method and a few more, each prefixed with the method's
 index in mgmt/services/methods.c (the order the fuzz target reads), the
 request encoded by protoc from the text format below.
 """
-import glob
-import hashlib
 import os
 import re
 import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from make_seeds import save  # noqa: E402  (one corpus layout)
 REPO = os.path.dirname(os.path.dirname(HERE))
 PROTO = os.path.join(REPO, "proto")
 
@@ -46,14 +46,6 @@ REQUESTS = {
     "GetCapabilitiesRequest": [""],
     "SaveConfigRequest": [""],
 }
-
-
-def save(target, blob):
-    d = os.path.join(HERE, "corpus", target)
-    os.makedirs(d, exist_ok=True)
-    name = "seed-" + hashlib.sha1(blob).hexdigest()[:16]
-    with open(os.path.join(d, name), "wb") as f:
-        f.write(blob)
 
 
 def methods():
