@@ -179,6 +179,12 @@ static bool prb_size_possible(size_t b)
 	return b >= 3 && b <= 49 && b % 3 != 2;
 }
 
+/* The PRB sizes a static coding can have (3w or 3w + 1 bytes, w = 1..16):
+ * BFP 9, 14, 12, 8, 16 and no compression at 16 first, then the rest. */
+static const uint8_t prb_sizes[] = {28, 43, 37, 25, 49, 48, 3,	4,  6,	7,  9,
+				    10, 12, 13, 15, 16, 18, 19, 21, 22, 24, 27,
+				    30, 31, 33, 34, 36, 39, 40, 42, 45, 46};
+
 /* With the coding unknown, a section must also lie inside the largest
  * carrier (startPrbu + numPrbu <= FH_MAX_PRB): it keeps IQ bytes read as
  * section headers from fitting by chance. */
@@ -207,12 +213,17 @@ bool fh_uplane_sections_fit(const uint8_t *body, size_t len,
 	    start_prb(p) + n <= FH_MAX_PRB) {
 		return true;
 	}
-	for (size_t b = 3; b <= 49; b++) {
-		if (prb_size_possible(b) && fit(p, len, b, 0, FH_MAX_PRB)) {
+	/* then the sections' own udCompHdr (one walk), then every static PRB
+	 * size, the common codings first */
+	if (fit(p, len, 0, 0, FH_MAX_PRB)) {
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(prb_sizes); i++) {
+		if (fit(p, len, prb_sizes[i], 0, FH_MAX_PRB)) {
 			return true;
 		}
 	}
-	return fit(p, len, 0, 0, FH_MAX_PRB);
+	return false;
 }
 
 long fh_uplane_build_section(uint8_t *buf, size_t cap,
