@@ -93,7 +93,8 @@ static void usage(FILE *f)
 		"  --config FILE            startup config (proto3 JSON of "
 		"fhswitch.v1.SwitchConfig)\n"
 		"  --exit-when-idle MS      stop once no port received for MS "
-		"ms\n"
+		"ms of polling\n"
+		"                           (time descheduled does not count)\n"
 		"  --run-seconds S          stop after S seconds\n"
 		"  --counters-json FILE     write the counters on exit\n"
 		"  --inject PCAP:PORT:COUNT send COUNT packets from PCAP on "
@@ -299,6 +300,13 @@ static void *control_main(void *arg)
 
 			if (idle == UINT64_MAX ? elapsed_s(&d->start) >= lim :
 						 (double)idle / 1e9 >= lim) {
+				MGMT_LOG(INFO,
+					 "idle: %s for %ld ms, stopping "
+					 "(--exit-when-idle)",
+					 idle == UINT64_MAX ?
+						 "nothing received" :
+						 "no packet in polling",
+					 d->o.exit_when_idle_ms);
 				break;
 			}
 		}
