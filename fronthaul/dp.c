@@ -223,20 +223,15 @@ static inline bool uplane_fits(struct fh_dp_lcore *lc, const uint8_t *e,
 			       uint32_t ps)
 {
 	const uint8_t *sec = e + FH_ECPRI_HDR_LEN + 4 + FH_RADIO_HDR_LEN;
-	uint32_t n = sec[3], start = (uint32_t)(sec[1] & 3) << 8 | sec[2];
-	uint32_t rest = ps - 4 - FH_RADIO_HDR_LEN - 4, b;
-	uint64_t key = (uint64_t)ps << 24 | start << 8 | n;
+	uint64_t key = (uint64_t)ps << 24 | (uint64_t)(sec[1] & 3) << 16 |
+		       (uint64_t)sec[2] << 8 | sec[3];
 
 	if (likely(key == lc->uplane_fit_key)) {
 		return true;
 	}
-	if (n != 0 && rest % n == 0 && start + n <= FH_MAX_PRB) {
-		/* one section of n PRBs, b bytes each: 3w or 3w + 1 */
-		b = rest / n;
-		if (b >= 3 && b <= 49 && b % 3 != 2) {
-			lc->uplane_fit_key = key;
-			return true;
-		}
+	if (fh_uplane_one_section_fits(sec, ps - 4 - FH_RADIO_HDR_LEN - 4)) {
+		lc->uplane_fit_key = key;
+		return true;
 	}
 	return fh_uplane_sections_fit(e + FH_ECPRI_HDR_LEN + 4, ps - 4, NULL);
 }

@@ -173,12 +173,6 @@ static bool fit(const uint8_t *p, size_t len, size_t b, uint16_t carrier,
 	return true;
 }
 
-/* A PRB size some static coding has: 3w or 3w + 1 bytes, w = 1..16. */
-static bool prb_size_possible(size_t b)
-{
-	return b >= 3 && b <= 49 && b % 3 != 2;
-}
-
 /* The PRB sizes a static coding can have (3w or 3w + 1 bytes, w = 1..16):
  * BFP 9, 14, 12, 8, 16 and no compression at 16 first, then the rest. */
 static const uint8_t prb_sizes[] = {28, 43, 37, 25, 49, 48, 3,	4,  6,	7,  9,
@@ -192,7 +186,6 @@ bool fh_uplane_sections_fit(const uint8_t *body, size_t len,
 			    const struct fh_uplane_cfg *cfg)
 {
 	const uint8_t *p = body + FH_RADIO_HDR_LEN;
-	size_t n, rest;
 
 	if (len < FH_RADIO_HDR_LEN + 4) {
 		return false;
@@ -207,10 +200,7 @@ bool fh_uplane_sections_fit(const uint8_t *body, size_t len,
 		return b != 0 && fit(p, len, b, cfg->carrier_prbs, SIZE_MAX);
 	}
 	/* the usual case first: one section holding the whole body */
-	n = p[3];
-	rest = len - 4;
-	if (n != 0 && rest % n == 0 && prb_size_possible(rest / n) &&
-	    start_prb(p) + n <= FH_MAX_PRB) {
+	if (fh_uplane_one_section_fits(p, len - 4)) {
 		return true;
 	}
 	/* then the sections' own udCompHdr (one walk), then every static PRB

@@ -101,6 +101,23 @@ int fh_uplane_next(struct fh_uplane_iter *it, struct fh_uplane_section *s,
 		   struct fh_err *err);
 
 /*
+ * The usual U-plane message: one section (sec, its 4-byte header) whose
+ * numPrbu PRBs take the rest bytes after that header, each PRB of a size
+ * some static coding has (3w or 3w + 1 bytes, w = 1..16), inside the
+ * largest carrier.
+ */
+static inline bool fh_uplane_one_section_fits(const uint8_t *sec, size_t rest)
+{
+	size_t n = sec[3], start = (size_t)(sec[1] & 3) << 8 | sec[2], b;
+
+	if (n == 0 || rest % n != 0 || start + n > FH_MAX_PRB) {
+		return false;
+	}
+	b = rest / n;
+	return b >= 3 && b <= 49 && b % 3 != 2;
+}
+
+/*
  * Do the sections of a U-plane body (from the radio header on) fill it
  * exactly, each header with its PRBs?  cfg: the coding when it is known;
  * NULL when it is not: then some single static PRB size a coding can have
