@@ -14,6 +14,7 @@ PKGS=(
 	libcmocka-dev
 	libpcap-dev
 	tshark
+	linuxptp
 	python3-grpcio python3-protobuf
 	iproute2 python3 openssl
 )

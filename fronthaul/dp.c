@@ -415,9 +415,127 @@ static void bridge_drop(struct fh_dp_lcore *lc, unsigned in, struct rte_mbuf *m)
 	rte_pktmbuf_free(m);
 }
 
+/* ---- PTP transparent clock ----------------------------------------------------- */
+
+/* A PTP message on its way through the switch. */
+struct ptp_tx {
+	struct fh_ptp_loc loc; /* offsets as received */
+	uint64_t t_in; /* TSC at classification */
+	bool correct; /* an event message of a corrected domain */
+};
+
+/* Bytes before the L3 header of the frame at d (up to two VLAN tags,
+ * as fh_ptp_locate counts them). */
+static inline unsigned l2_len(const uint8_t *d)
+{
+	unsigned off = 12;
+
+	for (int i = 0; i < 2; i++) {
+		uint16_t et = fh_get_be16(d + off);
+
+		if (et != FH_ETHERTYPE_VLAN && et != FH_ETHERTYPE_QINQ) {
+			break;
+		}
+		off += FH_VLAN_TAG_LEN;
+	}
+	return off + 2;
+}
+
+/*
+ * Send one PTP frame on port p now, ahead of what is buffered (PTP is
+ * never batched behind fronthaul bulk).  An event message gets the
+ * residence time - the TSC here, immediately before tx_burst, minus the
+ * TSC at classification - added to its correctionField.
+ *
+ * This is a one-step end-to-end transparent clock (IEEE 1588-2019
+ * §10.2, the residence-time correction of §11.5): the egress time is
+ * known before the frame leaves, so the residence goes into the event
+ * message itself - Sync, Delay_Req, Pdelay_Req, Pdelay_Resp - also when
+ * the Sync or Pdelay_Resp is two-step, and the Follow_Up /
+ * Pdelay_Resp_Follow_Up passes unchanged: the receiver adds the Sync's
+ * and the Follow_Up's correctionField (§11.3.2, and the peer-delay
+ * computation of §11.4.2), so the residence counts exactly once.
+ */
+static void ptp_send(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
+		     unsigned p, struct rte_mbuf *m, const struct ptp_tx *pt)
+{
+	struct fh_dp_port_ctr *pc = &lc->port_ctr[p];
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+
+	if (pt->correct) {
+		struct fh_dp_ptp_ctr *c = &lc->ptp_ctr[p];
+		uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+		struct fh_ptp_loc loc = pt->loc;
+		/* a tag pushed or popped on the way moved the message */
+		int delta = (int)l2_len(d) - (int)loc.l3_off;
+		uint64_t ticks, scaled, ns, min1;
+
+		loc.ptp_off = (uint16_t)(loc.ptp_off + delta);
+		if (loc.udp_off != 0) {
+			loc.udp_off = (uint16_t)(loc.udp_off + delta);
+		}
+		ticks = rte_rdtsc() - pt->t_in;
+		scaled = (uint64_t)(((unsigned __int128)ticks *
+				     lc->dp->ns_mult) >>
+				    (32 - FH_PTP_SCALE_SHIFT));
+		fh_ptp_correction_add(d, &loc, (int64_t)scaled);
+		ns = scaled >> FH_PTP_SCALE_SHIFT;
+		fh_ctr_inc(&c->corrected);
+		fh_ctr_add(&c->residence_ns_sum, ns);
+		min1 = fh_ctr_read(&c->residence_ns_min1);
+		if (min1 == 0 || ns + 1 < min1) {
+			atomic_store_explicit(&c->residence_ns_min1, ns + 1,
+					      memory_order_relaxed);
+		}
+		if (ns > fh_ctr_read(&c->residence_ns_max)) {
+			atomic_store_explicit(&c->residence_ns_max, ns,
+					      memory_order_relaxed);
+		}
+	}
+	if (unlikely(rte_eth_tx_burst(conf->ports[p].eth_port, lc->txq, &m,
+				      1) == 0)) {
+		fh_ctr_inc(&pc->drops);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	fh_ctr_inc(&pc->tx_packets);
+	fh_ctr_add(&pc->tx_bytes, len);
+}
+
+/* m to n ports: buffered, one mbuf shared by reference; PTP through the
+ * transparent clock (pt), sent now, each port its own copy (each gets
+ * its own residence time). */
+static void send_all(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
+		     const uint8_t *ports, unsigned n, struct rte_mbuf *m,
+		     bool hi, const struct ptp_tx *pt)
+{
+	if (pt == NULL) {
+		/* each transmit drops a reference (on every segment) */
+		if (n > 1) {
+			rte_pktmbuf_refcnt_update(m, (int16_t)(n - 1));
+		}
+		for (unsigned i = 0; i < n; i++) {
+			tx_enqueue(lc, conf, ports[i], m, hi);
+		}
+		return;
+	}
+	for (unsigned i = 0; i + 1 < n; i++) {
+		struct rte_mbuf *c =
+			rte_pktmbuf_copy(m, lc->dp->pool, 0, UINT32_MAX);
+
+		if (unlikely(c == NULL)) {
+			fh_ctr_inc(&lc->port_ctr[ports[i]].drops);
+			continue;
+		}
+		ptp_send(lc, conf, ports[i], c, pt);
+	}
+	ptp_send(lc, conf, ports[n - 1], m, pt);
+}
+
 static void bridge(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 		   unsigned in, struct rte_mbuf *m, const struct fh_frame *fr,
-		   uint16_t vlan, uint32_t now_s, bool hi)
+		   uint16_t vlan, uint32_t now_s, bool hi,
+		   const struct ptp_tx *pt)
 {
 	struct fh_dp *dp = lc->dp;
 	bool tagged = fr->n_vlans != 0;
@@ -447,7 +565,11 @@ static void bridge(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 			return;
 		}
 		fh_ctr_inc(&lc->l2_ctr.forwarded);
-		tx_enqueue(lc, conf, (unsigned)out, m, hi);
+		{
+			uint8_t one = (uint8_t)out;
+
+			send_all(lc, conf, &one, 1, m, hi, pt);
+		}
 		return;
 	}
 	for (unsigned p = 0; p < conf->n_ports; p++) {
@@ -486,19 +608,11 @@ static void bridge(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 			n_other = 0;
 		}
 	}
-	/* one mbuf to several ports: each transmit drops a reference (on
-	 * every segment) */
-	if (n_same > 1) {
-		rte_pktmbuf_refcnt_update(m, (int16_t)(n_same - 1));
+	if (n_same != 0) {
+		send_all(lc, conf, same, n_same, m, hi, pt);
 	}
-	for (unsigned i = 0; i < n_same; i++) {
-		tx_enqueue(lc, conf, same[i], m, hi);
-	}
-	if (n_other > 1) {
-		rte_pktmbuf_refcnt_update(om, (int16_t)(n_other - 1));
-	}
-	for (unsigned i = 0; i < n_other; i++) {
-		tx_enqueue(lc, conf, other[i], om, hi);
+	if (n_other != 0) {
+		send_all(lc, conf, other, n_other, om, hi, pt);
 	}
 }
 
@@ -561,6 +675,61 @@ static bool parse_slow(const struct fh_dp_conf *conf, const uint8_t *d,
 		fr->ecpri_len = len - fr->ecpri_offset;
 	}
 	return true;
+}
+
+/* A frame that may be PTP (ethertype 0x88F7; IP in transparent mode,
+ * for UDP 319/320): bridged at transmit priority, through the
+ * transparent clock in PTP_MODE_TRANSPARENT. */
+static void ptp_in(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
+		   unsigned in, struct rte_mbuf *m, const struct fh_frame *fr,
+		   uint16_t vlan, uint32_t now_s, const uint8_t *d,
+		   uint32_t seg)
+{
+	struct fh_dp_ptp_ctr *c = &lc->ptp_ctr[in];
+	bool tc = conf->ptp_mode == FH_PTP_MODE_TRANSPARENT;
+	struct ptp_tx pt;
+	int r;
+
+	pt.t_in = rte_rdtsc();
+	r = fh_ptp_locate(d, seg, &pt.loc);
+	if (r == 0) {
+		/* IP that is not PTP */
+		if (unlikely(fh_mac_is_8021q_reserved(fr->dst))) {
+			bridge_drop(lc, in, m);
+			return;
+		}
+		bridge(lc, conf, in, m, fr, vlan, now_s, false, NULL);
+		return;
+	}
+	if (unlikely(r < 0)) {
+		fh_ctr_inc(&c->rx_malformed);
+		if (tc || fh_mac_is_8021q_reserved(fr->dst)) {
+			/* a PTP-aware switch does not pass what it cannot
+			 * correct */
+			fh_ctr_inc(&lc->port_ctr[in].rx_corrupt);
+			bridge_drop(lc, in, m);
+			return;
+		}
+		bridge(lc, conf, in, m, fr, vlan, now_s, true, NULL);
+		return;
+	}
+	fh_ctr_inc(&c->rx_type[pt.loc.type]);
+	if (fh_mac_is_8021q_reserved(fr->dst) &&
+	    !(tc && fh_mac_is_ptp_0e(fr->dst))) {
+		/* 802.1Q: 01-80-C2-00-00-0E is not forwarded by a bridge;
+		 * a transparent clock passes PTP to it */
+		fh_ctr_inc(&c->filtered);
+		bridge_drop(lc, in, m);
+		return;
+	}
+	if (!tc) {
+		bridge(lc, conf, in, m, fr, vlan, now_s, true, NULL);
+		return;
+	}
+	pt.correct = fh_ptp_is_event(pt.loc.type) &&
+		     (conf->ptp_domains[pt.loc.domain >> 3] >>
+		      (pt.loc.domain & 7) & 1);
+	bridge(lc, conf, in, m, fr, vlan, now_s, true, &pt);
 }
 
 static void process_one(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
@@ -628,8 +797,19 @@ ecpri:
 	vlan = fr.n_vlans ? fr.vlan_tci[0] & 0xfff :
 			    conf->ports[in].native_vlan;
 	if (!fr.is_ecpri) {
-		bridge(lc, conf, in, m, &fr, vlan, now_s,
-		       fr.ethertype == FH_ETHERTYPE_PTP);
+		if (fr.ethertype == FH_ETHERTYPE_PTP ||
+		    ((fr.ethertype == FH_ETHERTYPE_IPV4 ||
+		      fr.ethertype == FH_ETHERTYPE_IPV6) &&
+		     conf->ptp_mode == FH_PTP_MODE_TRANSPARENT)) {
+			ptp_in(lc, conf, in, m, &fr, vlan, now_s, d, seg);
+			return;
+		}
+		if (unlikely(fh_mac_is_8021q_reserved(fr.dst))) {
+			/* 802.1Q: a bridge does not forward these */
+			bridge_drop(lc, in, m);
+			return;
+		}
+		bridge(lc, conf, in, m, &fr, vlan, now_s, false, NULL);
 		return;
 	}
 	e = d + fr.ecpri_offset;
@@ -649,7 +829,7 @@ ecpri:
 			rte_pktmbuf_free(m);
 			return;
 		}
-		bridge(lc, conf, in, m, &fr, vlan, now_s, true);
+		bridge(lc, conf, in, m, &fr, vlan, now_s, true, NULL);
 		return;
 	}
 	if (unlikely(fr.ecpri_offset + 9 > seg)) {
@@ -693,7 +873,7 @@ ecpri:
 			rte_pktmbuf_free(m);
 			return;
 		}
-		bridge(lc, conf, in, m, &fr, vlan, now_s, true);
+		bridge(lc, conf, in, m, &fr, vlan, now_s, true, NULL);
 		return;
 	}
 	f = &conf->flows[fi];

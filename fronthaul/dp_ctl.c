@@ -64,6 +64,7 @@ int fh_dp_create(const struct fh_dp_params *p, struct fh_dp **out)
 		}
 	}
 	fh_dp_clock_anchor(&dp->clock);
+	dp->ns_mult = dp->clock.mult;
 	*out = dp;
 	return 0;
 fail:
@@ -100,6 +101,7 @@ struct fh_dp_conf *fh_dp_conf_new(size_t n_flows)
 		return NULL;
 	}
 	memset(c->port_index, FH_DP_NO_PORT, sizeof(c->port_index));
+	memset(c->ptp_domains, 0xff, sizeof(c->ptp_domains));
 	c->flows = calloc(n, sizeof(*c->flows));
 	c->slot = calloc(n, sizeof(*c->slot));
 	c->table = malloc(fh_flow_table_size(n_flows));
@@ -270,4 +272,36 @@ void fh_dp_l2_sum(const struct fh_dp *dp, struct fh_dp_l2_sum *out)
 
 		FH_DP_L2_COUNTERS(FH_DP_SUM1)
 	}
+}
+
+void fh_dp_ptp_sum(const struct fh_dp *dp, unsigned port,
+		   struct fh_dp_ptp_sum *out)
+{
+	uint64_t sum_ns = 0, min1 = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (port >= FH_MAX_PORTS) {
+		return;
+	}
+	for (unsigned l = 0; l < dp->n_lcores; l++) {
+		const struct fh_dp_ptp_ctr *c = &dp->lcores[l]->ptp_ctr[port];
+		uint64_t m1 = fh_ctr_read(&c->residence_ns_min1);
+		uint64_t mx = fh_ctr_read(&c->residence_ns_max);
+
+		for (unsigned t = 0; t < FH_PTP_N_TYPES; t++) {
+			out->rx_type[t] += fh_ctr_read(&c->rx_type[t]);
+		}
+		out->rx_malformed += fh_ctr_read(&c->rx_malformed);
+		out->filtered += fh_ctr_read(&c->filtered);
+		out->corrected += fh_ctr_read(&c->corrected);
+		sum_ns += fh_ctr_read(&c->residence_ns_sum);
+		if (m1 != 0 && (min1 == 0 || m1 < min1)) {
+			min1 = m1;
+		}
+		if (mx > out->residence_ns_max) {
+			out->residence_ns_max = mx;
+		}
+	}
+	out->residence_ns_min = min1 ? min1 - 1 : 0;
+	out->residence_ns_avg = out->corrected ? sum_ns / out->corrected : 0;
 }

@@ -234,6 +234,14 @@ int hal_check(const struct hal *h, const struct hal_config *cfg, char *msg,
 			 cfg->n_flows, h->cls->type, c.max_flows);
 		return -EOPNOTSUPP;
 	}
+	if (cfg->ptp_mode == HAL_PTP_TRANSPARENT && !c.ptp_transparent) {
+		snprintf(msg, msglen,
+			 "ptp.mode: backend %s cannot be a PTP transparent "
+			 "clock (PTP_MODE_TRANSPARENT): its driver reports no "
+			 "transparent-clock capability; use PTP_MODE_BRIDGE",
+			 h->cls->type);
+		return -EOPNOTSUPP;
+	}
 	for (size_t i = 0; i < cfg->n_flows; i++) {
 		const struct fh_flow *f = &cfg->flows[i];
 		const char *miss = NULL;
@@ -397,6 +405,18 @@ int hal_l2_stats(struct hal *h, struct hal_l2_stats *out)
 	}
 	memset(out, 0, sizeof(*out));
 	return HAL_OPTIONAL(h, l2_stats, out);
+}
+
+int hal_ptp_stats(struct hal *h, unsigned port, struct hal_ptp_stats *out)
+{
+	if (h == NULL || out == NULL) {
+		return -EINVAL;
+	}
+	memset(out, 0, sizeof(*out));
+	if (port >= h->n_ports) {
+		return -ENOENT;
+	}
+	return HAL_OPTIONAL(h, ptp_stats, port, out);
 }
 
 int hal_idle_ns(struct hal *h, uint64_t *ns)

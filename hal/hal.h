@@ -36,6 +36,12 @@ enum hal_port_role {
 	HAL_ROLE_MGMT = 4,
 };
 
+/* The S-plane: what the switch is to PTP (config ptp.mode). */
+enum hal_ptp_mode {
+	HAL_PTP_BRIDGE = 0, /* bridged, unchanged */
+	HAL_PTP_TRANSPARENT = 1, /* an end-to-end transparent clock */
+};
+
 struct hal_port_cfg {
 	char name[HAL_NAME_LEN];
 	char device[HAL_DEVICE_LEN]; /* DPDK device or Linux netdev */
@@ -94,6 +100,8 @@ struct hal_config {
 	struct hal_fdb_entry fdb[HAL_MAX_FDB];
 	char backend[HAL_TYPE_LEN]; /* a registered hal_class type */
 	struct hal_options options; /* the backend's own settings */
+	uint8_t ptp_mode; /* enum hal_ptp_mode */
+	uint8_t ptp_domains[256 / 8]; /* domains the clock corrects (bits) */
 };
 
 /* Capabilities: what a backend can express, so a config can be refused
@@ -109,6 +117,7 @@ struct hal_caps {
 	bool act_set_mac; /* rewrite source / destination MAC */
 	bool offload; /* rules run in hardware */
 	uint32_t unsupported_counters; /* HAL_CTR_* it cannot count */
+	bool ptp_transparent; /* PTP_MODE_TRANSPARENT */
 	unsigned max_ports;
 	unsigned max_flows;
 	unsigned workers; /* forwarding threads (0: hardware forwards) */
@@ -157,6 +166,20 @@ struct hal_flow_status {
 	unsigned rules; /* rules programmed for it (filters, table entries) */
 	unsigned rules_in_hw; /* of them, running in hardware */
 	char detail[HAL_DEVICE_LEN + 128]; /* where and why, for people */
+};
+
+#define HAL_PTP_TYPES 16
+
+/* PTP on one port: messages received by messageType, and the event
+ * messages the transparent clock corrected on their way out of it. */
+struct hal_ptp_stats {
+	uint64_t rx_type[HAL_PTP_TYPES];
+	uint64_t rx_malformed;
+	uint64_t filtered; /* to 01-80-C2-00-00-0E, not forwarded (bridge) */
+	uint64_t corrected;
+	uint64_t residence_ns_min; /* 0 while corrected is 0 */
+	uint64_t residence_ns_avg;
+	uint64_t residence_ns_max;
 };
 
 struct hal_l2_stats {
@@ -242,6 +265,9 @@ int hal_port_stats(struct hal *h, unsigned port, struct hal_port_stats *out);
 /* Counters of the running flow named name.  @return 0; -EINVAL for
  * NULL; -ENOENT if no running flow has that name. */
 int hal_flow_stats(struct hal *h, const char *name, struct hal_flow_stats *out);
+/* PTP counters of port i.  @return 0; -EINVAL; -ENOENT (no such port);
+ * -EOPNOTSUPP (the backend does not count PTP). */
+int hal_ptp_stats(struct hal *h, unsigned port, struct hal_ptp_stats *out);
 /* Bridge counters.  @return 0; -EINVAL; -EOPNOTSUPP (not counted). */
 int hal_l2_stats(struct hal *h, struct hal_l2_stats *out);
 /* Where the running flow named name runs.  @return 0; -EINVAL; -ENOENT

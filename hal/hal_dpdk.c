@@ -47,6 +47,7 @@ static void dpdk_capabilities(const struct hal *h, struct hal_caps *c)
 	c->act_replicate = true;
 	c->window_check = true;
 	c->act_set_mac = true;
+	c->ptp_transparent = true;
 	c->offload = false;
 	c->unsupported_counters = 0;
 	c->max_ports = FH_MAX_PORTS;
@@ -270,6 +271,10 @@ static struct fh_dp_conf *conf_build(struct hal_dpdk *hd,
 	fh_dp_conf_timing(c);
 	c->learning = cfg->learning;
 	c->aging_s = cfg->aging_s;
+	c->ptp_mode = cfg->ptp_mode == HAL_PTP_TRANSPARENT ?
+			      FH_PTP_MODE_TRANSPARENT :
+			      FH_PTP_MODE_BRIDGE;
+	memcpy(c->ptp_domains, cfg->ptp_domains, sizeof(c->ptp_domains));
 	c->n_ports = cfg->n_ports;
 	for (unsigned p = 0; p < cfg->n_ports; p++) {
 		const struct hal_port_cfg *pc = &cfg->ports[p];
@@ -496,6 +501,24 @@ static int dpdk_l2_stats(struct hal *h, struct hal_l2_stats *out)
 	return 0;
 }
 
+_Static_assert(HAL_PTP_TYPES == FH_PTP_N_TYPES, "PTP message types");
+
+static int dpdk_ptp_stats(struct hal *h, unsigned port,
+			  struct hal_ptp_stats *out)
+{
+	struct fh_dp_ptp_sum c;
+
+	fh_dp_ptp_sum(to_dpdk(h)->dp, port, &c);
+	memcpy(out->rx_type, c.rx_type, sizeof(out->rx_type));
+	out->rx_malformed = c.rx_malformed;
+	out->filtered = c.filtered;
+	out->corrected = c.corrected;
+	out->residence_ns_min = c.residence_ns_min;
+	out->residence_ns_avg = c.residence_ns_avg;
+	out->residence_ns_max = c.residence_ns_max;
+	return 0;
+}
+
 static int dpdk_idle_ns(struct hal *h, uint64_t *ns)
 {
 	struct fh_dp *dp = to_dpdk(h)->dp;
@@ -601,6 +624,7 @@ const struct hal_class hal_dpdk_class = {
 	.flow_stats = dpdk_flow_stats,
 	.flow_status = dpdk_flow_status,
 	.l2_stats = dpdk_l2_stats,
+	.ptp_stats = dpdk_ptp_stats,
 	.idle_ns = dpdk_idle_ns,
 	.inject = dpdk_inject,
 	.residence = dpdk_residence,

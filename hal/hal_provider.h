@@ -96,6 +96,9 @@ struct hal_class {
 	int (*check_options)(const struct hal_options *o, char *msg,
 			     size_t msglen);
 	int (*l2_stats)(struct hal *h, struct hal_l2_stats *out);
+	/* out arrives zeroed; port is in range */
+	int (*ptp_stats)(struct hal *h, unsigned port,
+			 struct hal_ptp_stats *out);
 	int (*idle_ns)(struct hal *h, uint64_t *ns);
 	/* Called before run only; *sent counts what went out. */
 	int (*inject)(struct hal *h, unsigned port, const char *pcap_path,

@@ -49,6 +49,12 @@ static void sd_capabilities(const struct hal *h, struct hal_caps *c)
 	c->act_replicate = true; /* mirred mirror */
 	c->window_check = false;
 	c->act_set_mac = true; /* pedit */
+	/* Linux has no interface through which a switchdev driver reports
+	 * or runs a PTP transparent clock (drivers with PTP - mlxsw,
+	 * ocelot, sparx5 - give the host a clock and timestamps for an
+	 * ordinary or boundary clock); the kernel bridge does not forward
+	 * 01-80-C2-00-00-0E, as PTP_MODE_BRIDGE does not */
+	c->ptp_transparent = false;
 	c->offload = atomic_load(&to_sd(h)->offload);
 	c->unsupported_counters = SD_UNSUPPORTED;
 	c->max_ports = HAL_MAX_PORTS;

@@ -797,6 +797,53 @@ static int check_l2(struct ctx *c, const pb_config *pb)
 	return 0;
 }
 
+/* ptp { mode, domains[] } */
+static int check_ptp(struct ctx *c, const pb_config *pb)
+{
+	const Fhswitch__V1__Ptp *ptp = pb->ptp;
+	struct hal_config *out = c->out;
+
+	out->ptp_mode = HAL_PTP_BRIDGE;
+	memset(out->ptp_domains, 0xff, sizeof(out->ptp_domains));
+	if (ptp == NULL) {
+		return 0;
+	}
+	switch (ptp->mode) {
+	case FHSWITCH__V1__PTP_MODE__PTP_MODE_BRIDGE:
+		break;
+	case FHSWITCH__V1__PTP_MODE__PTP_MODE_TRANSPARENT:
+		out->ptp_mode = HAL_PTP_TRANSPARENT;
+		break;
+	default:
+		return fail(c,
+			    "ptp.mode: %d is not PTP_MODE_BRIDGE or "
+			    "PTP_MODE_TRANSPARENT",
+			    (int)ptp->mode);
+	}
+	if (ptp->n_domains == 0) {
+		return 0;
+	}
+	memset(out->ptp_domains, 0, sizeof(out->ptp_domains));
+	for (size_t i = 0; i < ptp->n_domains; i++) {
+		uint32_t d = ptp->domains[i];
+
+		if (d > 255) {
+			return fail(c,
+				    "ptp.domains[%zu]: %" PRIu32
+				    " is out of range 0..255",
+				    i, d);
+		}
+		if (out->ptp_domains[d >> 3] >> (d & 7) & 1) {
+			return fail(c,
+				    "ptp.domains[%zu]: domain %" PRIu32
+				    " is listed twice",
+				    i, d);
+		}
+		out->ptp_domains[d >> 3] |= (uint8_t)(1u << (d & 7));
+	}
+	return 0;
+}
+
 /* hal { backend, ... }: the backend must be registered; its own settings
  * become backend options that it checks itself. */
 static int check_hal(struct ctx *c, const pb_config *pb)
@@ -869,6 +916,10 @@ int mgmt_config_from_pb(const struct Fhswitch__V1__SwitchConfig *pb,
 		goto fail;
 	}
 	ret = check_l2(&c, pb);
+	if (ret < 0) {
+		goto fail;
+	}
+	ret = check_ptp(&c, pb);
 	if (ret < 0) {
 		goto fail;
 	}

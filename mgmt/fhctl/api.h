@@ -75,7 +75,7 @@ void api_utc_time(int64_t unix_s, long ms, char *buf, size_t n);
 
 /* A table: columns sized to their widest cell; a head starting with '>'
  * is right-aligned (numbers). */
-#define API_TBL_COLS 8
+#define API_TBL_COLS 10
 
 struct api_tbl {
 	size_t ncol;

@@ -15,6 +15,53 @@
 
 #define WATCH_POLL_MS 200 /* how soon an interrupt ends a watch */
 
+/* PTP per port, where the backend counts it and a port saw PTP. */
+static void print_ptp(const Fhswitch__V1__Counters *c)
+{
+	struct api_tbl t;
+	bool any = false;
+
+	api_tbl_init(&t, 9, "PTP PORT", ">SYNC", ">FOLLOW_UP", ">DELAY_REQ",
+		     ">OTHER", ">FILTERED", ">CORRECTED", ">RES_NS_MIN/AVG/MAX",
+		     ">MALFORMED");
+	for (size_t i = 0; i < c->n_ports; i++) {
+		const Fhswitch__V1__PtpCounters *p = c->ports[i]->ptp;
+		char n[8][24], res[72];
+		uint64_t other;
+
+		if (p == NULL) {
+			continue;
+		}
+		other = p->pdelay_req + p->pdelay_resp + p->delay_resp +
+			p->pdelay_resp_follow_up + p->announce + p->signaling +
+			p->management;
+		if (p->sync + p->follow_up + p->delay_req + other +
+			    p->filtered + p->corrected + p->rx_malformed ==
+		    0) {
+			continue;
+		}
+		any = true;
+		if (p->corrected != 0) {
+			snprintf(res, sizeof(res),
+				 "%" PRIu64 "/%" PRIu64 "/%" PRIu64,
+				 p->residence_ns_min, p->residence_ns_avg,
+				 p->residence_ns_max);
+		} else {
+			snprintf(res, sizeof(res), "-");
+		}
+		api_tbl_row(&t, c->ports[i]->name, api_u64(n[0], p->sync),
+			    api_u64(n[1], p->follow_up),
+			    api_u64(n[2], p->delay_req), api_u64(n[3], other),
+			    api_u64(n[4], p->filtered),
+			    api_u64(n[5], p->corrected), res,
+			    api_u64(n[6], p->rx_malformed));
+	}
+	if (any) {
+		putchar('\n');
+		api_tbl_print(&t);
+	}
+}
+
 static void print_counters(const Fhswitch__V1__Counters *c)
 {
 	struct api_tbl t;
@@ -61,6 +108,7 @@ static void print_counters(const Fhswitch__V1__Counters *c)
 		}
 		api_tbl_print(&t);
 	}
+	print_ptp(c);
 	if (c->l2 != NULL) {
 		printf("\nl2: forwarded %" PRIu64 ", flooded %" PRIu64 "\n",
 		       c->l2->forwarded, c->l2->flooded);

@@ -28,6 +28,7 @@
 
 #include <pthread.h>
 
+#include "fh/ptp.h"
 #include "hal.h"
 #include "mgmt_services.h"
 #include "mgmt_store.h"
@@ -319,10 +320,46 @@ static void *control_main(void *arg)
 	return NULL;
 }
 
+/* A port's PTP counters for --counters-json; null where the backend does
+ * not count PTP (unknown, not 0). */
+static json_t *ptp_json(struct hal *h, unsigned p)
+{
+	struct hal_ptp_stats s;
+	json_t *o, *types;
+
+	if (hal_ptp_stats(h, p, &s) < 0) {
+		return json_null();
+	}
+	o = json_object();
+	types = json_object();
+	for (unsigned t = 0; t < HAL_PTP_TYPES; t++) {
+		if (fh_ptp_type_name(t) != NULL) {
+			json_object_set_new(
+				types, fh_ptp_type_name(t),
+				json_integer((json_int_t)s.rx_type[t]));
+		}
+	}
+	json_object_set_new(o, "rx", types);
+	json_object_set_new(o, "rx_malformed",
+			    json_integer((json_int_t)s.rx_malformed));
+	json_object_set_new(o, "filtered",
+			    json_integer((json_int_t)s.filtered));
+	json_object_set_new(o, "corrected",
+			    json_integer((json_int_t)s.corrected));
+	json_object_set_new(o, "residence_ns_min",
+			    json_integer((json_int_t)s.residence_ns_min));
+	json_object_set_new(o, "residence_ns_avg",
+			    json_integer((json_int_t)s.residence_ns_avg));
+	json_object_set_new(o, "residence_ns_max",
+			    json_integer((json_int_t)s.residence_ns_max));
+	return o;
+}
+
 static json_t *counters_json(struct daemon *d)
 {
 	json_t *root = json_object(), *ports = json_object();
 	json_t *flows = json_object(), *l2 = json_object();
+	json_t *ptp = json_object();
 	struct hal_l2_stats ls = {0};
 
 	for (unsigned p = 0; p < mgmt_store_running(d->svc)->n_ports; p++) {
@@ -362,6 +399,11 @@ static json_t *counters_json(struct daemon *d)
 		json_object_set_new(
 			flows, mgmt_store_running(d->svc)->flows[i].name, o);
 	}
+	for (unsigned p = 0; p < mgmt_store_running(d->svc)->n_ports; p++) {
+		json_object_set_new(ptp,
+				    mgmt_store_running(d->svc)->ports[p].name,
+				    ptp_json(d->hal, p));
+	}
 	hal_l2_stats(d->hal, &ls);
 	json_object_set_new(l2, "forwarded",
 			    json_integer((json_int_t)ls.forwarded));
@@ -370,6 +412,7 @@ static json_t *counters_json(struct daemon *d)
 	json_object_set_new(root, "ports", ports);
 	json_object_set_new(root, "flows", flows);
 	json_object_set_new(root, "l2", l2);
+	json_object_set_new(root, "ptp", ptp);
 	json_object_set_new(root, "seconds", json_real(elapsed_s(&d->start)));
 	return root;
 }

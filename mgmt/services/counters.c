@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fh/ptp.h"
 #include "mgmt_store.h"
 #include "services.h"
 
@@ -17,6 +18,39 @@ static int64_t realtime_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The PTP counters of port p; NULL where the backend does not count
+ * them (or out of memory: the counters are then simply absent). */
+static Fhswitch__V1__PtpCounters *ptp_counters(struct hal *h, unsigned p)
+{
+	struct hal_ptp_stats s;
+	Fhswitch__V1__PtpCounters *c;
+
+	if (hal_ptp_stats(h, p, &s) < 0) {
+		return NULL;
+	}
+	c = mgmt_pb_new(&fhswitch__v1__ptp_counters__descriptor);
+	if (c == NULL) {
+		return NULL;
+	}
+	c->sync = s.rx_type[FH_PTP_SYNC];
+	c->delay_req = s.rx_type[FH_PTP_DELAY_REQ];
+	c->pdelay_req = s.rx_type[FH_PTP_PDELAY_REQ];
+	c->pdelay_resp = s.rx_type[FH_PTP_PDELAY_RESP];
+	c->follow_up = s.rx_type[FH_PTP_FOLLOW_UP];
+	c->delay_resp = s.rx_type[FH_PTP_DELAY_RESP];
+	c->pdelay_resp_follow_up = s.rx_type[FH_PTP_PDELAY_RESP_FOLLOW_UP];
+	c->announce = s.rx_type[FH_PTP_ANNOUNCE];
+	c->signaling = s.rx_type[FH_PTP_SIGNALING];
+	c->management = s.rx_type[FH_PTP_MANAGEMENT];
+	c->rx_malformed = s.rx_malformed;
+	c->filtered = s.filtered;
+	c->corrected = s.corrected;
+	c->residence_ns_min = s.residence_ns_min;
+	c->residence_ns_avg = s.residence_ns_avg;
+	c->residence_ns_max = s.residence_ns_max;
+	return c;
 }
 
 /* Read counters (flows filtered by name; names must exist). */
@@ -74,6 +108,7 @@ static Fhswitch__V1__Counters *read_counters(struct mgmt_store *s,
 		pc->rx_bytes = ps.rx_bytes;
 		pc->tx_bytes = ps.tx_bytes;
 		pc->drops = ps.drops;
+		pc->ptp = ptp_counters(s->hal, p);
 		r->ports[r->n_ports++] = pc;
 	}
 	for (size_t i = 0; i < c->n_flows; i++) {

@@ -66,6 +66,7 @@ void mgmt_rpc_system_caps(void *svc, const struct mgmt_call_info *ci,
 	r->max_ports = c.max_ports;
 	r->max_flows = c.max_flows;
 	r->act_set_mac = c.act_set_mac;
+	r->ptp_transparent = c.ptp_transparent;
 	mgmt_svc_counter_names(c.unsupported_counters, &r->unsupported_counters,
 			       &r->n_unsupported_counters);
 	*resp = &r->base;

@@ -280,8 +280,9 @@ class Switch:
         if sc is not None:
             c["name"] = sc["name"]
             c["flows"] = sc.get("flows", [])
-            if "l2" in sc:
-                c["l2"] = sc["l2"]
+            for part in ("l2", "ptp"):
+                if part in sc:
+                    c[part] = sc[part]
         return c
 
     def start(self):

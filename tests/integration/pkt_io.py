@@ -9,10 +9,12 @@ Standard library only.  Subcommands:
            by --speed), or at a fixed rate (--pps).  Prints a JSON summary.
 
   capture  --iface IF --out FILE [--count N] [--duration S] [--linger S]
-           [--ready PATH] [--stop-file PATH] [--keep-ipv6]
+           [--ready PATH] [--stop-file PATH] [--keep-ipv6] [--outgoing]
            [--ethertype HEX]...
            record the frames IF *receives* into a nanosecond pcap.  Frames
-           the host itself sends on IF (PACKET_OUTGOING) are not recorded.
+           the host itself sends on IF (PACKET_OUTGOING) are not recorded;
+           with --outgoing only those are (and the count of the others
+           is reported as "outgoing").
            The kernel's own chatter is ignored: IPv6 (router/neighbour
            solicitations, MLD) unless --keep-ipv6; with --ethertype only
            those EtherTypes are kept.  Stops after --duration seconds, or
@@ -20,6 +22,8 @@ Standard library only.  Subcommands:
            surplus frames), or once --stop-file exists and no frame came
            for 0.2 s.  Creates --ready once the socket is bound.
            VLAN tags the kernel took off are put back (PACKET_AUXDATA).
+           Each frame's time is the kernel's receive timestamp
+           (SO_TIMESTAMPNS), not the time this process read it.
            Prints a JSON summary.
 
   select   --pcap IN --out OUT [--eaxc LIST] [--plane C|U] [--direction
@@ -54,6 +58,7 @@ TP_STATUS_VLAN_VALID = 0x10
 TP_STATUS_VLAN_TPID_VALID = 0x40
 SO_RCVBUFFORCE = 33
 SO_SNDBUFFORCE = 32
+SO_TIMESTAMPNS = 35
 ETH_P_ECPRI = 0xAEFE
 ETH_P_IPV6 = 0x86DD
 VLAN_TPIDS = (0x8100, 0x88A8)
@@ -221,6 +226,7 @@ def cmd_capture(a):
     except OSError:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32 << 20)
     s.setsockopt(SOL_PACKET, PACKET_AUXDATA, 1)
+    s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
     s.bind((a.iface, ETH_P_ALL))
     ifindex = socket.if_nametoindex(a.iface)
     mreq = struct.pack("iHH8s", ifindex, PACKET_MR_PROMISC, 0, b"")
@@ -235,7 +241,8 @@ def cmd_capture(a):
     end = t0 + a.duration
     full_at = None
     stopped = False
-    cmsg_space = socket.CMSG_SPACE(ctypes.sizeof(Auxdata))
+    cmsg_space = (socket.CMSG_SPACE(ctypes.sizeof(Auxdata)) +
+                  socket.CMSG_SPACE(16))
     while True:
         now = time.monotonic()
         stop = end if full_at is None else min(end, full_at + a.linger)
@@ -250,10 +257,14 @@ def cmd_capture(a):
             if stopped:
                 break
             continue
-        if addr[2] == PACKET_OUTGOING:
+        if (addr[2] == PACKET_OUTGOING) != a.outgoing:
             outgoing += 1
             continue
+        ts_ns = None
         for level, typ, cdata in anc:
+            if level == socket.SOL_SOCKET and typ == SO_TIMESTAMPNS:
+                sec, nsec = struct.unpack("qq", cdata[:16])
+                ts_ns = sec * 1000000000 + nsec
             if level == SOL_PACKET and typ == PACKET_AUXDATA:
                 aux = Auxdata.from_buffer_copy(
                     cdata.ljust(ctypes.sizeof(Auxdata), b"\0"))
@@ -270,7 +281,7 @@ def cmd_capture(a):
             ignored += 1
             ignored_types["0x%04x" % (et or 0)] += 1
             continue
-        w.write(time.time_ns(), data)
+        w.write(ts_ns if ts_ns is not None else time.time_ns(), data)
         kept += 1
         if a.count is not None and kept >= a.count and full_at is None:
             full_at = time.monotonic()
@@ -385,6 +396,7 @@ def main():
     q.add_argument("--ready")
     q.add_argument("--stop-file")
     q.add_argument("--keep-ipv6", action="store_true")
+    q.add_argument("--outgoing", action="store_true")
     q.add_argument("--ethertype", type=lambda x: int(x, 16), action="append")
 
     q = sub.add_parser("select")

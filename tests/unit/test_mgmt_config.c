@@ -150,7 +150,8 @@ static const char *full_doc =
 	"'l2':{'learning':false,'aging_s':1000000,'static_fdb':["
 	"{'mac':'02:00:00:00:00:01','vlan':10,'port':'trunk'},"
 	"{'mac':'02:00:00:00:00:01','vlan':0,'port':'mgmt'}]},"
-	"'hal':{'backend':'switchdev','bridge':'br-fronthaul-15'}}";
+	"'hal':{'backend':'switchdev','bridge':'br-fronthaul-15'},"
+	"'ptp':{'mode':'PTP_MODE_TRANSPARENT','domains':[24,0,255]}}";
 
 static void test_config_full_document_maps_every_field(void **state)
 {
@@ -288,6 +289,11 @@ static void test_config_full_document_maps_every_field(void **state)
 	assert_string_equal(c.backend, "switchdev");
 	assert_string_equal(hal_option_get(&c.options, "bridge"),
 			    "br-fronthaul-15");
+	assert_int_equal(c.ptp_mode, HAL_PTP_TRANSPARENT);
+	for (unsigned d = 0; d < 256; d++) {
+		assert_int_equal(c.ptp_domains[d >> 3] >> (d & 7) & 1,
+				 d == 0 || d == 24 || d == 255);
+	}
 
 	mgmt_config_free(&c);
 	assert_all_zero(&c);
@@ -318,6 +324,11 @@ static void assert_defaults(const struct hal_config *c)
 	assert_null(c->flows);
 	assert_true(c->learning);
 	assert_int_equal(c->aging_s, 300);
+	/* PTP bridged; every domain corrected once the mode says so */
+	assert_int_equal(c->ptp_mode, HAL_PTP_BRIDGE);
+	for (unsigned d = 0; d < 256 / 8; d++) {
+		assert_int_equal(c->ptp_domains[d], 0xff);
+	}
 	assert_int_equal(c->n_fdb, 0);
 	assert_string_equal(c->backend, "dpdk");
 	/* no bridge given: the switchdev backend picks its default */
@@ -711,6 +722,14 @@ static const struct broken broken_docs[] = {
 	 "l2.aging_s: 0 is out of range 1..1000000"},
 	{"aging_s 1000001", DOC(",'l2':{'aging_s':1000001}"),
 	 "l2.aging_s: 1000001 is out of range 1..1000000"},
+	/* ptp */
+	{"ptp domain 256", DOC(",'ptp':{'domains':[24,256]}"),
+	 "ptp.domains[1]: 256 is out of range 0..255"},
+	{"ptp domain twice", DOC(",'ptp':{'domains':[24,44,24]}"),
+	 "ptp.domains[2]: domain 24 is listed twice"},
+	{"ptp mode unknown", DOC(",'ptp':{'mode':'PTP_MODE_BOUNDARY'}"),
+	 "ptp.mode: not a PtpMode value (expected one of PTP_MODE_BRIDGE, "
+	 "PTP_MODE_TRANSPARENT)"},
 	/* what the JSON codec refuses, passed through */
 	{"unknown JSON field at the top", DOC(",'bogus':1"),
 	 "bogus: unknown field (not in SwitchConfig)"},

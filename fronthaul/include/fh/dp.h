@@ -15,6 +15,7 @@
 #include "fh/eaxc.h"
 #include "fh/flow.h"
 #include "fh/frame.h"
+#include "fh/ptp.h"
 
 /*
  * The fronthaul data path on rte_mbuf, run to completion per lcore:
@@ -59,6 +60,17 @@ struct fh_l2_static {
 	uint64_t key[FH_L2_STATIC_BUCKETS][4];
 };
 
+/* What the switch is to PTP (the S-plane). */
+enum fh_ptp_mode {
+	/* bridged at transmit priority, unchanged; 802.1Q's reserved
+	 * addresses (01-80-C2-00-00-0E among them) are not forwarded */
+	FH_PTP_MODE_BRIDGE = 0,
+	/* an end-to-end transparent clock: event messages leave with the
+	 * residence time added to correctionField; 01-80-C2-00-00-0E PTP
+	 * is forwarded */
+	FH_PTP_MODE_TRANSPARENT = 1,
+};
+
 /* One immutable configuration snapshot, published by pointer. */
 struct fh_dp_conf {
 	struct fh_dp_rxq_set rxq[FH_DP_MAX_LCORES];
@@ -75,6 +87,8 @@ struct fh_dp_conf {
 	struct fh_l2_static *fdb; /* static entries, looked up first */
 	bool learning;
 	uint64_t aging_s;
+	uint8_t ptp_mode; /* enum fh_ptp_mode */
+	uint8_t ptp_domains[256 / 8]; /* domains corrected (bit per number) */
 	/* air time without divisions on the fast path (see dp.c) */
 	int64_t epoch_ns; /* GPS epoch + alpha/beta offset, Unix ns */
 	int64_t slot_ns;
@@ -102,6 +116,29 @@ struct fh_dp_flow_ctr {
 	X(rx_corrupt) /* not attributable to a flow */
 
 #define FH_DP_L2_COUNTERS(X) X(forwarded) X(flooded) X(learned)
+
+/* PTP per port: messages received by type, event messages corrected on
+ * transmit and their residence time; frames to 802.1Q reserved addresses
+ * not forwarded. */
+struct fh_dp_ptp_ctr {
+	fh_ctr rx_type[FH_PTP_N_TYPES];
+	fh_ctr rx_malformed;
+	fh_ctr filtered;
+	fh_ctr corrected;
+	fh_ctr residence_ns_sum;
+	fh_ctr residence_ns_min1; /* min + 1; 0 = none yet */
+	fh_ctr residence_ns_max;
+} __rte_cache_aligned;
+
+struct fh_dp_ptp_sum {
+	uint64_t rx_type[FH_PTP_N_TYPES];
+	uint64_t rx_malformed;
+	uint64_t filtered;
+	uint64_t corrected;
+	uint64_t residence_ns_min; /* 0 when nothing was corrected */
+	uint64_t residence_ns_avg;
+	uint64_t residence_ns_max;
+};
 
 #define FH_DP_CTR_FIELD1(name) fh_ctr name;
 struct fh_dp_port_ctr {
@@ -169,6 +206,7 @@ struct fh_dp_lcore {
 	uint16_t txq; /* this lcore's tx queue on every port */
 	struct fh_dp_port_ctr port_ctr[FH_MAX_PORTS];
 	struct fh_dp_l2_ctr l2_ctr;
+	struct fh_dp_ptp_ctr ptp_ctr[FH_MAX_PORTS];
 	struct fh_dp_flow_ctr *flow_ctr; /* FH_DP_MAX_FLOWS slots */
 	struct fh_dp_txbuf tx[FH_MAX_PORTS];
 	_Atomic uint64_t last_rx_tsc; /* 0: nothing received yet */
@@ -193,6 +231,7 @@ struct fh_dp {
 	struct rte_mempool *pool;
 	struct fh_l2_table *l2;
 	struct fh_dp_clock clock;
+	uint64_t ns_mult; /* ns per TSC tick, 32.32 fixed point */
 	bool clock_pcap;
 	int ts_dynfield; /* rx timestamp dynfield offset, -1 if none */
 	bool measure_residence;
@@ -297,5 +336,7 @@ void fh_dp_flow_sum(const struct fh_dp *dp, unsigned slot,
 void fh_dp_port_sum(const struct fh_dp *dp, unsigned port,
 		    struct fh_dp_port_sum *out);
 void fh_dp_l2_sum(const struct fh_dp *dp, struct fh_dp_l2_sum *out);
+void fh_dp_ptp_sum(const struct fh_dp *dp, unsigned port,
+		   struct fh_dp_ptp_sum *out);
 
 #endif
