@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks (figures and ratios against a baseline measured in the same
-# run; never pass/fail on timing).  Usage: ci/bench.sh codec|fwd [SECONDS]
+# run; never pass/fail on timing).  Usage: ci/bench.sh codec|fwd|ptp [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-codec}
@@ -16,8 +16,11 @@ codec)
 fwd)
 	bash tests/bench/bench_fwd.sh build "${2:-6}"
 	;;
+ptp)
+	bash tests/bench/bench_ptp.sh build "${2:-6}"
+	;;
 *)
-	echo "ci/bench.sh: unknown benchmark '$what' (known: codec, fwd)" >&2
+	echo "ci/bench.sh: unknown benchmark '$what' (known: codec, fwd, ptp)" >&2
 	exit 2
 	;;
 esac

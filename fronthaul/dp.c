@@ -445,7 +445,8 @@ static inline unsigned l2_len(const uint8_t *d)
  * Send one PTP frame on port p now, ahead of what is buffered (PTP is
  * never batched behind fronthaul bulk).  An event message gets the
  * residence time - the TSC here, immediately before tx_burst, minus the
- * TSC at classification - added to its correctionField.
+ * TSC when its burst came off the receive queue - added to its
+ * correctionField.
  *
  * This is a one-step end-to-end transparent clock (IEEE 1588-2019
  * §10.2, the residence-time correction of §11.5): the egress time is
@@ -453,8 +454,8 @@ static inline unsigned l2_len(const uint8_t *d)
  * message itself - Sync, Delay_Req, Pdelay_Req, Pdelay_Resp - also when
  * the Sync or Pdelay_Resp is two-step, and the Follow_Up /
  * Pdelay_Resp_Follow_Up passes unchanged: the receiver adds the Sync's
- * and the Follow_Up's correctionField (§11.3.2, and the peer-delay
- * computation of §11.4.2), so the residence counts exactly once.
+ * and the Follow_Up's correctionField (§11.2, and the peer-delay
+ * computation of §11.4), so the residence counts exactly once.
  */
 static void ptp_send(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 		     unsigned p, struct rte_mbuf *m, const struct ptp_tx *pt)
@@ -690,7 +691,10 @@ static void ptp_in(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 	struct ptp_tx pt;
 	int r;
 
-	pt.t_in = rte_rdtsc();
+	/* ingress: when the burst came off the queue (packets ahead of
+	 * this one in the burst were processed since); called outside the
+	 * forwarding loop, now */
+	pt.t_in = lc->burst_tsc ? lc->burst_tsc : rte_rdtsc();
 	r = fh_ptp_locate(d, seg, &pt.loc);
 	if (r == 0) {
 		/* IP that is not PTP */
@@ -989,6 +993,7 @@ int fh_dp_lcore_main(void *arg)
 				got = true;
 				atomic_store_explicit(&lc->last_rx_tsc, t0,
 						      memory_order_relaxed);
+				lc->burst_tsc = t0;
 				fh_dp_process(
 					lc, conf, rs->q[q].eth_port, pkts, n,
 					dp->clock_pcap ?

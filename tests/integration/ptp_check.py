@@ -109,7 +109,7 @@ def stats(v):
     if not v:
         return {"n": 0}
     return {"n": len(v), "min": min(v), "p50": pct(v, 0.5),
-            "p99": pct(v, 0.99), "max": max(v)}
+            "p95": pct(v, 0.95), "p99": pct(v, 0.99), "max": max(v)}
 
 
 def cmd_pair(a):

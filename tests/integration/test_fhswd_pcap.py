@@ -1033,6 +1033,185 @@ def case_broken_ip(ck):
     return f"{len(valid)} valid, 2 broken eCPRI/UDP dropped, 2 broken others bridged"
 
 
+# ---- PTP (issue 12) ----------------------------------------------------------
+
+
+PTP_LEN = {0: 44, 1: 44, 2: 54, 3: 54, 8: 44, 9: 54, 10: 54, 11: 64}
+
+
+def ptp_msg(mtype, seq, domain=24, two_step=False, corr=0, version=2):
+    """A PTP message of type mtype, 1588-2019 length."""
+    n = PTP_LEN[mtype]
+    p = bytearray(n)
+    p[0] = mtype
+    p[1] = 0x10 | version
+    struct.pack_into(">H", p, 2, n)
+    p[4] = domain
+    p[6] = 0x02 if two_step else 0
+    struct.pack_into(">q", p, 8, corr)
+    p[20:30] = bytes.fromhex("020000fffe0000a10001")
+    struct.pack_into(">H", p, 30, seq)
+    for i in range(34, n):
+        p[i] = (i * 7 + seq) & 0xFF
+    return bytes(p)
+
+
+def ptp_l2(dst, msg, tags=()):
+    b = mac(dst) + mac("02:00:00:00:a1:01")
+    for tpid, vid in tags:
+        b += struct.pack(">HH", tpid, vid)
+    return pad60(b + struct.pack(">H", 0x88F7) + msg)
+
+
+def ptp_ipv6_udp(msg, dport):
+    udp = struct.pack(">HHHH", dport, dport, 8 + len(msg), 0) + msg
+    src = bytes.fromhex("fe800000000000000000000000000001")
+    dst = bytes.fromhex("ff0e0000000000000000000000000181")
+    ph = src + dst + struct.pack(">IxxxB", len(udp), 17)
+    data = ph + udp
+    s = sum(struct.unpack(f">{len(data) // 2}H", data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    udp = udp[:6] + struct.pack(">H", (~s & 0xFFFF) or 0xFFFF) + udp[8:]
+    ip = struct.pack(">IHBB", 0x60000000, len(udp), 17, 1) + src + dst
+    return mac("33:33:00:00:01:81") + mac("02:00:00:00:a1:01") + \
+        struct.pack(">H", 0x86DD) + ip + udp
+
+
+def ptp_ipv4_udp(msg, dport, csum=True):
+    b = bytearray(ipv4_udp("02:00:00:00:a1:01", "01:00:5e:00:01:81",
+                           (10, 0, 0, 1), (224, 0, 1, 129), msg, dport, dport))
+    c, off = udp_checksum(bytes(b))
+    struct.pack_into(">H", b, off, c if csum else 0)
+    return bytes(b)
+
+
+def ptp_where(b):
+    """(PTP header offset, UDP header offset or None, IP version)."""
+    off, et = 14, be16(b, 12)
+    while et in (0x8100, 0x88A8):
+        et = be16(b, off + 2)
+        off += 4
+    if et == 0x88F7:
+        return off, None, 0
+    if et == ETH_IPV4:
+        u = off + (b[off] & 0xF) * 4
+        return u + 8, u, 4
+    return off + 48, off + 40, 6
+
+
+def udp6_ok(b, u):
+    ip = u - 40
+    ulen = be16(b, u + 4)
+    data = b[ip + 8:ip + 40] + struct.pack(">IxxxB", ulen, 17) + b[u:u + ulen]
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack(f">{len(data) // 2}H", data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return s == 0xFFFF
+
+
+def case_ptp(ck):
+    """17. The PTP transparent clock on every transport: Syncs, Delay_Reqs,
+    Pdelay_Req/Resp over Ethernet (untagged, 802.1Q, QinQ; 0E and 1B-19),
+    UDP/IPv4 (with and without checksum) and UDP/IPv6, flooded from du0
+    to ru0 and ru1.  In PTP_MODE_TRANSPARENT (domains 24 and 0) every
+    event message of those domains leaves each port with correctionField
+    grown by a residence in (0, 1 s) and nothing else changed but a
+    still-valid UDP checksum; general messages and domain 5 pass
+    unchanged; malformed PTP and LLDP to 0E are dropped.  In
+    PTP_MODE_BRIDGE nothing changes and 0E frames are not forwarded."""
+    case = "17_ptp"
+    m0e, m1b = "01:80:c2:00:00:0e", "01:1b:19:00:00:00"
+    ev = [  # (name, frame, corrected in transparent mode)
+        ("sync L2 0E two-step", ptp_l2(m0e, ptp_msg(0, 1, two_step=True))),
+        ("delay_req L2 1B19 vlan 7", ptp_l2(m1b, ptp_msg(1, 2), [(0x8100, 7)])),
+        ("pdelay_req L2 QinQ", ptp_l2(m1b, ptp_msg(2, 3, corr=-5 << 16),
+                                       [(0x88A8, 100), (0x8100, 7)])),
+        ("sync UDP/IPv4", ptp_ipv4_udp(ptp_msg(0, 4, corr=123456), 319)),
+        ("pdelay_resp UDP/IPv4 no checksum",
+         ptp_ipv4_udp(ptp_msg(3, 5), 319, csum=False)),
+        ("delay_req UDP/IPv6", ptp_ipv6_udp(ptp_msg(1, 6), 319)),
+        ("sync domain 0", ptp_l2(m1b, ptp_msg(0, 7, domain=0))),
+    ]
+    same = [  # forwarded unchanged in both modes
+        ("follow_up L2 0E", ptp_l2(m0e, ptp_msg(8, 1))),
+        ("follow_up UDP/IPv4", ptp_ipv4_udp(ptp_msg(8, 4), 320)),
+        ("announce L2 1B19", ptp_l2(m1b, ptp_msg(11, 8))),
+        ("sync domain 5", ptp_l2(m1b, ptp_msg(0, 9, domain=5))),
+    ]
+    bad = ptp_l2(m1b, ptp_msg(0, 10, version=1))  # versionPTP 1
+    lldp = pad60(mac(m0e) + mac("02:00:00:00:a1:01") + b"\x88\xcc" + bytes(20))
+    t = T0 * 1_000_000_000
+    sent = [b for _, b in ev] + [b for _, b in same] + [bad, lldp]
+    ins = [(t + i * 1000, b) for i, b in enumerate(sent)]
+    ports = [("du0", "ROLE_DU", ins), ("ru0", "ROLE_RU", EMPTY),
+             ("ru1", "ROLE_RU", EMPTY)]
+    cfg = base_config(case, ports, [])
+    cfg["ptp"] = {"mode": "PTP_MODE_TRANSPARENT", "domains": [24, 0]}
+    res = run_fhswd(case, ports, cfg)
+    n_corr = 0
+    for p in ("ru0", "ru1"):
+        out = res.out[p] or []
+        ck.eq(len(out), len(ev) + len(same), f"{p}: frames out")
+        for (name, b), o in zip(ev, out):
+            po, u, ipv = ptp_where(b)
+            c_in = struct.unpack(">q", b[po + 8:po + 16])[0]
+            c_out = struct.unpack(">q", o[po + 8:po + 16])[0] \
+                if len(o) == len(b) else None
+            grown = c_out is not None and 0 < c_out - c_in < (10 ** 9 << 16)
+            ck.ok(grown, f"{p} {name}: correction {c_in} -> {c_out}")
+            n_corr += grown
+            masked = [bytearray(x) for x in (b, o)]
+            for m in masked:
+                m[po + 8:po + 16] = bytes(8)
+                if u is not None:
+                    m[u + 6:u + 8] = bytes(2)
+            ck.ok(masked[0] == masked[1], f"{p} {name}: only the correction changed")
+            if ipv == 4 and be16(b, u + 6) != 0:
+                c, off = udp_checksum(o)
+                ck.eq(be16(o, off), c, f"{p} {name}: UDP checksum")
+            elif ipv == 4:
+                ck.eq(be16(o, u + 6), 0, f"{p} {name}: zero UDP checksum kept")
+            elif ipv == 6:
+                ck.ok(udp6_ok(o, u), f"{p} {name}: UDP/IPv6 checksum")
+        ck.frames(out[len(ev):], [b for _, b in same], f"{p}: unchanged frames")
+    ptp = res.counters["ptp"]
+    for p in ("ru0", "ru1"):
+        ck.eq(ptp[p]["corrected"], len(ev), f"ptp.{p}.corrected")
+        ck.ok(0 < ptp[p]["residence_ns_min"] <= ptp[p]["residence_ns_avg"]
+              <= ptp[p]["residence_ns_max"], f"ptp.{p} residence {ptp[p]}")
+    ck.eq(ptp["du0"]["rx"], {"sync": 4, "delay_req": 2, "pdelay_req": 1,
+                             "pdelay_resp": 1, "follow_up": 2,
+                             "delay_resp": 0, "pdelay_resp_follow_up": 0,
+                             "announce": 1, "signaling": 0, "management": 0},
+          "ptp.du0.rx by type")
+    ck.eq(ptp["du0"]["rx_malformed"], 1, "ptp.du0.rx_malformed")
+    check_port(ck, res, "du0", rx_packets=len(sent), drops=2)
+    # tshark: nothing malformed, checksums good
+    for p in ("ru0", "ru1"):
+        tx = os.path.join(ARGS.workdir, case, f"run{RUN_SEQ[0]}_{p}_out.pcap")
+        r = subprocess.run(["tshark", "-r", tx, "-o", "udp.check_checksum:TRUE",
+                            "-Y", "_ws.malformed || _ws.expert.severity >= 6 || !ptp",
+                            "-T", "fields", "-e", "frame.number"],
+                           capture_output=True, text=True, timeout=60)
+        ck.eq(r.stdout.split(), [], f"{p}: tshark malformed / bad checksum / not PTP")
+
+    # bridge mode: nothing corrected, 0E not forwarded
+    cfg["ptp"] = {"mode": "PTP_MODE_BRIDGE"}
+    res = run_fhswd(case, ports, cfg)
+    # (PTP over Ethernet leaves at transmit priority, ahead of UDP: compare
+    # as sets)
+    want = sorted(b for b in sent if b[:6] != mac(m0e))
+    for p in ("ru0", "ru1"):
+        ck.frames(sorted(res.out[p] or []), want,
+                  f"bridge mode {p}: unchanged, no 0E")
+    ck.eq(res.counters["ptp"]["du0"]["filtered"], 2, "bridge mode: PTP to 0E filtered")
+    ck.eq(res.counters["ptp"]["ru0"]["corrected"], 0, "bridge mode: nothing corrected")
+    return f"{n_corr} corrections checked on 2 ports; bridge mode unchanged"
+
+
 CASES = [
     ("1 eAxC split DL", case_split_dl),
     ("2 UL merge", case_merge_ul),
@@ -1050,6 +1229,7 @@ CASES = [
     ("14 L2 aging when pcap time steps back", case_bug_l2_time_back),
     ("15 eCPRI runts of 20/22 bytes flooded", case_bug_short_runt),
     ("16 broken IPv4 headers", case_broken_ip),
+    ("17 PTP transparent clock", case_ptp),
 ]
 
 

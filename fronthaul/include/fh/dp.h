@@ -210,6 +210,9 @@ struct fh_dp_lcore {
 	struct fh_dp_flow_ctr *flow_ctr; /* FH_DP_MAX_FLOWS slots */
 	struct fh_dp_txbuf tx[FH_MAX_PORTS];
 	_Atomic uint64_t last_rx_tsc; /* 0: nothing received yet */
+	/* TSC as the burst being processed came off its queue (0 outside
+	 * fh_dp_lcore_main): the ingress time of PTP event messages */
+	uint64_t burst_tsc;
 	/* TSC ticks of polling that found every queue empty since the last
 	 * packet; a gap between polls (the thread descheduled) counts at
 	 * most FH_DP_IDLE_GAP_US, so a busy machine does not look idle */
