@@ -1143,8 +1143,16 @@ def case_ptp(ck):
     ]
     bad = ptp_l2(m1b, ptp_msg(0, 10, version=1))  # versionPTP 1
     lldp = pad60(mac(m0e) + mac("02:00:00:00:a1:01") + b"\x88\xcc" + bytes(20))
+    # eCPRI one-way delay measurement (type 5: measurement ID, action
+    # type, timestamp, compensation): forwarded unchanged at eCPRI
+    # priority, ahead of other traffic of the same burst
+    owd = pad60(mac("ff:ff:ff:ff:ff:ff") + mac("02:00:00:00:a1:02") +
+                struct.pack(">HBBH", 0xAEFE, 0x10, 5, 20) + bytes([7, 0]) +
+                struct.pack(">HIIq", 0, 1700000000, 123456789, 0))
+    other = ipv4_udp("02:00:00:00:a1:03", "ff:ff:ff:ff:ff:ff", (10, 0, 0, 3),
+                     (10, 0, 0, 255), b"not ptp", 40000, 9)
     t = T0 * 1_000_000_000
-    sent = [b for _, b in ev] + [b for _, b in same] + [bad, lldp]
+    sent = [other] + [b for _, b in ev] + [b for _, b in same] + [bad, lldp, owd]
     ins = [(t + i * 1000, b) for i, b in enumerate(sent)]
     ports = [("du0", "ROLE_DU", ins), ("ru0", "ROLE_RU", EMPTY),
              ("ru1", "ROLE_RU", EMPTY)]
@@ -1154,7 +1162,10 @@ def case_ptp(ck):
     n_corr = 0
     for p in ("ru0", "ru1"):
         out = res.out[p] or []
-        ck.eq(len(out), len(ev) + len(same), f"{p}: frames out")
+        ck.eq(len(out), len(ev) + len(same) + 2, f"{p}: frames out")
+        # PTP leaves at once, then eCPRI, then the rest of the burst
+        ck.frames(out[len(ev) + len(same):], [owd, other],
+                  f"{p}: eCPRI delay measurement unchanged, ahead of IPv4")
         for (name, b), o in zip(ev, out):
             po, u, ipv = ptp_where(b)
             c_in = struct.unpack(">q", b[po + 8:po + 16])[0]
@@ -1176,7 +1187,8 @@ def case_ptp(ck):
                 ck.eq(be16(o, u + 6), 0, f"{p} {name}: zero UDP checksum kept")
             elif ipv == 6:
                 ck.ok(udp6_ok(o, u), f"{p} {name}: UDP/IPv6 checksum")
-        ck.frames(out[len(ev):], [b for _, b in same], f"{p}: unchanged frames")
+        ck.frames(out[len(ev):len(ev) + len(same)], [b for _, b in same],
+                  f"{p}: unchanged frames")
     ptp = res.counters["ptp"]
     for p in ("ru0", "ru1"):
         ck.eq(ptp[p]["corrected"], len(ev), f"ptp.{p}.corrected")
@@ -1189,11 +1201,13 @@ def case_ptp(ck):
           "ptp.du0.rx by type")
     ck.eq(ptp["du0"]["rx_malformed"], 1, "ptp.du0.rx_malformed")
     check_port(ck, res, "du0", rx_packets=len(sent), drops=2)
+    ck.eq(res.counters["l2"]["flooded"], len(sent) - 2, "l2.flooded")
     # tshark: nothing malformed, checksums good
     for p in ("ru0", "ru1"):
         tx = os.path.join(ARGS.workdir, case, f"run{RUN_SEQ[0]}_{p}_out.pcap")
         r = subprocess.run(["tshark", "-r", tx, "-o", "udp.check_checksum:TRUE",
-                            "-Y", "_ws.malformed || _ws.expert.severity >= 6 || !ptp",
+                            "-Y", "_ws.malformed || _ws.expert.severity >= 6 "
+                            "|| !(ptp || ecpri || udp.port == 9)",
                             "-T", "fields", "-e", "frame.number"],
                            capture_output=True, text=True, timeout=60)
         ck.eq(r.stdout.split(), [], f"{p}: tshark malformed / bad checksum / not PTP")

@@ -118,6 +118,7 @@ ok "namespaces: grandmaster $ns_gm, slave $ns_sl, fhswd $ns_sw"
 	die "fhctl gen failed: $(cat "$tmp/gen.err")"
 
 # fhswd forwards on the last CPU; ptp4l, pmc and the captures stay off it
+grpc_port=$((50700 + $$ % 200))
 ncpu=$(nproc)
 fh_lcore=$((ncpu - 1))
 helper_cpus=0
@@ -202,6 +203,7 @@ EOF
 		--vdev "net_af_packet0,iface=$sw_gm,framecnt=2048" \
 		--vdev "net_af_packet1,iface=$sw_sl,framecnt=2048" \
 		-- --config "$d/config.json" --run-seconds "$run" \
+		--grpc "127.0.0.1:$grpc_port" \
 		--counters-json "$d/counters.json" >"$d/fhswd.out" 2>"$d/fhswd.err" &
 	local fpid=$!
 	pids+=("$fpid")
@@ -232,6 +234,10 @@ EOF
 			>"$d/load.json" 2>"$d/load.err" &
 		pids+=("$!")
 	fi
+	# the operator's view while it runs: fhctl counters over gRPC
+	sleep "$PTP_SECONDS"
+	ip netns exec "$ns_sw" "$fhctl" -s "127.0.0.1:$grpc_port" counters \
+		>"$d/fhctl_counters.txt" 2>&1
 	if wait "$fpid"; then
 		ok "$name: fhswd ran $run s ($mode, PTP to $mac)"
 	else
@@ -288,6 +294,19 @@ for f, t, w in (("down", "sync", "at the slave"), ("up", "delay_req", "at the gm
 EOF
 jcheck "tc: fhswd counted the corrections (slave port: Syncs, gm port: Delay_Reqs)" "$d/counters.json" \
 	'j["ptp"]["slave"]["corrected"] >= 20 and j["ptp"]["gm"]["corrected"] >= 20 and j["ptp"]["gm"]["rx"]["sync"] >= 20 and j["ptp"]["slave"]["rx"]["delay_req"] >= 20 and 0 < j["ptp"]["slave"]["residence_ns_min"] <= j["ptp"]["slave"]["residence_ns_avg"] <= j["ptp"]["slave"]["residence_ns_max"] and j["ptp"]["gm"]["filtered"] == 0'
+contains "tc: fhctl counters shows the PTP table" "PTP PORT" cat "$d/fhctl_counters.txt"
+"$py" - "$d/fhctl_counters.txt" "$d/counters.json" <<'EOF' >"$d/fhctl_check.txt"
+import json, sys
+rows = {l.split()[0]: l.split() for l in open(sys.argv[1])
+        if l.split()[:1] in (["gm"], ["slave"]) and len(l.split()) == 9}
+c = json.load(open(sys.argv[2]))["ptp"]
+# PTP PORT SYNC FOLLOW_UP DELAY_REQ OTHER FILTERED CORRECTED RES MALFORMED
+ok = (len(rows) == 2 and int(rows["gm"][1]) > 0 and int(rows["slave"][6]) > 0
+      and int(rows["gm"][1]) <= c["gm"]["rx"]["sync"]
+      and int(rows["slave"][6]) <= c["slave"]["corrected"])
+print("ok" if ok else "FAIL", rows)
+EOF
+contains "tc: fhctl counters: Syncs received on gm, corrected out of slave ($(cat "$d/fhctl_check.txt"))" "ok" cat "$d/fhctl_check.txt"
 for c in slave gm; do
 	out=$(tshark -r "$d/cap_$c.pcap" -Y "_ws.malformed || _ws.expert.severity >= 6" -T fields -e frame.number 2>/dev/null)
 	n=$(tshark -r "$d/cap_$c.pcap" -Y ptp 2>/dev/null | wc -l)
