@@ -730,9 +730,10 @@ static void ptp_in(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 		bridge(lc, conf, in, m, fr, vlan, now_s, true, NULL);
 		return;
 	}
-	pt.correct = fh_ptp_is_event(pt.loc.type) &&
-		     (conf->ptp_domains[pt.loc.domain >> 3] >>
-		      (pt.loc.domain & 7) & 1);
+	pt.correct =
+		fh_ptp_is_event(pt.loc.type) &&
+		(conf->ptp_domains[pt.loc.domain >> 3] >> (pt.loc.domain & 7) &
+		 1);
 	bridge(lc, conf, in, m, fr, vlan, now_s, true, &pt);
 }
 

@@ -143,7 +143,7 @@ void fh_ptp_correction_add(uint8_t *f, const struct fh_ptp_loc *loc,
 	 * starts at an even offset of the datagram) */
 	sum = (uint16_t)~hc;
 	for (int i = 0; i < 4; i++) {
-		sum += (uint16_t)~(uint16_t)(old >> (48 - 16 * i));
+		sum += (uint16_t) ~(uint16_t)(old >> (48 - 16 * i));
 		sum += (uint16_t)(new >> (48 - 16 * i));
 	}
 	while (sum >> 16) {

@@ -25,17 +25,21 @@
 enum transport { ETH0, ETH1, ETH2, UDP4, UDP4_NOCSUM, UDP6 };
 
 static const unsigned all_types[] = {
-	FH_PTP_SYNC,	    FH_PTP_DELAY_REQ,
-	FH_PTP_PDELAY_REQ,  FH_PTP_PDELAY_RESP,
-	FH_PTP_FOLLOW_UP,   FH_PTP_DELAY_RESP,
-	FH_PTP_PDELAY_RESP_FOLLOW_UP, FH_PTP_ANNOUNCE,
-	FH_PTP_SIGNALING,   FH_PTP_MANAGEMENT,
+	FH_PTP_SYNC,
+	FH_PTP_DELAY_REQ,
+	FH_PTP_PDELAY_REQ,
+	FH_PTP_PDELAY_RESP,
+	FH_PTP_FOLLOW_UP,
+	FH_PTP_DELAY_RESP,
+	FH_PTP_PDELAY_RESP_FOLLOW_UP,
+	FH_PTP_ANNOUNCE,
+	FH_PTP_SIGNALING,
+	FH_PTP_MANAGEMENT,
 };
 
 /* The UDP checksum of the datagram at udp, from scratch (RFC 768 /
  * RFC 8200 pseudo-header). */
-static uint16_t ref_udp_csum(const uint8_t *f, size_t l3, size_t udp,
-			     int ipv)
+static uint16_t ref_udp_csum(const uint8_t *f, size_t l3, size_t udp, int ipv)
 {
 	uint64_t sum = 0;
 	size_t ulen = fh_get_be16(f + udp + 4);
@@ -69,8 +73,7 @@ static uint16_t ref_udp_csum(const uint8_t *f, size_t l3, size_t udp,
 
 /* A frame carrying one PTP message of type t (44 bytes: header plus a
  * timestamp) on transport tr; *len gets its length. */
-static uint8_t *build(enum transport tr, unsigned t, int64_t corr,
-		      size_t *len)
+static uint8_t *build(enum transport tr, unsigned t, int64_t corr, size_t *len)
 {
 	uint8_t b[256] = {0};
 	size_t o = 12, l3, udp = 0, plen = 44;
@@ -165,12 +168,12 @@ static void test_locate_every_type(void **state)
 			assert_int_equal(loc.domain, 24);
 			assert_int_equal(loc.two_step, t == FH_PTP_SYNC);
 			assert_int_equal(loc.ptp_off, len - 44);
-			assert_int_equal(loc.ip_version,
-					 tr == UDP6 ? 6 :
-					 tr >= UDP4 ? 4 : 0);
-			assert_int_equal(loc.l3_off,
-					 tr == ETH1 ? 18 :
-					 tr == ETH2 ? 22 : 14);
+			assert_int_equal(loc.ip_version, tr == UDP6 ? 6 :
+							 tr >= UDP4 ? 4 :
+								      0);
+			assert_int_equal(loc.l3_off, tr == ETH1 ? 18 :
+						     tr == ETH2 ? 22 :
+								  14);
 			assert_non_null(fh_ptp_type_name(t));
 			free(f);
 		}
@@ -246,10 +249,10 @@ static void test_correction_arithmetic(void **state)
  * one computed from scratch (and a zero IPv4 checksum stays zero). */
 static void test_correction_add(void **state)
 {
-	static const int64_t start[] = {0, 1, -(1LL << 16) * 300,
-					0x00000123456789abLL,
-					INT64_MAX - 100, -1};
-	static const int64_t add[] = {1, 1234LL << 16, 0xffff, 1LL << 40,
+	static const int64_t start[] = {
+		0, 1, -(1LL << 16) * 300, 0x00000123456789abLL, INT64_MAX - 100,
+		-1};
+	static const int64_t add[] = {1, 1234LL << 16,	     0xffff, 1LL << 40,
 				      7, (1LL << 16) * 65535};
 
 	(void)state;
@@ -262,15 +265,15 @@ static void test_correction_add(void **state)
 						   FH_PTP_SYNC, start[i], &len);
 				uint8_t *orig = malloc(len);
 				struct fh_ptp_loc loc;
-				int64_t want = fh_ptp_correction_sum(start[i],
-								     add[j]);
+				int64_t want =
+					fh_ptp_correction_sum(start[i], add[j]);
 
 				memcpy(orig, f, len);
 				assert_int_equal(fh_ptp_locate(f, len, &loc),
 						 1);
 				fh_ptp_correction_add(f, &loc, add[j]);
-				assert_true(fh_ptp_correction(f + loc.ptp_off) ==
-					    want);
+				assert_true(fh_ptp_correction(
+						    f + loc.ptp_off) == want);
 				for (size_t k = 0; k < len; k++) {
 					if ((k >= loc.ptp_off + 8u &&
 					     k < loc.ptp_off + 16u) ||
@@ -283,11 +286,13 @@ static void test_correction_add(void **state)
 				}
 				if (tr == UDP4_NOCSUM) {
 					assert_int_equal(
-						fh_get_be16(f + loc.udp_off + 6),
+						fh_get_be16(f + loc.udp_off +
+							    6),
 						0);
 				} else if (loc.udp_off) {
 					assert_int_equal(
-						fh_get_be16(f + loc.udp_off + 6),
+						fh_get_be16(f + loc.udp_off +
+							    6),
 						ref_udp_csum(f, loc.l3_off,
 							     loc.udp_off,
 							     loc.ip_version));
