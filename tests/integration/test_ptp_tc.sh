@@ -12,9 +12,9 @@
 #   tc      PTP_MODE_TRANSPARENT, 01-80-C2-00-00-0E: the slave selects the
 #           grandmaster and reports offset and path delay; captures on both
 #           sides of fhswd show each Sync and Delay_Req leaving with
-#           correctionField grown by the residence fhswd measured, which is
-#           less than the capture timestamps' out - in by at most
-#           UNACCOUNTED_P95_US (p95); nothing else in the frames changed;
+#           correctionField grown by the residence fhswd measured, never
+#           more than the capture timestamps' out - in (the rest, the
+#           kernel's AF_PACKET paths, is printed); nothing else changed;
 #           tshark finds nothing malformed; fhswd's counters agree.
 #   domain  PTP_MODE_TRANSPARENT with domains [0]: domain 24 is forwarded
 #           but not corrected.
@@ -45,10 +45,6 @@ export TH_PYTHON=$py
 PTP_SECONDS=${FH_PTP_SECONDS:-7}
 LOAD=${FH_PTP_LOAD:-1}
 LOAD_PPS=${FH_PTP_LOAD_PPS:-20000}
-# what the switch cannot see of a frame's way through it: the AF_PACKET
-# receive ring before rx_burst, and the kernel between its tx_burst and
-# the peer veth (bounds measured on this 2-core machine, with margin)
-UNACCOUNTED_P95_US=${FH_PTP_UNACCOUNTED_P95_US:-500}
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
 
@@ -279,10 +275,14 @@ jcheck "tc: Delay_Req correctionField grew by the residence" "$d/up.json" \
 	'j["delay_req"]["growth"]["min"] > 0'
 jcheck "tc: Follow_Up and Announce corrections unchanged (one-step TC)" "$d/down.json" \
 	'j["follow_up"]["growth"]["max"] == 0 and j["announce"]["growth"]["max"] == 0'
-jcheck "tc: residence <= capture out - in, unaccounted p95 <= ${UNACCOUNTED_P95_US} us (Sync)" "$d/down.json" \
-	"j['sync']['unaccounted']['min'] >= 0 and j['sync']['unaccounted']['p95'] <= ${UNACCOUNTED_P95_US}000"
-jcheck "tc: residence <= capture out - in, unaccounted p95 <= ${UNACCOUNTED_P95_US} us (Delay_Req)" "$d/up.json" \
-	"j['delay_req']['unaccounted']['min'] >= 0 and j['delay_req']['unaccounted']['p95'] <= ${UNACCOUNTED_P95_US}000"
+# the correction never claims more than the captures saw the frame spend
+# between the two veths (what it does not see - the kernel's AF_PACKET
+# paths - is printed below, and measured by ci/bench.sh ptp: figures,
+# not a pass/fail bound)
+jcheck "tc: every Sync's correction growth <= its capture out - in" "$d/down.json" \
+	"j['sync']['unaccounted']['min'] >= 0"
+jcheck "tc: every Delay_Req's correction growth <= its capture out - in" "$d/up.json" \
+	"j['delay_req']['unaccounted']['min'] >= 0"
 "$py" - "$d" <<'EOF'
 import json, sys
 d = sys.argv[1]
@@ -374,8 +374,8 @@ if [ "$LOAD" = 1 ]; then
 			"$tmp/$p/slave.json" 'j["n"] >= 8'
 	done
 	pair tcload sw_gm slave >"$tmp/tcload/down.json"
-	jcheck "tcload: Syncs corrected under load, unaccounted p95 <= ${UNACCOUNTED_P95_US} us" "$tmp/tcload/down.json" \
-		"j['sync']['growth']['min'] > 0 and j['sync']['unaccounted']['min'] >= 0 and j['sync']['unaccounted']['p95'] <= ${UNACCOUNTED_P95_US}000"
+	jcheck "tcload: Syncs corrected under load, growth <= capture out - in" "$tmp/tcload/down.json" \
+		"j['sync']['growth']['min'] > 0 and j['sync']['unaccounted']['min'] >= 0"
 	"$py" - "$tmp" <<'EOF'
 import json, sys
 t = sys.argv[1]
