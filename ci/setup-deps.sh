@@ -15,6 +15,7 @@ PKGS=(
 	libpcap-dev
 	tshark
 	linuxptp
+	libmicrohttpd-dev prometheus
 	python3-grpcio python3-protobuf
 	iproute2 python3 openssl
 )

@@ -1006,6 +1006,7 @@ int fh_dp_lcore_main(void *arg)
 					fh_ctr_inc(&lc->hist[63 -
 							     __builtin_clzll(
 								     dt | 1)]);
+					fh_ctr_add(&lc->hist_sum, dt);
 				}
 			}
 		}

@@ -215,23 +215,20 @@ void hal_capabilities(const struct hal *h, struct hal_caps *caps)
 	}
 }
 
-int hal_check(const struct hal *h, const struct hal_config *cfg, char *msg,
-	      size_t msglen)
+/* cfg against what backend type can express (caps). */
+static int check_caps(const char *type, const struct hal_caps *caps,
+		      const struct hal_config *cfg, char *msg, size_t msglen)
 {
-	struct hal_caps c;
+	const struct hal_caps c = *caps;
 
-	if (h == NULL || cfg == NULL) {
-		return -EINVAL;
-	}
-	hal_capabilities(h, &c);
 	if (cfg->n_ports > c.max_ports) {
 		snprintf(msg, msglen, "ports: %u ports, backend %s has %u",
-			 cfg->n_ports, h->cls->type, c.max_ports);
+			 cfg->n_ports, type, c.max_ports);
 		return -EOPNOTSUPP;
 	}
 	if (cfg->n_flows > c.max_flows) {
 		snprintf(msg, msglen, "flows: %zu flows, backend %s has %u",
-			 cfg->n_flows, h->cls->type, c.max_flows);
+			 cfg->n_flows, type, c.max_flows);
 		return -EOPNOTSUPP;
 	}
 	if (cfg->ptp_mode == HAL_PTP_TRANSPARENT && !c.ptp_transparent) {
@@ -239,7 +236,7 @@ int hal_check(const struct hal *h, const struct hal_config *cfg, char *msg,
 			 "ptp.mode: backend %s cannot be a PTP transparent "
 			 "clock (PTP_MODE_TRANSPARENT): its driver reports no "
 			 "transparent-clock capability; use PTP_MODE_BRIDGE",
-			 h->cls->type);
+			 type);
 		return -EOPNOTSUPP;
 	}
 	for (size_t i = 0; i < cfg->n_flows; i++) {
@@ -271,11 +268,47 @@ int hal_check(const struct hal *h, const struct hal_config *cfg, char *msg,
 		if (miss != NULL) {
 			snprintf(msg, msglen,
 				 "flows[%zu] (\"%s\"): backend %s cannot do %s",
-				 i, f->name, h->cls->type, miss);
+				 i, f->name, type, miss);
 			return -EOPNOTSUPP;
 		}
 	}
 	return 0;
+}
+
+int hal_check(const struct hal *h, const struct hal_config *cfg, char *msg,
+	      size_t msglen)
+{
+	struct hal_caps c;
+
+	if (h == NULL || cfg == NULL) {
+		return -EINVAL;
+	}
+	hal_capabilities(h, &c);
+	return check_caps(h->cls->type, &c, cfg, msg, msglen);
+}
+
+int hal_check_offline(const struct hal_config *cfg, char *msg, size_t msglen)
+{
+	const char *type;
+	const struct hal_class *cls;
+	struct hal_caps c;
+	int ret;
+
+	if (cfg == NULL) {
+		return -EINVAL;
+	}
+	type = cfg->backend[0] ? cfg->backend : "dpdk";
+	cls = hal_class_find(type);
+	if (cls == NULL) {
+		return unknown_backend(type, msg, msglen);
+	}
+	ret = hal_check_options(type, &cfg->options, msg, msglen);
+	if (ret < 0) {
+		return ret;
+	}
+	memset(&c, 0, sizeof(c));
+	cls->capabilities(NULL, &c);
+	return check_caps(type, &c, cfg, msg, msglen);
 }
 
 int hal_apply(struct hal *h, const struct hal_config *cfg, char *msg,
@@ -445,12 +478,13 @@ int hal_inject(struct hal *h, unsigned port, const char *pcap_path,
 	return HAL_OPTIONAL(h, inject, port, pcap_path, count, sent);
 }
 
-int hal_residence(struct hal *h, uint64_t counts[64], uint64_t *hz)
+int hal_residence(struct hal *h, struct hal_residence *out)
 {
-	if (h == NULL || counts == NULL || hz == NULL) {
+	if (h == NULL || out == NULL) {
 		return -EINVAL;
 	}
-	return HAL_OPTIONAL(h, residence, counts, hz);
+	memset(out, 0, sizeof(*out));
+	return HAL_OPTIONAL(h, residence, out);
 }
 
 int hal_thread_create(struct hal *h, pthread_t *t, const char *name,

@@ -227,6 +227,15 @@ int hal_check(const struct hal *h, const struct hal_config *cfg, char *msg,
 	      size_t msglen);
 
 /*
+ * hal_check without a running backend (validation offline, before
+ * start-up): cfg's backend must be registered, take its options and be
+ * able to express cfg (what any instance of it can).
+ * @return 0; -EINVAL for NULL; -ENOENT (no such backend); -EINVAL (an
+ *         option); -EOPNOTSUPP with the same message hal_check gives.
+ */
+int hal_check_offline(const struct hal_config *cfg, char *msg, size_t msglen);
+
+/*
  * Check a config's backend and its options without opening anything
  * (validation offline, before start-up).
  * @return 0; -ENOENT if no backend of that type is registered (msg names
@@ -293,9 +302,16 @@ int hal_idle_ns(struct hal *h, uint64_t *ns);
 int hal_inject(struct hal *h, unsigned port, const char *pcap_path,
 	       unsigned count, unsigned *sent);
 
-/* Residence time (rx burst to tx burst) histogram in log2 TSC buckets.
- * @return 0; -EINVAL; -EOPNOTSUPP where not measured. */
-int hal_residence(struct hal *h, uint64_t counts[64], uint64_t *hz);
+/* Residence time (rx burst to tx burst) of every burst: counts[i] took
+ * [2^i, 2^(i+1)) TSC ticks; sum_ticks their total; hz the TSC rate. */
+struct hal_residence {
+	uint64_t counts[64];
+	uint64_t sum_ticks;
+	uint64_t hz;
+};
+
+/* @return 0; -EINVAL; -EOPNOTSUPP where not measured. */
+int hal_residence(struct hal *h, struct hal_residence *out);
 
 /*
  * Start a management thread that never runs on a forwarding core (the

@@ -52,7 +52,7 @@ static void dpdk_capabilities(const struct hal *h, struct hal_caps *c)
 	c->unsupported_counters = 0;
 	c->max_ports = FH_MAX_PORTS;
 	c->max_flows = FH_DP_MAX_FLOWS;
-	c->workers = to_dpdk(h)->dp->n_lcores;
+	c->workers = h != NULL ? to_dpdk(h)->dp->n_lcores : 0;
 }
 
 /* The open options: "clock" (realtime | pcap), "residence" (on | off). */
@@ -81,6 +81,54 @@ static int open_options(const struct hal_options *o, struct fh_dp_params *dp,
 	return 0;
 }
 
+/* What a user can do about an EAL start-up failure, from what it was
+ * given: most often no hugepages reserved. */
+static bool has_arg(int argc, char **argv, const char *a)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], a) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static unsigned long hugepages_total(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	unsigned long n = 0;
+
+	if (f == NULL) {
+		return 0;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "HugePages_Total: %lu", &n) == 1) {
+			break;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+static const char *eal_hint(int argc, char **argv, int err)
+{
+	if (err == EALREADY) {
+		return "";
+	}
+	if (!has_arg(argc, argv, "--no-huge") && hugepages_total() == 0) {
+		return " - no hugepages are reserved: add --no-huge -m 128 to "
+		       "the EAL arguments (before --), or reserve some: echo "
+		       "512 > /sys/kernel/mm/hugepages/hugepages-2048kB/"
+		       "nr_hugepages";
+	}
+	if (err == EACCES || err == EPERM) {
+		return " - the EAL needs root (or CAP_SYS_ADMIN, CAP_NET_RAW "
+		       "and access to /dev/hugepages and /var/run/dpdk)";
+	}
+	return "";
+}
+
 static int dpdk_open(const struct hal_params *p, struct hal **out, char *msg,
 		     size_t msglen)
 {
@@ -99,8 +147,11 @@ static int dpdk_open(const struct hal_params *p, struct hal **out, char *msg,
 	ret = p->argc > 0 ? rte_eal_init(p->argc, p->argv) :
 			    rte_eal_init(1, def_argv);
 	if (ret < 0) {
-		snprintf(msg, msglen, "EAL: %s", rte_strerror(rte_errno));
-		return rte_errno == EALREADY ? -EBUSY : -EINVAL;
+		int e = rte_errno;
+
+		snprintf(msg, msglen, "EAL: %s%s", rte_strerror(e),
+			 eal_hint(p->argc, p->argv, e));
+		return e == EALREADY ? -EBUSY : -EINVAL;
 	}
 	/* ret counts the arguments parsed, the program name not included */
 	if (p->argc > 0 && ret != p->argc - 1) {
@@ -598,17 +649,17 @@ static int dpdk_inject(struct hal *h, unsigned port, const char *path,
 	return ret;
 }
 
-static int dpdk_residence(struct hal *h, uint64_t counts[64], uint64_t *hz)
+static int dpdk_residence(struct hal *h, struct hal_residence *out)
 {
 	struct fh_dp *dp = to_dpdk(h)->dp;
 
-	memset(counts, 0, 64 * sizeof(uint64_t));
 	for (unsigned i = 0; i < dp->n_lcores; i++) {
 		for (int b = 0; b < 64; b++) {
-			counts[b] += fh_ctr_read(&dp->lcores[i]->hist[b]);
+			out->counts[b] += fh_ctr_read(&dp->lcores[i]->hist[b]);
 		}
+		out->sum_ticks += fh_ctr_read(&dp->lcores[i]->hist_sum);
 	}
-	*hz = rte_get_tsc_hz();
+	out->hz = rte_get_tsc_hz();
 	return dp->measure_residence ? 0 : -EOPNOTSUPP;
 }
 

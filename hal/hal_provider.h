@@ -61,7 +61,9 @@ struct hal_class {
 		    size_t msglen);
 	/* Stop and free everything the backend created.  Accepts NULL. */
 	void (*close)(struct hal *h);
-	/* What the backend can express (never fails).  [any thread] */
+	/* What the backend can express (never fails).  [any thread]
+	 * h NULL: what any instance can (validation offline; workers and
+	 * offload then read 0). */
 	void (*capabilities)(const struct hal *h, struct hal_caps *caps);
 	/*
 	 * Make cfg the running configuration, atomically: forwarding goes on
@@ -103,9 +105,9 @@ struct hal_class {
 	/* Called before run only; *sent counts what went out. */
 	int (*inject)(struct hal *h, unsigned port, const char *pcap_path,
 		      unsigned count, unsigned *sent);
-	/* Residence-time histogram: counts[i] packets took [2^i, 2^(i+1))
-	 * TSC ticks; *hz the TSC rate. */
-	int (*residence)(struct hal *h, uint64_t counts[64], uint64_t *hz);
+	/* Residence-time histogram (struct hal_residence); out arrives
+	 * zeroed. */
+	int (*residence)(struct hal *h, struct hal_residence *out);
 	/* A thread off the forwarding cores.  [any thread] */
 	int (*thread_create)(struct hal *h, pthread_t *t, const char *name,
 			     void *(*fn)(void *), void *arg);

@@ -55,7 +55,7 @@ static void sd_capabilities(const struct hal *h, struct hal_caps *c)
 	 * ordinary or boundary clock); the kernel bridge does not forward
 	 * 01-80-C2-00-00-0E, as PTP_MODE_BRIDGE does not */
 	c->ptp_transparent = false;
-	c->offload = atomic_load(&to_sd(h)->offload);
+	c->offload = h != NULL && atomic_load(&to_sd(h)->offload);
 	c->unsupported_counters = SD_UNSUPPORTED;
 	c->max_ports = HAL_MAX_PORTS;
 	c->max_flows = SD_MAX_FLOWS;

@@ -68,6 +68,31 @@ int mgmt_config_load_text(const char *json_text, struct hal_config *out,
 int mgmt_config_load_file(const char *path, struct hal_config *out, char *err,
 			  size_t errlen);
 
+struct Fhswitch__V1__ValidateResponse;
+
+/*
+ * Validate c the way a commit would: roles, every config rule, and what
+ * the backend can express - h's capabilities, or with h NULL (offline:
+ * fhctl config validate --local, fhswd --check) what c's backend can
+ * (hal_check_offline).  Every error, not just the first: *out gets
+ * valid and the errors as (JSON path, message), the API's
+ * fhswitch.v1.ValidateResponse, freed with mgmt_pb_free().
+ * @return 0; -ENOMEM.
+ */
+int mgmt_validate(const struct Fhswitch__V1__SwitchConfig *c, struct hal *h,
+		  struct Fhswitch__V1__ValidateResponse **out);
+
+/*
+ * mgmt_validate offline of the SwitchConfig JSON in the file at path
+ * ("-": standard input).
+ * @return 0 with *out set; -EINVAL (unreadable as a SwitchConfig: JSON
+ *         syntax or schema, with "FILE: PATH: reason" in err); the read
+ *         error (-ENOENT, ...); -ENOMEM.
+ */
+int mgmt_validate_file(const char *path,
+		       struct Fhswitch__V1__ValidateResponse **out, char *err,
+		       size_t errlen);
+
 /* Free what mgmt_config_from_pb() allocated and zero *c.  Accepts NULL. */
 void mgmt_config_free(struct hal_config *c);
 

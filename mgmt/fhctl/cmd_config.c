@@ -4,23 +4,37 @@
  * the Config service.
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
+#include "mgmt_config.h"
 #include "mgmt_json.h"
 
+static int get_opt(void *ctx, const char *opt, const char *val)
+{
+	(void)opt;
+	*(const char **)ctx = val;
+	return 0;
+}
+
+/* The running config as JSON on stdout, nothing else (so get -> edit ->
+ * commit round-trips); its version on stderr and, with --version-file,
+ * into that file. */
 static int config_get(struct api *a, int argc, char **argv)
 {
+	static const char *const opts[] = {"--version-file", NULL};
 	Fhswitch__V1__GetConfigRequest q =
 		FHSWITCH__V1__GET_CONFIG_REQUEST__INIT;
 	Fhswitch__V1__GetConfigResponse *r;
+	const char *vfile = NULL;
 	pbm *m;
 	int ret;
 
-	ret = api_parse_args(a, "config get", argc, argv, NULL, NULL, NULL,
-			     NULL, 0, 0);
+	ret = api_parse_args(a, "config get [--version-file FILE]", argc, argv,
+			     opts, get_opt, &vfile, NULL, 0, 0);
 	if (ret == 0) {
 		ret = api_call(a, SVC("Config", "Get"), &q.base,
 			       &fhswitch__v1__get_config_response__descriptor,
@@ -38,12 +52,23 @@ static int config_get(struct api *a, int argc, char **argv)
 		} else {
 			puts("{}");
 		}
-		printf("version %" PRIu64, r->version);
+		fprintf(stderr, "version %" PRIu64, r->version);
 		if (r->pending_confirm) {
-			printf(" (pending confirm: %u s left)",
-			       r->confirm_remaining_s);
+			fprintf(stderr, " (pending confirm: %u s left)",
+				r->confirm_remaining_s);
 		}
-		putchar('\n');
+		fputc('\n', stderr);
+	}
+	if (ret == 0 && vfile != NULL) {
+		FILE *f = fopen(vfile, "w");
+
+		if (f == NULL || fprintf(f, "%" PRIu64 "\n", r->version) < 0 ||
+		    fclose(f) != 0) {
+			fprintf(stderr,
+				"fhctl: --version-file %s: cannot write\n",
+				vfile);
+			ret = 1;
+		}
 	}
 	mgmt_pb_free(r);
 	return ret;
@@ -54,18 +79,38 @@ static int config_validate(struct api *a, int argc, char **argv)
 	Fhswitch__V1__ValidateRequest q = FHSWITCH__V1__VALIDATE_REQUEST__INIT;
 	Fhswitch__V1__ValidateResponse *r;
 	const char *file;
+	char **args = calloc((size_t)argc + 1, sizeof(*args));
+	int n = 0, ret;
+	bool local = false;
 	pbm *m;
-	int ret;
 
-	ret = api_parse_args(a, "config validate FILE", argc, argv, NULL, NULL,
-			     NULL, &file, 1, 1);
+	if (args == NULL) {
+		return FHCTL_EXIT_ERROR;
+	}
+	/* --local: the switch's own validation, here, without a switch */
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--local") == 0) {
+			local = true;
+		} else {
+			args[n++] = argv[i];
+		}
+	}
+	ret = api_parse_args(a, "config validate [--local] FILE", n, args, NULL,
+			     NULL, NULL, &file, 1, 1);
+	free(args);
 	if (ret == 0) {
 		ret = api_load_msg(file,
 				   &fhswitch__v1__switch_config__descriptor,
 				   "config", &m);
 		q.config = (void *)m;
 	}
-	if (ret == 0) {
+	if (ret == 0 && local) {
+		if (mgmt_validate(q.config, NULL, &r) < 0) {
+			fprintf(stderr, "fhctl: out of memory\n");
+			ret = FHCTL_EXIT_ERROR;
+		}
+		mgmt_pb_free(q.config);
+	} else if (ret == 0) {
 		ret = api_call(a, SVC("Config", "Validate"), &q.base,
 			       &fhswitch__v1__validate_response__descriptor,
 			       &m);
@@ -259,14 +304,21 @@ static int config_versions(struct api *a, int argc, char **argv)
 		mgmt_pb_free(r);
 		return ret;
 	}
-	api_tbl_init(&t, 4, ">VERSION", "TIME", "IDENTITY", "COMMENT");
+	api_tbl_init(&t, 5, ">VERSION", "TIME", "STATE", "IDENTITY", "COMMENT");
 	for (size_t i = 0; i < r->n_versions; i++) {
 		const Fhswitch__V1__VersionInfo *v = r->versions[i];
-		char ver[24], when[32];
+		char ver[24], when[32], state[48] = "";
 
 		api_utc_time(v->committed_unix_s, -1, when, sizeof(when));
-		api_tbl_row(&t, api_u64(ver, v->version), when, v->identity,
-			    v->comment);
+		if (v->pending_confirm) {
+			snprintf(state, sizeof(state),
+				 "pending confirm (%u s left)",
+				 v->confirm_remaining_s);
+		} else if (v->running) {
+			snprintf(state, sizeof(state), "running");
+		}
+		api_tbl_row(&t, api_u64(ver, v->version), when, state,
+			    v->identity, v->comment);
 	}
 	api_tbl_print(&t);
 	mgmt_pb_free(r);

@@ -29,12 +29,15 @@
 #include <pthread.h>
 
 #include "fh/ptp.h"
+#include "fhswitch/v1/api.pb-c.h"
 #include "hal.h"
 #include "mgmt_services.h"
 #include "mgmt_store.h"
 #include "mgmt_config.h"
 #include "mgmt_grpc_desc.h"
 #include "mgmt_rpc.h"
+#include "metrics.h"
+#include "mgmt_json.h"
 #include "mgmt_log.h"
 
 #define EXIT_USAGE 2
@@ -56,6 +59,8 @@ struct opts {
 	char *tls[3]; /* CA, certificate, key */
 	const char *audit;
 	bool grpc_insecure;
+	bool check; /* --check: validate the config and exit */
+	const char *metrics_addr;
 };
 
 static volatile sig_atomic_t sig_stop, sig_hup;
@@ -74,6 +79,7 @@ struct daemon {
 	struct hal *hal;
 	struct mgmt_store *svc;
 	struct mgmt_grpc *grpc;
+	struct fh_metrics *metrics;
 	struct timespec start;
 	_Atomic bool done;
 };
@@ -112,6 +118,14 @@ static void usage(FILE *f)
 		"  --audit FILE             append every mutating call (JSON "
 		"lines)\n"
 		"  --grpc-insecure          allow plaintext gRPC off loopback\n"
+		"  --metrics ADDR           Prometheus text at "
+		"http://ADDR/metrics (PORT,\n"
+		"                           HOST:PORT, [IPV6]:PORT; PORT "
+		"alone: 127.0.0.1)\n"
+		"  --check                  validate FILE as the switch would "
+		"(every error\n"
+		"                           and its JSON path) and exit 0/1; "
+		"opens nothing\n"
 		"  --version                print the version and exit\n"
 		"  --help                   this text\n"
 		"\n"
@@ -119,7 +133,46 @@ static void usage(FILE *f)
 		"e.g.\n"
 		"-l 0-1 -a 0000:3b:00.0; none needed with hal.backend "
 		"\"switchdev\").\n"
-		"SIGHUP reloads FILE; SIGINT/SIGTERM stop.\n");
+		"SIGHUP reloads FILE; SIGINT/SIGTERM stop.\n"
+		"\n"
+		"Without a NIC or hugepages (virtual ports, as the tests and "
+		"ci/demo.sh run):\n"
+		"  fhswd --no-huge -m 128 --no-pci -l 0 --vdev net_ring0 "
+		"--vdev net_ring1 \\\n"
+		"        -- --config FILE     (ports' device: net_ring0, "
+		"net_ring1)\n");
+}
+
+/* An argument after "--" that the EAL would have taken: say where it
+ * goes instead of only "unrecognized option". */
+static void eal_after_dashdash_hint(const char *arg)
+{
+	static const char *const eal[] = {
+		"-l",		"-c",
+		"-n",		"-m",
+		"-a",		"-b",
+		"--vdev",	"--no-huge",
+		"--no-pci",	"--file-prefix",
+		"--log-level",	"--lcores",
+		"--socket-mem", "--huge-dir",
+		"--in-memory",	"--main-lcore",
+		NULL,
+	};
+
+	for (int i = 0; eal[i] != NULL; i++) {
+		size_t n = strlen(eal[i]);
+
+		if (strncmp(arg, eal[i], n) == 0 &&
+		    (arg[n] == '\0' || arg[n] == '=' ||
+		     (eal[i][1] != '-' && arg[n] >= '0' && arg[n] <= '9'))) {
+			fprintf(stderr,
+				"fhswd: \"%s\" is an EAL option: EAL options "
+				"go before \"--\", fhswd's after it (fhswd "
+				"%s ... -- --config FILE)\n",
+				arg, eal[i]);
+			return;
+		}
+	}
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -136,6 +189,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"tls", required_argument, NULL, 't'},
 		{"audit", required_argument, NULL, 'a'},
 		{"grpc-insecure", no_argument, NULL, 'I'},
+		{"check", no_argument, NULL, 'K'},
+		{"metrics", required_argument, NULL, 'M'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -240,6 +295,12 @@ bad_inject:
 		case 'I':
 			o->grpc_insecure = true;
 			break;
+		case 'K':
+			o->check = true;
+			break;
+		case 'M':
+			o->metrics_addr = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -247,15 +308,45 @@ bad_inject:
 			printf("fhswd %s\n", FHSWITCH_VERSION);
 			exit(0);
 		default:
+			eal_after_dashdash_hint(argv[optind - 1]);
 			usage(stderr);
 			return -EINVAL;
 		}
+	}
+	if (optind != argc) {
+		eal_after_dashdash_hint(argv[optind]);
 	}
 	if (optind != argc || o->config == NULL) {
 		usage(stderr);
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* --check: the validation a commit runs, offline (the backend's
+ * capabilities, not an instance's), like nginx -t. */
+static int check_config(const char *path)
+{
+	Fhswitch__V1__ValidateResponse *r;
+	char err[MGMT_CONFIG_ERR_LEN];
+	int rc;
+
+	if (mgmt_validate_file(path, &r, err, sizeof(err)) < 0) {
+		fprintf(stderr, "fhswd: %s\n", err);
+		return 1;
+	}
+	if (r->valid) {
+		printf("%s: valid\n", path);
+	}
+	for (size_t i = 0; i < r->n_errors; i++) {
+		const Fhswitch__V1__ValidationError *e = r->errors[i];
+
+		fprintf(stderr, "%s: %s%s%s\n", path, e->path,
+			e->path[0] ? ": " : "", e->message);
+	}
+	rc = r->valid ? 0 : 1;
+	mgmt_pb_free(r);
+	return rc;
 }
 
 static void reload(struct daemon *d)
@@ -469,12 +560,14 @@ static void print_table(struct daemon *d, double secs)
 
 static void print_residence(struct daemon *d)
 {
-	uint64_t counts[64], hz, total = 0, acc = 0;
+	struct hal_residence r;
+	const uint64_t *counts = r.counts;
+	uint64_t total = 0, acc = 0;
 	const double q[] = {0.5, 0.99, 0.999};
 	const char *name[] = {"p50", "p99", "p99.9"};
 	unsigned qi = 0;
 
-	if (hal_residence(d->hal, counts, &hz) < 0) {
+	if (hal_residence(d->hal, &r) < 0) {
 		return;
 	}
 	for (int b = 0; b < 64; b++) {
@@ -490,7 +583,7 @@ static void print_residence(struct daemon *d)
 		while (qi < 3 && (double)acc >= q[qi] * (double)total) {
 			/* upper edge of the log2 bucket */
 			fprintf(stderr, " %s <= %.2f us", name[qi],
-				(double)(2ull << b) * 1e6 / (double)hz);
+				(double)(2ull << b) * 1e6 / (double)r.hz);
 			qi++;
 		}
 	}
@@ -586,6 +679,41 @@ static int start_grpc_off_lcores(struct daemon *d)
 	return gs.ret;
 }
 
+static void *metrics_starter_main(void *arg)
+{
+	struct grpc_starter *gs = arg;
+	struct daemon *d = gs->d;
+	char err[256];
+
+	gs->ret = fh_metrics_start(d->o.metrics_addr, d->hal, d->svc,
+				   FHSWITCH_VERSION, &d->metrics, err,
+				   sizeof(err));
+	if (gs->ret < 0) {
+		fprintf(stderr, "fhswd: --metrics %s\n", err);
+	} else {
+		MGMT_LOG(INFO, "Prometheus metrics on http://%s/metrics",
+			 d->o.metrics_addr);
+	}
+	return NULL;
+}
+
+/* Like the API: the server's thread inherits the starter's CPU set. */
+static int start_metrics_off_lcores(struct daemon *d)
+{
+	struct grpc_starter gs = {.d = d, .ret = -EINVAL};
+	pthread_t t;
+	int ret = hal_thread_create(d->hal, &t, "fh-metrics-init",
+				    metrics_starter_main, &gs);
+
+	if (ret != 0) {
+		fprintf(stderr, "fhswd: metrics start thread: %s\n",
+			strerror(-ret));
+		return ret;
+	}
+	pthread_join(t, NULL);
+	return gs.ret;
+}
+
 /* The backend's options from the command line. */
 static int open_options(const struct opts *o, struct hal_options *ho)
 {
@@ -662,6 +790,9 @@ int main(int argc, char **argv)
 	    open_options(&d.o, &hp.options) < 0) {
 		return EXIT_USAGE;
 	}
+	if (d.o.check) {
+		return check_config(d.o.config);
+	}
 	{
 		/* the backend to open is part of the config */
 		struct hal_config first;
@@ -709,6 +840,9 @@ int main(int argc, char **argv)
 	if (d.o.grpc_addr != NULL && start_grpc_off_lcores(&d) < 0) {
 		goto out_svc;
 	}
+	if (d.o.metrics_addr != NULL && start_metrics_off_lcores(&d) < 0) {
+		goto out_svc;
+	}
 	/* off the forwarding cores, like the API */
 	ret = hal_thread_create(d.hal, &ctl, "fh-ctl", control_main, &d);
 	if (ret != 0) {
@@ -742,6 +876,7 @@ int main(int argc, char **argv)
 	}
 	rc = 0;
 out_svc:
+	fh_metrics_stop(d.metrics);
 	mgmt_grpc_stop(d.grpc);
 	mgmt_store_close(d.svc);
 out_hal:

@@ -11,6 +11,20 @@
 
 /* ---- Config ------------------------------------------------------------------- */
 
+/* Seconds left to confirm a pending commit (0 if none); s->lock held. */
+static uint32_t confirm_remaining_s(const struct mgmt_store *s)
+{
+	struct timespec now;
+
+	if (!s->pending) {
+		return 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint32_t)(s->deadline.tv_sec > now.tv_sec ?
+				  s->deadline.tv_sec - now.tv_sec :
+				  0);
+}
+
 void mgmt_rpc_config_get(void *svc, const struct mgmt_call_info *ci,
 			 const ProtobufCMessage *req, ProtobufCMessage **resp,
 			 struct mgmt_error *st)
@@ -29,166 +43,29 @@ void mgmt_rpc_config_get(void *svc, const struct mgmt_call_info *ci,
 	r->config = mgmt_pb_clone(&s->running->base);
 	r->version = s->version;
 	r->pending_confirm = s->pending;
-	if (s->pending) {
-		struct timespec now;
-
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		r->confirm_remaining_s =
-			(uint32_t)(s->deadline.tv_sec > now.tv_sec ?
-					   s->deadline.tv_sec - now.tv_sec :
-					   0);
-	}
+	r->confirm_remaining_s = confirm_remaining_s(s);
 	pthread_mutex_unlock(&s->lock);
 	*resp = &r->base;
 }
 
-/* Validate one config the way a commit would; 0, or -EINVAL with
- * "PATH: reason" in err. */
-static int validate_one(struct mgmt_store *s, const pb_config *c, char *err,
-			size_t errlen)
-{
-	struct hal_config cfg;
-	struct mgmt_error rs;
-	char msg[256];
-	int ret;
-
-	if (mgmt_store_check_roles(c, &rs) != 0) {
-		snprintf(err, errlen, "%s", rs.message);
-		return -EINVAL;
-	}
-	ret = mgmt_config_from_pb(c, &cfg, err, errlen);
-	if (ret < 0) {
-		return ret;
-	}
-	/* the HAL's capabilities are part of validity */
-	ret = hal_check(s->hal, &cfg, msg, sizeof(msg));
-	if (ret < 0) {
-		snprintf(err, errlen, "%s", msg);
-	}
-	mgmt_config_free(&cfg);
-	return ret;
-}
-
-#define MAX_VALIDATION_ERRORS 64
-
-/* Append "PATH: reason" to the response, once. */
-static int add_error(Fhswitch__V1__ValidateResponse *r, char *err)
-{
-	Fhswitch__V1__ValidationError *e;
-	char *colon = strstr(err, ": ");
-	const char *path = "", *msg = err;
-
-	if (colon != NULL) {
-		*colon = '\0';
-		path = err;
-		msg = colon + 2;
-	}
-	for (size_t i = 0; i < r->n_errors; i++) {
-		if (strcmp(r->errors[i]->path, path) == 0 &&
-		    strcmp(r->errors[i]->message, msg) == 0) {
-			return 0;
-		}
-	}
-	e = mgmt_pb_new(&fhswitch__v1__validation_error__descriptor);
-	if (e == NULL) {
-		return -ENOMEM;
-	}
-	e->path = mgmt_strdup(path);
-	e->message = mgmt_strdup(msg);
-	r->errors[r->n_errors++] = e;
-	return 0;
-}
-
-/*
- * Every error, not just the first: the validator stops at the first, so
- * the config is also checked part by part — its global sections alone,
- * then each flow alone with the ports (its "flows[0]" renamed back to
- * "flows[i]") — and whatever only the whole shows (ties) comes from the
- * whole.
- */
 void mgmt_rpc_config_validate(void *svc, const struct mgmt_call_info *ci,
 			      const ProtobufCMessage *req,
 			      ProtobufCMessage **resp, struct mgmt_error *st)
 {
 	struct mgmt_store *s = SVC(svc);
 	const Fhswitch__V1__ValidateRequest *q = (const void *)req;
-	Fhswitch__V1__ValidateResponse *r =
-		mgmt_pb_new(&fhswitch__v1__validate_response__descriptor);
-	char err[MGMT_CONFIG_ERR_LEN], whole[MGMT_CONFIG_ERR_LEN];
-	pb_config part;
+	Fhswitch__V1__ValidateResponse *r;
 
 	(void)ci;
-	if (r == NULL) {
-		mgmt_error_set(st, -ENOMEM, "out of memory");
-		return;
-	}
 	if (q->config == NULL) {
-		mgmt_pb_free(r);
 		mgmt_error_set(st, -EINVAL, "config: required");
 		return;
 	}
-	r->valid = validate_one(s, q->config, whole, sizeof(whole)) == 0;
-	if (r->valid) {
-		*resp = &r->base;
-		return;
-	}
-	r->errors = calloc(MAX_VALIDATION_ERRORS, sizeof(*r->errors));
-	if (r->errors == NULL) {
-		mgmt_pb_free(r);
+	if (mgmt_validate(q->config, s->hal, &r) < 0) {
 		mgmt_error_set(st, -ENOMEM, "out of memory");
 		return;
 	}
-	/* shallow copies: part borrows the request's sub-messages */
-	part = *q->config;
-	part.n_flows = 0;
-	part.flows = NULL;
-	if (validate_one(s, &part, err, sizeof(err)) < 0 &&
-	    add_error(r, err) < 0) {
-		goto oom;
-	}
-	/* flows are checked against the ports only: sections reported
-	 * above (and their errors) stay out of the way */
-	part.l2 = NULL;
-	part.mgmt = NULL;
-	part.hal = NULL;
-	part.timing = NULL;
-	part.name = (char *)protobuf_c_empty_string;
-	if (q->config->eaxc_layout != NULL && r->n_errors != 0 &&
-	    strncmp(r->errors[0]->path, "eaxc_layout", 11) == 0) {
-		part.eaxc_layout = NULL; /* the default layout */
-	}
-	for (size_t i = 0;
-	     i < q->config->n_flows && r->n_errors < MAX_VALIDATION_ERRORS - 1;
-	     i++) {
-		char fixed[MGMT_CONFIG_ERR_LEN + 16];
-
-		part.n_flows = 1;
-		part.flows = &q->config->flows[i];
-		if (validate_one(s, &part, err, sizeof(err)) == 0) {
-			continue;
-		}
-		if (strncmp(err, "flows[0]", 8) == 0) {
-			snprintf(fixed, sizeof(fixed), "flows[%zu]%s", i,
-				 err + 8);
-		} else if (strncmp(err, "ports", 5) == 0 ||
-			   strncmp(err, "eaxc_layout", 11) == 0 ||
-			   strncmp(err, "timing", 6) == 0) {
-			continue; /* a global error, already reported */
-		} else {
-			snprintf(fixed, sizeof(fixed), "%s", err);
-		}
-		if (add_error(r, fixed) < 0) {
-			goto oom;
-		}
-	}
-	if (r->n_errors == 0 && add_error(r, whole) < 0) {
-		goto oom;
-	}
 	*resp = &r->base;
-	return;
-oom:
-	mgmt_pb_free(r);
-	mgmt_error_set(st, -ENOMEM, "out of memory");
 }
 
 int mgmt_svc_port_index(const pb_config *c, const char *name)
@@ -564,6 +441,10 @@ void mgmt_rpc_config_list_versions(void *svc, const struct mgmt_call_info *ci,
 		v->committed_unix_s = s->hist[i].unix_s;
 		v->identity = mgmt_strdup(s->hist[i].identity);
 		v->comment = mgmt_strdup(s->hist[i].comment);
+		v->running = s->hist[i].version == s->version;
+		v->pending_confirm = v->running && s->pending;
+		v->confirm_remaining_s =
+			v->pending_confirm ? confirm_remaining_s(s) : 0;
 		r->versions[r->n_versions++] = v;
 	}
 	pthread_mutex_unlock(&s->lock);

@@ -218,9 +218,12 @@ expect 0 "version --json" -- "$fhctl" "${s[@]}" --json version
 expect_json 'j["fhctl"]["version"] == j["server"]["version"] and j["server"]["backend"] == "dpdk" and j["server"]["config_version"] == "1"' \
 	"version JSON"
 
-expect 0 "config get" -- "$fhctl" "${s[@]}" config get
+expect 0 "config get" -- "$fhctl" "${s[@]}" config get --version-file "$work/version"
 expect_grep out '"name": "a2b"' "config get prints the config"
-expect_grep out "^version 1$" "config get prints the version"
+expect_grep err "^version 1$" "config get prints the version on stderr"
+check "config get: stdout is the config JSON alone" \
+	/usr/bin/python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$work/out"
+check "config get --version-file holds the version" grep -qx 1 "$work/version"
 expect 0 "config get --json" -- "$fhctl" "${s[@]}" --json config get
 expect_json 'j["version"] == "1" and j["config"]["name"] == "api" and len(j["config"]["flows"]) == 2' \
 	"config get JSON"
@@ -336,7 +339,7 @@ expect 0 "flows after commit" -- "$fhctl" "${s[@]}" flows
 expect_grep out "^c-plane +in=A plane=C dir=DL eaxc=0x10/0xfff0 +out=B pcp=6 window=-100..200us +0 +0 +0 +0$" \
 	"flows row: match and action summaries"
 expect 0 "config get after commit" -- "$fhctl" "${s[@]}" config get
-expect_grep out "^version 2$" "version 2 runs"
+expect_grep err "^version 2$" "version 2 runs"
 
 # flows one at a time
 cat >"$work/flow.json" <<'JSON'
@@ -369,6 +372,11 @@ expect_grep out "^committed: version 6; confirm within 60 s" \
 expect 0 "config get while pending" -- "$fhctl" "${s[@]}" --json config get
 expect_json 'j["version"] == "6" and j["pending_confirm"] is True' \
 	"pending confirm shows"
+expect 0 "config versions while pending" -- "$fhctl" "${s[@]}" config versions
+expect_grep out "^ +6 +[0-9-]+T[0-9:]+Z +pending confirm \(([1-5][0-9]|60) s left\) +- +confirmed$" \
+	"versions: the pending commit says so"
+expect_grep out "^ +5 +[0-9-]+T[0-9:]+Z +- +- +flow delete c-plane$" \
+	"versions: the one before has no state"
 expect 4 "commit while a confirm is pending" -- "$fhctl" "${s[@]}" config \
 	commit "$work/v2.json"
 expect_grep err "^fhctl: FAILED_PRECONDITION: " "pending blocks commits"
@@ -387,13 +395,14 @@ expect 4 "rollback to an unknown version" -- "$fhctl" "${s[@]}" config \
 	rollback 999
 expect_grep err "^fhctl: NOT_FOUND: to_version: 999" "unknown version is NOT_FOUND"
 expect 0 "config versions" -- "$fhctl" "${s[@]}" config versions
-expect_grep out "^VERSION +TIME +IDENTITY +COMMENT$" "versions table head"
-expect_grep out "^ +7 +[0-9-]+T[0-9:]+Z +- +rollback to 1$" "versions: the rollback"
-expect_grep out "^ +2 +[0-9-]+T[0-9:]+Z +- +add c-plane$" "versions: the comment"
-expect_grep out "^ +1 +[0-9-]+T[0-9:]+Z +startup " "versions: the startup config"
+expect_grep out "^VERSION +TIME +STATE +IDENTITY +COMMENT$" "versions table head"
+expect_grep out "^ +7 +[0-9-]+T[0-9:]+Z +running +- +rollback to 1$" "versions: the rollback runs"
+expect_grep out "^ +6 +[0-9-]+T[0-9:]+Z +- +- +confirmed$" "versions: confirmed, no longer pending"
+expect_grep out "^ +2 +[0-9-]+T[0-9:]+Z +- +- +add c-plane$" "versions: the comment"
+expect_grep out "^ +1 +[0-9-]+T[0-9:]+Z +- +startup " "versions: the startup config"
 expect 0 "config versions --json" -- "$fhctl" "${s[@]}" --json config versions
-expect_json '[v["version"] for v in j["versions"]] == [str(n) for n in range(7, 0, -1)]' \
-	"versions JSON, newest first"
+expect_json '[v["version"] for v in j["versions"]] == [str(n) for n in range(7, 0, -1)] and [v.get("running", False) for v in j["versions"]] == [True] + [False] * 6' \
+	"versions JSON, newest first, the running one marked"
 expect 0 "commit --json" -- "$fhctl" "${s[@]}" --json config commit \
 	"$work/got.json"
 expect_json 'j == {"version": "8"}' "CommitResponse JSON"

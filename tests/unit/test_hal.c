@@ -61,6 +61,14 @@ static void fake_close(struct hal *h)
 
 static void fake_capabilities(const struct hal *h, struct hal_caps *c)
 {
+	if (h == NULL) {
+		/* offline: what every fake can, without workers */
+		memset(c, 0, sizeof(*c));
+		c->match_plane = true;
+		c->max_ports = 4;
+		c->max_flows = 8;
+		return;
+	}
 	*c = to_fake(h)->caps;
 }
 
@@ -306,7 +314,8 @@ static void test_hal_optional_ops_answer_eopnotsupp(void **state)
 	struct hal *h = open_fake();
 	struct hal_config c;
 	struct hal_l2_stats l2;
-	uint64_t ns, counts[64], hz;
+	uint64_t ns;
+	struct hal_residence res;
 	unsigned sent = 99;
 	char msg[64];
 
@@ -315,7 +324,7 @@ static void test_hal_optional_ops_answer_eopnotsupp(void **state)
 	assert_int_equal(hal_apply(h, &c, msg, sizeof(msg)), 0);
 	assert_int_equal(hal_l2_stats(h, &l2), -EOPNOTSUPP);
 	assert_int_equal(hal_idle_ns(h, &ns), -EOPNOTSUPP);
-	assert_int_equal(hal_residence(h, counts, &hz), -EOPNOTSUPP);
+	assert_int_equal(hal_residence(h, &res), -EOPNOTSUPP);
 	assert_int_equal(hal_inject(h, 0, "x.pcap", 1, &sent), -EOPNOTSUPP);
 	assert_int_equal(sent, 0);
 	assert_int_equal(hal_inject(h, 1, "x.pcap", 1, &sent), -ENOENT);
@@ -388,6 +397,28 @@ static void test_hal_check_refuses_by_capability(void **state)
 	c.n_flows = 9;
 	assert_int_equal(hal_check(h, &c, msg, sizeof(msg)), -EOPNOTSUPP);
 	assert_string_equal(msg, "flows: 9 flows, backend fake has 8");
+	/* offline: the same checks, the same messages, no instance */
+	assert_int_equal(hal_check_offline(&c, msg, sizeof(msg)), -EOPNOTSUPP);
+	assert_string_equal(msg, "flows: 9 flows, backend fake has 8");
+	c.n_flows = 2;
+	assert_int_equal(hal_check_offline(&c, msg, sizeof(msg)), 0);
+	f[1].match.eaxc_mask = 0xffff;
+	assert_int_equal(hal_check_offline(&c, msg, sizeof(msg)), -EOPNOTSUPP);
+	assert_string_equal(msg,
+			    "flows[1] (\"ax\"): backend fake cannot do match "
+			    "on eAxC");
+	f[1].match.eaxc_mask = 0;
+	c.ptp_mode = HAL_PTP_TRANSPARENT;
+	assert_int_equal(hal_check(h, &c, msg, sizeof(msg)), -EOPNOTSUPP);
+	assert_string_equal(msg,
+			    "ptp.mode: backend fake cannot be a PTP "
+			    "transparent clock (PTP_MODE_TRANSPARENT): its "
+			    "driver reports no transparent-clock capability; "
+			    "use PTP_MODE_BRIDGE");
+	assert_int_equal(hal_check_offline(&c, msg, sizeof(msg)), -EOPNOTSUPP);
+	c.ptp_mode = HAL_PTP_BRIDGE;
+	snprintf(c.backend, sizeof(c.backend), "nosuch");
+	assert_int_equal(hal_check_offline(&c, msg, sizeof(msg)), -ENOENT);
 	hal_close(h);
 }
 

@@ -222,6 +222,7 @@ struct fh_dp_lcore {
 	 * with one compare */
 	uint64_t uplane_fit_key;
 	fh_ctr hist[64]; /* residence time, log2 TSC buckets */
+	fh_ctr hist_sum; /* and its total, TSC ticks */
 	/* O-RAN sequence check per [in port][plane U][direction DL][eAxC]:
 	 * the same eAxC from two RUs is two streams */
 	uint8_t seq_next[FH_MAX_PORTS][2][2][65536];
