@@ -19,6 +19,7 @@
 #include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_telemetry.h>
 
 #include "fh/dp.h"
 #include "hal_provider.h"
@@ -33,6 +34,10 @@ struct hal_dpdk {
 	unsigned n_ports;
 	char devices[HAL_MAX_PORTS][HAL_DEVICE_LEN];
 	uint16_t eth_port[HAL_MAX_PORTS];
+	/* what DPDK telemetry reads (its own thread): the running port
+	 * names and the data path's flow slots, under tel_lock */
+	pthread_mutex_t tel_lock;
+	char port_name[HAL_MAX_PORTS][HAL_NAME_LEN];
 };
 
 #define to_dpdk(h) hal_container_of(h, struct hal_dpdk, base)
@@ -129,6 +134,290 @@ static const char *eal_hint(int argc, char **argv, int err)
 	return "";
 }
 
+/* ---- DPDK telemetry: fhswitch's commands next to ethdev's ---------------------- */
+
+/*
+ * Telemetry callbacks get no context: the one open backend of the
+ * process (the EAL is one per process) is found through tel_hd.  Dict
+ * keys must be [A-Za-z0-9_/], which port and flow names are not, so the
+ * tables come as columns: "name": [...], "rx_packets": [...], ...
+ */
+static pthread_mutex_t tel_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct hal_dpdk *tel_hd;
+
+static int dpdk_port_stats(struct hal *h, unsigned port,
+			   struct hal_port_stats *out);
+static int dpdk_residence(struct hal *h, struct hal_residence *out);
+
+#define TEL_ONE(name, NAME) +1
+enum { TEL_N_FLOW_CTR = 0 FH_FLOW_COUNTERS(TEL_ONE) };
+#undef TEL_ONE
+
+/* A u64 array column of n values (NULL when out of memory). */
+static struct rte_tel_data *tel_u64s(const uint64_t *v, unsigned n)
+{
+	struct rte_tel_data *a = rte_tel_data_alloc();
+
+	if (a == NULL) {
+		return NULL;
+	}
+	rte_tel_data_start_array(a, RTE_TEL_U64_VAL);
+	for (unsigned i = 0; i < n; i++) {
+		rte_tel_data_add_array_u64(a, v[i]);
+	}
+	return a;
+}
+
+static int tel_column(struct rte_tel_data *d, const char *name,
+		      const uint64_t *v, unsigned n)
+{
+	struct rte_tel_data *a = tel_u64s(v, n);
+
+	return a == NULL ? -ENOMEM :
+			   rte_tel_data_add_dict_container(d, name, a, 0);
+}
+
+static int tel_names(struct rte_tel_data *d, char (*names)[HAL_NAME_LEN],
+		     const unsigned *idx, unsigned n)
+{
+	struct rte_tel_data *a = rte_tel_data_alloc();
+
+	if (a == NULL) {
+		return -ENOMEM;
+	}
+	rte_tel_data_start_array(a, RTE_TEL_STRING_VAL);
+	for (unsigned i = 0; i < n; i++) {
+		rte_tel_data_add_array_string(a, names[idx ? idx[i] : i]);
+	}
+	return rte_tel_data_add_dict_container(d, "name", a, 0);
+}
+
+static int tel_ports(const char *cmd, const char *params,
+		     struct rte_tel_data *d)
+{
+	uint64_t col[5][HAL_MAX_PORTS];
+	static const char *const cols[] = {"rx_packets", "tx_packets",
+					   "rx_bytes", "tx_bytes", "drops"};
+	unsigned n;
+
+	(void)cmd;
+	(void)params;
+	pthread_mutex_lock(&tel_mu);
+	if (tel_hd == NULL) {
+		pthread_mutex_unlock(&tel_mu);
+		return -ENODEV;
+	}
+	pthread_mutex_lock(&tel_hd->tel_lock);
+	n = tel_hd->n_ports;
+	for (unsigned p = 0; p < n; p++) {
+		struct hal_port_stats s = {0};
+
+		dpdk_port_stats(&tel_hd->base, p, &s);
+		col[0][p] = s.rx_packets;
+		col[1][p] = s.tx_packets;
+		col[2][p] = s.rx_bytes;
+		col[3][p] = s.tx_bytes;
+		col[4][p] = s.drops;
+	}
+	rte_tel_data_start_dict(d);
+	tel_names(d, tel_hd->port_name, NULL, n);
+	for (unsigned k = 0; k < 5; k++) {
+		tel_column(d, cols[k], col[k], n);
+	}
+	pthread_mutex_unlock(&tel_hd->tel_lock);
+	pthread_mutex_unlock(&tel_mu);
+	return 0;
+}
+
+/* /fhswitch/flows[,FIRST]: up to 256 running flows from FIRST (their
+ * order of counter slots); "next" is where the following page starts,
+ * absent on the last. */
+#define TEL_FLOWS_PAGE 256
+
+static int tel_flows(const char *cmd, const char *params,
+		     struct rte_tel_data *d)
+{
+	/* (callbacks run on the clients' threads, concurrently) */
+	uint64_t(*col)[TEL_FLOWS_PAGE];
+	char(*names)[HAL_NAME_LEN];
+	unsigned first = 0, n = 0, seen = 0, k;
+	bool more = false;
+
+	(void)cmd;
+	if (params != NULL && params[0] != '\0') {
+		char *end;
+		unsigned long v = strtoul(params, &end, 10);
+
+		if (*end != '\0' || v > FH_DP_MAX_FLOWS) {
+			return -EINVAL;
+		}
+		first = (unsigned)v;
+	}
+	col = calloc(TEL_N_FLOW_CTR, sizeof(*col));
+	names = calloc(TEL_FLOWS_PAGE, sizeof(*names));
+	if (col == NULL || names == NULL) {
+		free(col);
+		free(names);
+		return -ENOMEM;
+	}
+	pthread_mutex_lock(&tel_mu);
+	if (tel_hd == NULL) {
+		pthread_mutex_unlock(&tel_mu);
+		free(col);
+		free(names);
+		return -ENODEV;
+	}
+	pthread_mutex_lock(&tel_hd->tel_lock);
+	for (unsigned s = 0; s < FH_DP_MAX_FLOWS; s++) {
+		struct fh_dp_flow_sum f;
+
+		if (!tel_hd->dp->slot_used[s]) {
+			continue;
+		}
+		if (seen++ < first) {
+			continue;
+		}
+		if (n == TEL_FLOWS_PAGE) {
+			more = true;
+			break;
+		}
+		fh_dp_flow_sum(tel_hd->dp, s, &f);
+		snprintf(names[n], sizeof(names[n]), "%s",
+			 tel_hd->dp->slot_name[s]);
+		k = 0;
+#define TEL_FLOW_COL(name, NAME) col[k++][n] = f.name;
+		FH_FLOW_COUNTERS(TEL_FLOW_COL)
+#undef TEL_FLOW_COL
+		n++;
+	}
+	pthread_mutex_unlock(&tel_hd->tel_lock);
+	pthread_mutex_unlock(&tel_mu);
+	rte_tel_data_start_dict(d);
+	tel_names(d, names, NULL, n);
+	k = 0;
+#define TEL_FLOW_ADD(name, NAME) tel_column(d, #name, col[k++], n);
+	FH_FLOW_COUNTERS(TEL_FLOW_ADD)
+#undef TEL_FLOW_ADD
+	if (more) {
+		rte_tel_data_add_dict_u64(d, "next", first + n);
+	}
+	free(col);
+	free(names);
+	return 0;
+}
+
+static int tel_ptp(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	uint64_t col[6][HAL_MAX_PORTS];
+	static const char *const cols[] = {
+		"corrected",	    "residence_ns_min", "residence_ns_avg",
+		"residence_ns_max", "filtered",		"rx_malformed"};
+	unsigned n;
+
+	(void)cmd;
+	(void)params;
+	pthread_mutex_lock(&tel_mu);
+	if (tel_hd == NULL) {
+		pthread_mutex_unlock(&tel_mu);
+		return -ENODEV;
+	}
+	pthread_mutex_lock(&tel_hd->tel_lock);
+	n = tel_hd->n_ports;
+	for (unsigned p = 0; p < n; p++) {
+		struct fh_dp_ptp_sum s;
+
+		fh_dp_ptp_sum(tel_hd->dp, p, &s);
+		col[0][p] = s.corrected;
+		col[1][p] = s.residence_ns_min;
+		col[2][p] = s.residence_ns_avg;
+		col[3][p] = s.residence_ns_max;
+		col[4][p] = s.filtered;
+		col[5][p] = s.rx_malformed;
+	}
+	rte_tel_data_start_dict(d);
+	tel_names(d, tel_hd->port_name, NULL, n);
+	for (unsigned k = 0; k < 6; k++) {
+		tel_column(d, cols[k], col[k], n);
+	}
+	pthread_mutex_unlock(&tel_hd->tel_lock);
+	pthread_mutex_unlock(&tel_mu);
+	return 0;
+}
+
+/* The residence histogram: bursts, their total, percentiles (upper
+ * edges of log2 buckets) and the non-empty buckets. */
+static int tel_residence(const char *cmd, const char *params,
+			 struct rte_tel_data *d)
+{
+	struct hal_residence r = {0};
+	uint64_t le[64], cnt[64], total = 0, acc = 0;
+	const double q[] = {0.5, 0.99, 0.999};
+	const char *qn[] = {"p50_ns", "p99_ns", "p999_ns"};
+	unsigned nb = 0, qi = 0;
+	int ret;
+
+	(void)cmd;
+	(void)params;
+	pthread_mutex_lock(&tel_mu);
+	ret = tel_hd == NULL ? -ENODEV : dpdk_residence(&tel_hd->base, &r);
+	pthread_mutex_unlock(&tel_mu);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(
+		d, "measured", ret == 0 ? "yes" : "no (fhswd --residence)");
+	if (ret < 0 || r.hz == 0) {
+		return 0;
+	}
+	for (int b = 0; b < 64; b++) {
+		total += r.counts[b];
+	}
+	rte_tel_data_add_dict_u64(d, "bursts", total);
+	rte_tel_data_add_dict_u64(
+		d, "sum_ns",
+		(uint64_t)((double)r.sum_ticks * 1e9 / (double)r.hz));
+	for (int b = 0; b < 64; b++) {
+		uint64_t edge =
+			(uint64_t)((double)(2ull << b) * 1e9 / (double)r.hz);
+
+		acc += r.counts[b];
+		while (qi < 3 && total != 0 &&
+		       (double)acc >= q[qi] * (double)total) {
+			rte_tel_data_add_dict_u64(d, qn[qi++], edge);
+		}
+		if (r.counts[b] != 0) {
+			le[nb] = edge;
+			cnt[nb++] = r.counts[b];
+		}
+	}
+	tel_column(d, "bucket_le_ns", le, nb);
+	tel_column(d, "bucket_count", cnt, nb);
+	return 0;
+}
+
+static void telemetry_register(struct hal_dpdk *hd)
+{
+	static bool registered;
+
+	pthread_mutex_lock(&tel_mu);
+	tel_hd = hd;
+	pthread_mutex_unlock(&tel_mu);
+	if (registered) {
+		return;
+	}
+	registered = true;
+	rte_telemetry_register_cmd("/fhswitch/ports", tel_ports,
+				   "fhswitch ports (columns): name, "
+				   "rx/tx packets and bytes, drops");
+	rte_telemetry_register_cmd(
+		"/fhswitch/flows", tel_flows,
+		"fhswitch flows (columns): name and O-RAN counters. "
+		"Parameters: first flow (pages of 256; \"next\" if more)");
+	rte_telemetry_register_cmd("/fhswitch/ptp", tel_ptp,
+				   "fhswitch PTP per port (columns): "
+				   "corrections and residence");
+	rte_telemetry_register_cmd("/fhswitch/residence", tel_residence,
+				   "fhswitch rx-to-tx residence time");
+}
+
 static int dpdk_open(const struct hal_params *p, struct hal **out, char *msg,
 		     size_t msglen)
 {
@@ -188,6 +477,8 @@ static int dpdk_open(const struct hal_params *p, struct hal **out, char *msg,
 		free(hd);
 		goto fail_eal;
 	}
+	pthread_mutex_init(&hd->tel_lock, NULL);
+	telemetry_register(hd);
 	*out = &hd->base;
 	return 0;
 fail_eal:
@@ -203,6 +494,9 @@ static void dpdk_close(struct hal *h)
 		return;
 	}
 	hd = to_dpdk(h);
+	pthread_mutex_lock(&tel_mu);
+	tel_hd = NULL;
+	pthread_mutex_unlock(&tel_mu);
 	for (unsigned p = 0; p < hd->n_ports && hd->ports_up; p++) {
 		rte_eth_dev_stop(hd->eth_port[p]);
 		rte_eth_dev_close(hd->eth_port[p]);
@@ -423,7 +717,13 @@ static int dpdk_apply(struct hal *h, const struct hal_config *cfg, char *msg,
 	}
 	/* the flows, their counter slots and the static FDB go live
 	 * together; the old conf is freed after the grace period */
+	pthread_mutex_lock(&hd->tel_lock);
 	fh_dp_publish(hd->dp, c);
+	for (unsigned p = 0; p < cfg->n_ports; p++) {
+		snprintf(hd->port_name[p], sizeof(hd->port_name[p]), "%s",
+			 cfg->ports[p].name);
+	}
+	pthread_mutex_unlock(&hd->tel_lock);
 	return 0;
 }
 
