@@ -192,16 +192,14 @@ static int tel_names(struct rte_tel_data *d, char (*names)[HAL_NAME_LEN],
 	return rte_tel_data_add_dict_container(d, "name", a, 0);
 }
 
-static int tel_ports(const char *cmd, const char *params,
-		     struct rte_tel_data *d)
+/* A per-port table: fill(port, row) gives each port's n_cols values. */
+static int
+tel_port_table(struct rte_tel_data *d, const char *const *cols, unsigned n_cols,
+	       void (*fill)(struct hal_dpdk *hd, unsigned p, uint64_t *row))
 {
-	uint64_t col[5][HAL_MAX_PORTS];
-	static const char *const cols[] = {"rx_packets", "tx_packets",
-					   "rx_bytes", "tx_bytes", "drops"};
+	uint64_t col[8][HAL_MAX_PORTS], row[8];
 	unsigned n;
 
-	(void)cmd;
-	(void)params;
 	pthread_mutex_lock(&tel_mu);
 	if (tel_hd == NULL) {
 		pthread_mutex_unlock(&tel_mu);
@@ -210,23 +208,42 @@ static int tel_ports(const char *cmd, const char *params,
 	pthread_mutex_lock(&tel_hd->tel_lock);
 	n = tel_hd->n_ports;
 	for (unsigned p = 0; p < n; p++) {
-		struct hal_port_stats s = {0};
-
-		dpdk_port_stats(&tel_hd->base, p, &s);
-		col[0][p] = s.rx_packets;
-		col[1][p] = s.tx_packets;
-		col[2][p] = s.rx_bytes;
-		col[3][p] = s.tx_bytes;
-		col[4][p] = s.drops;
+		fill(tel_hd, p, row);
+		for (unsigned k = 0; k < n_cols; k++) {
+			col[k][p] = row[k];
+		}
 	}
 	rte_tel_data_start_dict(d);
 	tel_names(d, tel_hd->port_name, NULL, n);
-	for (unsigned k = 0; k < 5; k++) {
+	for (unsigned k = 0; k < n_cols; k++) {
 		tel_column(d, cols[k], col[k], n);
 	}
 	pthread_mutex_unlock(&tel_hd->tel_lock);
 	pthread_mutex_unlock(&tel_mu);
 	return 0;
+}
+
+static void port_row(struct hal_dpdk *hd, unsigned p, uint64_t *row)
+{
+	struct hal_port_stats s = {0};
+
+	dpdk_port_stats(&hd->base, p, &s);
+	row[0] = s.rx_packets;
+	row[1] = s.tx_packets;
+	row[2] = s.rx_bytes;
+	row[3] = s.tx_bytes;
+	row[4] = s.drops;
+}
+
+static int tel_ports(const char *cmd, const char *params,
+		     struct rte_tel_data *d)
+{
+	static const char *const cols[] = {"rx_packets", "tx_packets",
+					   "rx_bytes", "tx_bytes", "drops"};
+
+	(void)cmd;
+	(void)params;
+	return tel_port_table(d, cols, 5, port_row);
 }
 
 /* /fhswitch/flows[,FIRST]: up to 256 running flows from FIRST (their
@@ -306,42 +323,28 @@ static int tel_flows(const char *cmd, const char *params,
 	return 0;
 }
 
+static void ptp_row(struct hal_dpdk *hd, unsigned p, uint64_t *row)
+{
+	struct fh_dp_ptp_sum s;
+
+	fh_dp_ptp_sum(hd->dp, p, &s);
+	row[0] = s.corrected;
+	row[1] = s.residence_ns_min;
+	row[2] = s.residence_ns_avg;
+	row[3] = s.residence_ns_max;
+	row[4] = s.filtered;
+	row[5] = s.rx_malformed;
+}
+
 static int tel_ptp(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	uint64_t col[6][HAL_MAX_PORTS];
 	static const char *const cols[] = {
 		"corrected",	    "residence_ns_min", "residence_ns_avg",
 		"residence_ns_max", "filtered",		"rx_malformed"};
-	unsigned n;
 
 	(void)cmd;
 	(void)params;
-	pthread_mutex_lock(&tel_mu);
-	if (tel_hd == NULL) {
-		pthread_mutex_unlock(&tel_mu);
-		return -ENODEV;
-	}
-	pthread_mutex_lock(&tel_hd->tel_lock);
-	n = tel_hd->n_ports;
-	for (unsigned p = 0; p < n; p++) {
-		struct fh_dp_ptp_sum s;
-
-		fh_dp_ptp_sum(tel_hd->dp, p, &s);
-		col[0][p] = s.corrected;
-		col[1][p] = s.residence_ns_min;
-		col[2][p] = s.residence_ns_avg;
-		col[3][p] = s.residence_ns_max;
-		col[4][p] = s.filtered;
-		col[5][p] = s.rx_malformed;
-	}
-	rte_tel_data_start_dict(d);
-	tel_names(d, tel_hd->port_name, NULL, n);
-	for (unsigned k = 0; k < 6; k++) {
-		tel_column(d, cols[k], col[k], n);
-	}
-	pthread_mutex_unlock(&tel_hd->tel_lock);
-	pthread_mutex_unlock(&tel_mu);
-	return 0;
+	return tel_port_table(d, cols, 6, ptp_row);
 }
 
 /* The residence histogram: bursts, their total, percentiles (upper

@@ -648,70 +648,53 @@ static int start_grpc(struct daemon *d)
 	return 0;
 }
 
-struct grpc_starter {
+static int start_metrics(struct daemon *d)
+{
+	char err[256];
+	int ret = fh_metrics_start(d->o.metrics_addr, d->hal, d->svc,
+				   FHSWITCH_VERSION, &d->metrics, err,
+				   sizeof(err));
+
+	if (ret < 0) {
+		fprintf(stderr, "fhswd: --metrics %s\n", err);
+		return ret;
+	}
+	MGMT_LOG(INFO, "Prometheus metrics on http://%s/metrics",
+		 d->o.metrics_addr);
+	return 0;
+}
+
+struct starter {
 	struct daemon *d;
+	int (*start)(struct daemon *d);
 	int ret;
 };
 
-static void *grpc_starter_main(void *arg)
+static void *starter_main(void *arg)
 {
-	struct grpc_starter *gs = arg;
+	struct starter *st = arg;
 
-	gs->ret = start_grpc(gs->d);
+	st->ret = st->start(st->d);
 	return NULL;
 }
 
-/* Start the API from a management thread: the threads gRPC creates
- * inherit its CPU set, so none of them lands on a forwarding core. */
-static int start_grpc_off_lcores(struct daemon *d)
+/* Start a server (the API, the metrics) from a management thread: the
+ * threads it creates inherit its CPU set, so none of them lands on a
+ * forwarding core. */
+static int start_off_lcores(struct daemon *d, const char *what,
+			    int (*start)(struct daemon *d))
 {
-	struct grpc_starter gs = {.d = d, .ret = -EINVAL};
+	struct starter st = {.d = d, .start = start, .ret = -EINVAL};
 	pthread_t t;
-	int ret = hal_thread_create(d->hal, &t, "fh-grpc-init",
-				    grpc_starter_main, &gs);
+	int ret = hal_thread_create(d->hal, &t, "fh-start", starter_main, &st);
 
 	if (ret != 0) {
-		fprintf(stderr, "fhswd: gRPC start thread: %s\n",
+		fprintf(stderr, "fhswd: %s start thread: %s\n", what,
 			strerror(-ret));
 		return ret;
 	}
 	pthread_join(t, NULL);
-	return gs.ret;
-}
-
-static void *metrics_starter_main(void *arg)
-{
-	struct grpc_starter *gs = arg;
-	struct daemon *d = gs->d;
-	char err[256];
-
-	gs->ret = fh_metrics_start(d->o.metrics_addr, d->hal, d->svc,
-				   FHSWITCH_VERSION, &d->metrics, err,
-				   sizeof(err));
-	if (gs->ret < 0) {
-		fprintf(stderr, "fhswd: --metrics %s\n", err);
-	} else {
-		MGMT_LOG(INFO, "Prometheus metrics on http://%s/metrics",
-			 d->o.metrics_addr);
-	}
-	return NULL;
-}
-
-/* Like the API: the server's thread inherits the starter's CPU set. */
-static int start_metrics_off_lcores(struct daemon *d)
-{
-	struct grpc_starter gs = {.d = d, .ret = -EINVAL};
-	pthread_t t;
-	int ret = hal_thread_create(d->hal, &t, "fh-metrics-init",
-				    metrics_starter_main, &gs);
-
-	if (ret != 0) {
-		fprintf(stderr, "fhswd: metrics start thread: %s\n",
-			strerror(-ret));
-		return ret;
-	}
-	pthread_join(t, NULL);
-	return gs.ret;
+	return st.ret;
 }
 
 /* The backend's options from the command line. */
@@ -837,10 +820,12 @@ int main(int argc, char **argv)
 		sigaction(SIGHUP, &sa, NULL);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &d.start);
-	if (d.o.grpc_addr != NULL && start_grpc_off_lcores(&d) < 0) {
+	if (d.o.grpc_addr != NULL &&
+	    start_off_lcores(&d, "gRPC", start_grpc) < 0) {
 		goto out_svc;
 	}
-	if (d.o.metrics_addr != NULL && start_metrics_off_lcores(&d) < 0) {
+	if (d.o.metrics_addr != NULL &&
+	    start_off_lcores(&d, "metrics", start_metrics) < 0) {
 		goto out_svc;
 	}
 	/* off the forwarding cores, like the API */

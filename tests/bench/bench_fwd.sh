@@ -54,25 +54,7 @@ for i, r in enumerate(u):
     out.append(r)
 open(sys.argv[2], "wb").write(data[:24] + b"".join(out))
 PY
-/usr/bin/python3 - "$work/cfg.json" <<'PY'
-import json, sys
-flows = []
-for e in range(64):
-    for name, src, dst in (("a", "A", "B"), ("b", "B", "A")):
-        flows.append({"name": f"{name}{e}",
-                      "match": {"in_port": src, "plane": "PLANE_U",
-                                "eaxc_id": e, "eaxc_mask": 65535},
-                      "action": {"out_ports": [dst]},
-                      "window": {"earliest_us": -500, "latest_us": -100}})
-flows.append({"name": "ca", "match": {"in_port": "A", "plane": "PLANE_C"},
-              "action": {"out_ports": ["B"]}})
-flows.append({"name": "cb", "match": {"in_port": "B", "plane": "PLANE_C"},
-              "action": {"out_ports": ["A"]}})
-cfg = {"name": "bench", "ports": [{"name": "A", "device": "net_ring0"},
-                                  {"name": "B", "device": "net_ring1"}],
-       "flows": flows}
-json.dump(cfg, open(sys.argv[1], "w"))
-PY
+/usr/bin/python3 "$(dirname "$0")/fwd_config.py" "$work/cfg.json"
 
 fhswd_mpps() {
 	# lcore 1 forwards; the control threads stay on core 0

@@ -65,36 +65,10 @@ PY
 # the forwarding bench's load: 64 eAxCs of U-plane with C-plane, both ways
 "$build/bin/fhctl" gen --out "$work/fh.pcap" --eaxc 64 --prbs 2 --slots 1 \
 	--direction dl --from du 2>/dev/null
-$py - "$work/cfg.json" <<'PY'
-import json, sys
-flows = []
-for e in range(64):
-    for name, src, dst in (("a", "A", "B"), ("b", "B", "A")):
-        flows.append({"name": f"{name}{e}",
-                      "match": {"in_port": src, "plane": "PLANE_U",
-                                "eaxc_id": e, "eaxc_mask": 65535},
-                      "action": {"out_ports": [dst]},
-                      "window": {"earliest_us": -500, "latest_us": -100}})
-flows.append({"name": "ca", "match": {"in_port": "A", "plane": "PLANE_C"},
-              "action": {"out_ports": ["B"]}})
-flows.append({"name": "cb", "match": {"in_port": "B", "plane": "PLANE_C"},
-              "action": {"out_ports": ["A"]}})
-# the loopback ports carry VLAN 100 only: PTP (untagged) stays between
-# the grandmaster and the slave
-cfg = {"name": "bench-ptp",
-       "ports": [{"name": "gm", "device": "net_af_packet0"},
-                 {"name": "sl", "device": "net_af_packet1"},
-                 {"name": "A", "device": "net_ring0", "allowed_vlans": [100]},
-                 {"name": "B", "device": "net_ring1", "allowed_vlans": [100]}],
-       "flows": flows,
-       "ptp": {"mode": "PTP_MODE_TRANSPARENT"}}
-json.dump(cfg, open(sys.argv[1], "w"))
-PY
+$py "$here/fwd_config.py" "$work/cfg.json" --ptp
 
-run() { # run NAME LOAD(0|1)
-	local name=$1 load=$2 d=$work/$1 inject=()
-	mkdir -p "$d"
-	[ "$load" = 1 ] && inject=(--inject "$work/fh.pcap:A:32" --inject "$work/fh.pcap:B:32")
+captures() { # captures DIR: PTP into fhswd (swgm) and out of it (at vsl)
+	local d=$1 c
 	for c in "$ns_sw swgm in" "$ns_sl vsl out"; do
 		set -- $c
 		timeout $((secs + 15)) ip netns exec "$1" taskset -c 0 $py "$pkt_io" capture \
@@ -105,6 +79,13 @@ run() { # run NAME LOAD(0|1)
 	for c in in out; do
 		for _ in $(seq 100); do [ -e "$d/ready_$c" ] && break; sleep 0.1; done
 	done
+}
+
+run() { # run NAME LOAD(0|1)
+	local name=$1 load=$2 d=$work/$1 inject=()
+	mkdir -p "$d"
+	[ "$load" = 1 ] && inject=(--inject "$work/fh.pcap:A:32" --inject "$work/fh.pcap:B:32")
+	captures "$d"
 	# lcore 1 forwards; the control threads, captures and sender use core 0
 	ip netns exec "$ns_sw" "$build/bin/fhswd" --no-huge -m 256 --no-pci \
 		--log-level=error --file-prefix "bptp$sfx$name" -l 1 \
@@ -130,16 +111,7 @@ run() { # run NAME LOAD(0|1)
 run_testpmd() {
 	local d=$work/testpmd
 	mkdir -p "$d"
-	for c in "$ns_sw swgm in" "$ns_sl vsl out"; do
-		set -- $c
-		timeout $((secs + 15)) ip netns exec "$1" taskset -c 0 $py "$pkt_io" capture \
-			--iface "$2" --out "$d/$3.pcap" --duration $((secs + 10)) \
-			--ethertype 88f7 --stop-file "$d/stop" --ready "$d/ready_$3" \
-			>/dev/null 2>&1 &
-	done
-	for c in in out; do
-		for _ in $(seq 100); do [ -e "$d/ready_$c" ] && break; sleep 0.1; done
-	done
+	captures "$d"
 	timeout -s INT $((secs + 1)) ip netns exec "$ns_sw" dpdk-testpmd --no-huge \
 		-m 256 --no-pci --log-level=error --file-prefix "bptp${sfx}tp" -l 0-1 \
 		--vdev "net_af_packet0,iface=swgm,framecnt=2048" \
