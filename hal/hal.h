@@ -129,6 +129,9 @@ struct hal_port_stats {
 	uint64_t rx_bytes;
 	uint64_t tx_bytes;
 	uint64_t drops;
+	/* the device drops frames it does not report (a kernel ring that
+	 * overflows): drops is a lower bound, shown as unknown */
+	bool drops_unknown;
 };
 
 /* The flow counters (fh/counters.h), as bits: HAL_CTR_RX_TOTAL, ... */
@@ -154,7 +157,9 @@ struct hal_flow_stats {
 #define HAL_CTR_FIELD(name, NAME) uint64_t name;
 	FH_FLOW_COUNTERS(HAL_CTR_FIELD)
 #undef HAL_CTR_FIELD
-	/* HAL_CTR_* this backend cannot count: those read 0 but are not 0 */
+	/* HAL_CTR_* not counted for this flow - the backend cannot, or
+	 * (window counters) the flow has no window: those read 0 but are
+	 * not 0 */
 	uint32_t unsupported;
 };
 

@@ -34,6 +34,9 @@ struct hal_dpdk {
 	unsigned n_ports;
 	char devices[HAL_MAX_PORTS][HAL_DEVICE_LEN];
 	uint16_t eth_port[HAL_MAX_PORTS];
+	/* the device's own drops are invisible to DPDK (net_af_packet: the
+	 * kernel's ring overflows, which the 22.11 PMD never reads) */
+	bool drops_unknown[HAL_MAX_PORTS];
 	/* what DPDK telemetry reads (its own thread): the running port
 	 * names and the data path's flow slots, under tel_lock */
 	pthread_mutex_t tel_lock;
@@ -233,17 +236,19 @@ static void port_row(struct hal_dpdk *hd, unsigned p, uint64_t *row)
 	row[2] = s.rx_bytes;
 	row[3] = s.tx_bytes;
 	row[4] = s.drops;
+	row[5] = s.drops_unknown; /* 1: drops is a lower bound */
 }
 
 static int tel_ports(const char *cmd, const char *params,
 		     struct rte_tel_data *d)
 {
 	static const char *const cols[] = {"rx_packets", "tx_packets",
-					   "rx_bytes", "tx_bytes", "drops"};
+					   "rx_bytes",	 "tx_bytes",
+					   "drops",	 "drops_unknown"};
 
 	(void)cmd;
 	(void)params;
-	return tel_port_table(d, cols, 5, port_row);
+	return tel_port_table(d, cols, 6, port_row);
 }
 
 /* /fhswitch/flows[,FIRST]: up to 256 running flows from FIRST (their
@@ -547,6 +552,8 @@ static int ports_start(struct hal_dpdk *hd, const struct hal_config *cfg,
 				 rte_strerror(-ret));
 			goto fail;
 		}
+		hd->drops_unknown[p] =
+			strcmp(info.driver_name, "net_af_packet") == 0;
 		if (info.max_tx_queues < ntx) {
 			snprintf(msg, msglen,
 				 "ports[%u].device: \"%s\" has %u tx queues, "
@@ -808,6 +815,7 @@ static int dpdk_port_stats(struct hal *h, unsigned port,
 	if (rte_eth_stats_get(hd->eth_port[port], &es) == 0) {
 		out->drops += es.imissed + es.rx_nombuf;
 	}
+	out->drops_unknown = hd->drops_unknown[port];
 	return 0;
 }
 
@@ -825,6 +833,22 @@ static int dpdk_flow_stats(struct hal *h, const char *name,
 #define DPDK_CTR(name, NAME) out->name = c.name;
 	FH_FLOW_COUNTERS(DPDK_CTR)
 #undef DPDK_CTR
+	/* a flow without a window checks no timing: its window counters
+	 * are not 0, they do not exist (the running conf is stable here:
+	 * publishing takes the same HAL lock) */
+	{
+		const struct fh_dp_conf *conf = atomic_load_explicit(
+			&hd->dp->conf, memory_order_acquire);
+
+		for (size_t i = 0; conf != NULL && i < conf->n_flows; i++) {
+			if (strcmp(conf->flows[i].name, name) == 0 &&
+			    !conf->flows[i].window.enabled) {
+				out->unsupported |= HAL_CTR_RX_ON_TIME |
+						    HAL_CTR_RX_EARLY |
+						    HAL_CTR_RX_LATE;
+			}
+		}
+	}
 	return 0;
 }
 

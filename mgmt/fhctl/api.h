@@ -118,6 +118,8 @@ const Fhswitch__V1__FlowCounters *
 api_flow_counters(const Fhswitch__V1__Counters *c, const char *name);
 /* A flow counter's cell into buf (24 bytes): "n/a" where the backend
  * cannot count it. */
+/* A port's drops, or "n/a" where the device's are unknown. */
+char *api_port_drops(char *buf, const Fhswitch__V1__PortCounters *p);
 char *api_flow_ctr(char *buf, const Fhswitch__V1__FlowCounters *f,
 		   const char *field, uint64_t v);
 /*

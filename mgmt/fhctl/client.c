@@ -419,6 +419,17 @@ api_flow_counters(const Fhswitch__V1__Counters *c, const char *name)
 }
 
 /* A flow counter's cell: "n/a" where the backend cannot count it. */
+char *api_port_drops(char *buf, const Fhswitch__V1__PortCounters *p)
+{
+	for (size_t i = 0; i < p->n_unsupported; i++) {
+		if (strcmp(p->unsupported[i], "drops") == 0) {
+			snprintf(buf, 24, "n/a");
+			return buf;
+		}
+	}
+	return api_u64(buf, p->drops);
+}
+
 char *api_flow_ctr(char *buf, const Fhswitch__V1__FlowCounters *f,
 		   const char *field, uint64_t v)
 {

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +16,11 @@
 
 #define WATCH_POLL_MS 200 /* how soon an interrupt ends a watch */
 
+struct view;
+static bool view_port(const struct view *v, const char *name);
+
 /* PTP per port, where the backend counts it and a port saw PTP. */
-static void print_ptp(const Fhswitch__V1__Counters *c)
+static void print_ptp(const Fhswitch__V1__Counters *c, const struct view *v)
 {
 	struct api_tbl t;
 	bool any = false;
@@ -29,7 +33,7 @@ static void print_ptp(const Fhswitch__V1__Counters *c)
 		char n[8][24], res[72];
 		uint64_t other;
 
-		if (p == NULL) {
+		if (p == NULL || !view_port(v, c->ports[i]->name)) {
 			continue;
 		}
 		other = p->pdelay_req + p->pdelay_resp + p->delay_resp +
@@ -62,7 +66,59 @@ static void print_ptp(const Fhswitch__V1__Counters *c)
 	}
 }
 
-static void print_counters(const Fhswitch__V1__Counters *c)
+/* How a sample is shown: the ports kept (NULL: all) and, watching, the
+ * sample before it for per-second rates. */
+struct view {
+	char **ports;
+	size_t n_ports;
+	bool watch;
+	const Fhswitch__V1__Counters *prev; /* NULL: the first sample */
+};
+
+static bool view_port(const struct view *v, const char *name)
+{
+	if (v->ports == NULL) {
+		return true;
+	}
+	for (size_t i = 0; i < v->n_ports; i++) {
+		if (strcmp(v->ports[i], name) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* (now - before) per second between two samples, or "-". */
+static char *rate(char *buf, const struct view *v,
+		  const Fhswitch__V1__Counters *c, uint64_t now,
+		  const uint64_t *before)
+{
+	int64_t dt;
+
+	if (v->prev == NULL || before == NULL ||
+	    (dt = c->timestamp_ns - v->prev->timestamp_ns) <= 0) {
+		snprintf(buf, 24, "-");
+	} else {
+		snprintf(buf, 24, "%.0f",
+			 (double)(now - *before) * 1e9 / (double)dt);
+	}
+	return buf;
+}
+
+static const Fhswitch__V1__PortCounters *prev_port(const struct view *v,
+						   const char *name)
+{
+	return v->prev != NULL ? api_port_counters(v->prev, name) : NULL;
+}
+
+static const Fhswitch__V1__FlowCounters *prev_flow(const struct view *v,
+						   const char *name)
+{
+	return v->prev != NULL ? api_flow_counters(v->prev, name) : NULL;
+}
+
+static void print_counters(const Fhswitch__V1__Counters *c,
+			   const struct view *v)
 {
 	struct api_tbl t;
 	char when[40];
@@ -72,47 +128,134 @@ static void print_counters(const Fhswitch__V1__Counters *c)
 		     sizeof(when));
 	printf("counters at %s, config version %" PRIu64 "\n", when,
 	       c->config_version);
-	api_tbl_init(&t, 6, "PORT", ">RX_PACKETS", ">TX_PACKETS", ">RX_BYTES",
-		     ">TX_BYTES", ">DROPS");
+	if (v->watch) {
+		api_tbl_init(&t, 8, "PORT", ">RX_PACKETS", ">RX_PPS",
+			     ">TX_PACKETS", ">TX_PPS", ">RX_BYTES", ">TX_BYTES",
+			     ">DROPS");
+	} else {
+		api_tbl_init(&t, 6, "PORT", ">RX_PACKETS", ">TX_PACKETS",
+			     ">RX_BYTES", ">TX_BYTES", ">DROPS");
+	}
 	for (size_t i = 0; i < c->n_ports; i++) {
 		const Fhswitch__V1__PortCounters *p = c->ports[i];
-		char n[5][24];
+		const Fhswitch__V1__PortCounters *q = prev_port(v, p->name);
+		char n[7][24];
 
-		api_tbl_row(&t, p->name, api_u64(n[0], p->rx_packets),
-			    api_u64(n[1], p->tx_packets),
-			    api_u64(n[2], p->rx_bytes),
-			    api_u64(n[3], p->tx_bytes),
-			    api_u64(n[4], p->drops));
+		if (!view_port(v, p->name)) {
+			continue;
+		}
+		api_u64(n[0], p->rx_packets);
+		api_u64(n[1], p->tx_packets);
+		api_u64(n[2], p->rx_bytes);
+		api_u64(n[3], p->tx_bytes);
+		api_port_drops(n[4], p);
+		if (v->watch) {
+			api_tbl_row(&t, p->name, n[0],
+				    rate(n[5], v, c, p->rx_packets,
+					 q ? &q->rx_packets : NULL),
+				    n[1],
+				    rate(n[6], v, c, p->tx_packets,
+					 q ? &q->tx_packets : NULL),
+				    n[2], n[3], n[4]);
+		} else {
+			api_tbl_row(&t, p->name, n[0], n[1], n[2], n[3], n[4]);
+		}
 	}
 	api_tbl_print(&t);
 	if (c->n_flows > 0) {
 		putchar('\n');
-		api_tbl_init(&t, 8, "FLOW", ">RX_TOTAL", ">ON_TIME", ">EARLY",
-			     ">LATE", ">CORRUPT", ">SEQID_ERR", ">TX_TOTAL");
+		if (v->watch) {
+			api_tbl_init(&t, 9, "FLOW", ">RX_TOTAL", ">RX/S",
+				     ">ON_TIME", ">EARLY", ">LATE", ">CORRUPT",
+				     ">SEQID_ERR", ">TX_TOTAL");
+		} else {
+			api_tbl_init(&t, 8, "FLOW", ">RX_TOTAL", ">ON_TIME",
+				     ">EARLY", ">LATE", ">CORRUPT",
+				     ">SEQID_ERR", ">TX_TOTAL");
+		}
 		for (size_t i = 0; i < c->n_flows; i++) {
 			const Fhswitch__V1__FlowCounters *f = c->flows[i];
-			char n[7][24];
+			const Fhswitch__V1__FlowCounters *q =
+				prev_flow(v, f->name);
+			char n[8][24];
 
-			api_tbl_row(
-				&t, f->name,
-				api_flow_ctr(n[0], f, "rx_total", f->rx_total),
-				api_flow_ctr(n[1], f, "rx_on_time",
-					     f->rx_on_time),
-				api_flow_ctr(n[2], f, "rx_early", f->rx_early),
-				api_flow_ctr(n[3], f, "rx_late", f->rx_late),
-				api_flow_ctr(n[4], f, "rx_corrupt",
-					     f->rx_corrupt),
-				api_flow_ctr(n[5], f, "rx_seqid_err",
-					     f->rx_seqid_err),
-				api_flow_ctr(n[6], f, "tx_total", f->tx_total));
+			api_flow_ctr(n[0], f, "rx_total", f->rx_total);
+			api_flow_ctr(n[1], f, "rx_on_time", f->rx_on_time);
+			api_flow_ctr(n[2], f, "rx_early", f->rx_early);
+			api_flow_ctr(n[3], f, "rx_late", f->rx_late);
+			api_flow_ctr(n[4], f, "rx_corrupt", f->rx_corrupt);
+			api_flow_ctr(n[5], f, "rx_seqid_err", f->rx_seqid_err);
+			api_flow_ctr(n[6], f, "tx_total", f->tx_total);
+			if (v->watch) {
+				api_tbl_row(&t, f->name, n[0],
+					    rate(n[7], v, c, f->rx_total,
+						 q ? &q->rx_total : NULL),
+					    n[1], n[2], n[3], n[4], n[5], n[6]);
+			} else {
+				api_tbl_row(&t, f->name, n[0], n[1], n[2], n[3],
+					    n[4], n[5], n[6]);
+			}
 		}
 		api_tbl_print(&t);
 	}
-	print_ptp(c);
+	print_ptp(c, v);
 	if (c->l2 != NULL) {
 		printf("\nl2: forwarded %" PRIu64 ", flooded %" PRIu64 "\n",
 		       c->l2->forwarded, c->l2->flooded);
 	}
+}
+
+/* Add name to v's ports (once). */
+static int view_add_port(struct view *v, char *name)
+{
+	char **np;
+
+	if (name == NULL || name[0] == '\0' || view_port(v, name)) {
+		return 0;
+	}
+	np = realloc(v->ports, (v->n_ports + 1) * sizeof(*np));
+	if (np == NULL) {
+		return FHCTL_EXIT_ERROR;
+	}
+	v->ports = np;
+	v->ports[v->n_ports++] = name;
+	return 0;
+}
+
+/* The ports the named flows use (in_port, out_ports), into v (names
+ * borrowed from held[i], which the caller frees). */
+static int flow_ports(struct api *a, char **names, size_t n, struct view *v,
+		      pbm **held)
+{
+	v->ports = calloc(1, sizeof(*v->ports)); /* none yet, not all */
+	if (v->ports == NULL) {
+		return FHCTL_EXIT_ERROR;
+	}
+	for (size_t i = 0; i < n; i++) {
+		Fhswitch__V1__GetFlowRequest q =
+			FHSWITCH__V1__GET_FLOW_REQUEST__INIT;
+		const Fhswitch__V1__Flow *f;
+		int ret;
+
+		q.name = names[i];
+		ret = api_call(a, SVC("Flows", "Get"), &q.base,
+			       &fhswitch__v1__flow__descriptor, &held[i]);
+		if (ret != 0) {
+			return ret;
+		}
+		f = (const void *)held[i];
+		if (f->match != NULL &&
+		    view_add_port(v, f->match->in_port) != 0) {
+			return FHCTL_EXIT_ERROR;
+		}
+		for (size_t k = 0;
+		     f->action != NULL && k < f->action->n_out_ports; k++) {
+			if (view_add_port(v, f->action->out_ports[k]) != 0) {
+				return FHCTL_EXIT_ERROR;
+			}
+		}
+	}
+	return 0;
 }
 
 struct counters_opts {
@@ -157,7 +300,8 @@ static void on_interrupt(int sig)
 	interrupted = 1;
 }
 
-static int counters_watch(struct api *a, const struct counters_opts *o)
+static int counters_watch(struct api *a, const struct counters_opts *o,
+			  struct view *v)
 {
 	Fhswitch__V1__WatchCountersRequest q =
 		FHSWITCH__V1__WATCH_COUNTERS_REQUEST__INIT;
@@ -224,17 +368,21 @@ static int counters_watch(struct api *a, const struct counters_opts *o)
 			if (samples > 0) {
 				putchar('\n');
 			}
-			print_counters((const Fhswitch__V1__Counters *)m);
+			print_counters((const Fhswitch__V1__Counters *)m, v);
 		}
 		fflush(stdout);
 		samples++;
-		mgmt_pb_free(m);
+		/* the rates of the next sample are against this one */
+		mgmt_pb_free((void *)(uintptr_t)v->prev);
+		v->prev = (const Fhswitch__V1__Counters *)m;
 		if (ret != 0) {
 			mgmt_client_stream_cancel(s);
 			cancelled = true;
 		}
 	}
 	mgmt_client_stream_close(s);
+	mgmt_pb_free((void *)(uintptr_t)v->prev);
+	v->prev = NULL;
 	if (ret != 0) {
 		return ret;
 	}
@@ -249,8 +397,9 @@ static int counters(struct api *a, int argc, char **argv)
 	static const char *const opts[] = {"--flow", "--watch", "--interval",
 					   NULL};
 	struct counters_opts o = {.watch_s = -1};
+	struct view v = {0};
 	Fhswitch__V1__Counters *c;
-	pbm *m;
+	pbm *m, **held = NULL;
 	int ret;
 
 	/* at most one --flow per argument ("--flow=NAME") */
@@ -267,23 +416,36 @@ static int counters(struct api *a, int argc, char **argv)
 		fprintf(stderr, "fhctl: counters: --interval needs --watch\n");
 		ret = FHCTL_EXIT_USAGE;
 	}
+	/* --flow: the ports those flows use, not every port */
+	if (ret == 0 && o.n_flows > 0 && !a->g.json) {
+		held = calloc(o.n_flows, sizeof(*held));
+		ret = held == NULL ?
+			      FHCTL_EXIT_ERROR :
+			      flow_ports(a, o.flows, o.n_flows, &v, held);
+	}
 	if (ret == 0 && o.watch_s >= 0) {
 		if (o.interval_ms == 0) {
 			o.interval_ms = 1000;
 		}
-		ret = counters_watch(a, &o);
+		v.watch = true;
+		ret = counters_watch(a, &o, &v);
 	} else if (ret == 0) {
 		ret = api_get_counters(a, o.flows, o.n_flows, &m);
 		c = (void *)m;
 		if (ret == 0 && a->g.json) {
 			ret = api_print_json(&c->base, false);
 		} else if (ret == 0) {
-			print_counters(c);
+			print_counters(c, &v);
 		}
 		if (ret == 0) {
 			mgmt_pb_free(c);
 		}
 	}
+	for (size_t i = 0; held != NULL && i < o.n_flows; i++) {
+		mgmt_pb_free(held[i]);
+	}
+	free(held);
+	free(v.ports);
 	free(o.flows);
 	return ret;
 }

@@ -47,7 +47,7 @@ static int ports(struct api *a, int argc, char **argv)
 				  NULL,
 			pc ? api_u64(rx, pc->rx_packets) : NULL,
 			pc ? api_u64(tx, pc->tx_packets) : NULL,
-			pc ? api_u64(dr, pc->drops) : NULL);
+			pc ? api_port_drops(dr, pc) : NULL);
 	}
 	api_tbl_print(&t);
 	mgmt_pb_free(c);

@@ -466,8 +466,11 @@ static json_t *counters_json(struct daemon *d)
 				    json_integer((json_int_t)s.rx_bytes));
 		json_object_set_new(o, "tx_bytes",
 				    json_integer((json_int_t)s.tx_bytes));
+		/* null: the device drops frames it does not report */
 		json_object_set_new(o, "drops",
-				    json_integer((json_int_t)s.drops));
+				    s.drops_unknown ?
+					    json_null() :
+					    json_integer((json_int_t)s.drops));
 		json_object_set_new(
 			ports, mgmt_store_running(d->svc)->ports[p].name, o);
 	}
@@ -526,15 +529,20 @@ static void print_table(struct daemon *d, double secs)
 		"rx_pkts", "tx_pkts", "rx_Mbps", "tx_Mbps", "drops", "");
 	for (unsigned p = 0; p < mgmt_store_running(d->svc)->n_ports; p++) {
 		struct hal_port_stats s = {0};
+		char drops[24] = "n/a";
 
 		hal_port_stats(d->hal, p, &s);
-		fprintf(stderr, "%-16s %10llu %10llu %10.2f %10.2f %8llu\n",
+		if (!s.drops_unknown) {
+			snprintf(drops, sizeof(drops), "%llu",
+				 (unsigned long long)s.drops);
+		}
+		fprintf(stderr, "%-16s %10llu %10llu %10.2f %10.2f %8s\n",
 			mgmt_store_running(d->svc)->ports[p].name,
 			(unsigned long long)s.rx_packets,
 			(unsigned long long)s.tx_packets,
 			secs > 0 ? (double)s.rx_bytes * 8 / secs / 1e6 : 0.0,
 			secs > 0 ? (double)s.tx_bytes * 8 / secs / 1e6 : 0.0,
-			(unsigned long long)s.drops);
+			drops);
 	}
 	fprintf(stderr, "\n%-20s %9s %9s %9s %9s %8s %8s %9s\n", "flow",
 		"rx_total", "on_time", "early", "late", "corrupt", "seq_err",

@@ -142,6 +142,11 @@ static void render_ports(struct fh_metrics *m, struct buf *b,
 	for (size_t k = 0; k < sizeof(pm) / sizeof(pm[0]); k++) {
 		head(b, pm[k].name, "counter", pm[k].help);
 		for (unsigned p = 0; p < c->n_ports; p++) {
+			if (ps[p].drops_unknown &&
+			    pm[k].off ==
+				    offsetof(struct hal_port_stats, drops)) {
+				continue; /* unknown: no series */
+			}
 			put(b, "%s{port=\"%s\"} %" PRIu64 "\n", pm[k].name,
 			    esc(c->ports[p].name, l, sizeof(l)),
 			    *(const uint64_t *)((const char *)&ps[p] +

@@ -108,6 +108,14 @@ static Fhswitch__V1__Counters *read_counters(struct mgmt_store *s,
 		pc->rx_bytes = ps.rx_bytes;
 		pc->tx_bytes = ps.tx_bytes;
 		pc->drops = ps.drops;
+		if (ps.drops_unknown) {
+			pc->unsupported = calloc(1, sizeof(*pc->unsupported));
+			if (pc->unsupported != NULL) {
+				pc->unsupported[0] = mgmt_strdup("drops");
+				pc->n_unsupported =
+					pc->unsupported[0] != NULL ? 1 : 0;
+			}
+		}
 		pc->ptp = ptp_counters(s->hal, p);
 		r->ports[r->n_ports++] = pc;
 	}

@@ -90,6 +90,8 @@ else
 	not_ok "promtool check metrics"
 	details "$out"
 fi
+lacks "/metrics: no timing series for b2a (no window: n/a, not 0)" \
+	'fhswitch_flow_rx_on_time_messages_total{flow="b2a"}' cat "$work/m.txt"
 for want in 'fhswitch_build_info{version="' 'fhswitch_config_version 1' \
 	'fhswitch_port_rx_packets_total{port="A"}' \
 	'fhswitch_flow_rx_messages_total{flow="a2b"}' \

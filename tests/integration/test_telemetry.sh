@@ -42,14 +42,21 @@ for i in range(298):
                   "match": {"in_port": "A", "vlan_id": 4000, "eaxc_id": i,
                             "eaxc_mask": 65535},
                   "action": {"out_ports": ["B-1"]}})
+# port C carries nothing: fhctl counters --flow a2b leaves it out
 json.dump({"name": "telemetry",
            "ports": [{"name": "A", "device": "net_ring0"},
-                     {"name": "B-1", "device": "net_ring1"}],
+                     {"name": "B-1", "device": "net_ring1"},
+                     # (VLAN 4000 only: the untagged C-plane flooded
+                     # from A must not loop through C's ring)
+                     {"name": "C", "device": "net_ring2",
+                      "allowed_vlans": [4000]}],
            "flows": flows}, open(sys.argv[1], "w"))
 PY
+gport=$($py -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$fhswd" --no-huge -m 128 --no-pci --file-prefix "$prefix" -l 0 \
-	--log-level=error --vdev net_ring0 --vdev net_ring1 -- \
+	--log-level=error --vdev net_ring0 --vdev net_ring1 --vdev net_ring2 -- \
 	--config "$work/cfg.json" --residence --run-seconds 4 \
+	--grpc "127.0.0.1:$gport" \
 	--inject "$work/u.pcap:A:8" --counters-json "$work/counters.json" \
 	>"$work/fhswd.log" 2>&1 &
 fpid=$!
@@ -60,6 +67,15 @@ for i in $(seq 100); do
 	sleep 0.1
 done
 sleep 0.5
+for i in $(seq 50); do
+	"$fhctl" -s "127.0.0.1:$gport" --timeout 1 health 2>/dev/null |
+		grep -q '^SERVING$' && break
+	sleep 0.1
+done
+# fhctl: --flow shows the ports that flow uses; --watch adds rates
+"$fhctl" -s "127.0.0.1:$gport" counters --flow a2b >"$work/fhctl_flow.txt" 2>&1
+"$fhctl" -s "127.0.0.1:$gport" counters --flow a2b --watch 1 --interval 500 \
+	>"$work/fhctl_watch.txt" 2>&1
 printf '%s\n' / /fhswitch/ports /fhswitch/flows /fhswitch/flows,256 \
 	/fhswitch/ptp /fhswitch/residence /ethdev/stats,0 /help,/fhswitch/flows |
 	timeout 20 dpdk-telemetry.py -f "$prefix" >"$work/tel.txt" 2>"$work/tel.err"
@@ -82,13 +98,13 @@ PY
 jcheck "dpdk-telemetry.py lists the /fhswitch commands" "$work/tel.json" \
 	'all(c in j["/"][0] for c in ("/fhswitch/ports", "/fhswitch/flows", "/fhswitch/ptp", "/fhswitch/residence", "/ethdev/stats"))'
 jcheck "/fhswitch/ports: names and moving counters" "$work/tel.json" \
-	'j["/fhswitch/ports"][0]["name"] == ["A", "B-1"] and min(j["/fhswitch/ports"][0]["rx_packets"]) > 1000 and j["/fhswitch/ports"][0]["drops"] == [0, 0]'
+	'j["/fhswitch/ports"][0]["name"] == ["A", "B-1", "C"] and min(j["/fhswitch/ports"][0]["rx_packets"][:2]) > 1000 and j["/fhswitch/ports"][0]["drops"] == [0, 0, 0] and j["/fhswitch/ports"][0]["drops_unknown"] == [0, 0, 0]'
 jcheck "/fhswitch/flows: the first page of 256 and where the next starts" "$work/tel.json" \
 	'len(j["/fhswitch/flows"][0]["name"]) == 256 and j["/fhswitch/flows"][0]["name"][:2] == ["a2b", "b.2a"] and j["/fhswitch/flows"][0]["next"] == 256 and j["/fhswitch/flows"][0]["rx_total"][0] > 1000'
 jcheck "/fhswitch/flows,256: the last 44, no next" "$work/tel.json" \
 	'len(j["/fhswitch/flows"][1]["name"]) == 44 and j["/fhswitch/flows"][1]["name"][-1] == "idle-297" and "next" not in j["/fhswitch/flows"][1] and set(j["/fhswitch/flows"][1]["rx_total"]) == {0}'
 jcheck "/fhswitch/ptp: per port columns" "$work/tel.json" \
-	'j["/fhswitch/ptp"][0]["name"] == ["A", "B-1"] and j["/fhswitch/ptp"][0]["corrected"] == [0, 0]'
+	'j["/fhswitch/ptp"][0]["name"] == ["A", "B-1", "C"] and j["/fhswitch/ptp"][0]["corrected"] == [0, 0, 0]'
 jcheck "/fhswitch/residence: measured, percentiles in order" "$work/tel.json" \
 	'(lambda r: r["measured"] == "yes" and r["bursts"] > 1000 and 0 < r["p50_ns"] <= r["p99_ns"] <= r["p999_ns"] and sum(r["bucket_count"]) == r["bursts"])(j["/fhswitch/residence"][0])'
 jcheck "/ethdev/stats,0 next to them" "$work/tel.json" \
@@ -100,10 +116,27 @@ check "telemetry figures are <= the final --counters-json" $py - "$work/tel.json
 import json, sys
 t, c = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 p = t["/fhswitch/ports"][0]
-for i, n in enumerate(p["name"]):
+for i, n in enumerate(p["name"][:2]):
     assert 0 < p["rx_packets"][i] <= c["ports"][n]["rx_packets"], n
 f = t["/fhswitch/flows"][0]
 for i, n in enumerate(f["name"][:2]):
     assert 0 < f["rx_total"][i] <= c["flows"][n]["rx_total"], n
+PY
+contains "fhctl counters --flow a2b: its ports A and B-1" "B-1" cat "$work/fhctl_flow.txt"
+check "fhctl counters --flow a2b: not port C" $py - "$work/fhctl_flow.txt" <<'PY'
+import sys
+rows = [l.split()[0] for l in open(sys.argv[1]) if l.split()]
+assert "A" in rows and "B-1" in rows and "C" not in rows, rows
+PY
+check "fhctl counters --watch: rates per second next to totals" $py - "$work/fhctl_watch.txt" <<'PY'
+import sys
+lines = [l.split() for l in open(sys.argv[1])]
+heads = [l for l in lines if l[:1] == ["PORT"]]
+assert heads and heads[0][:5] == ["PORT", "RX_PACKETS", "RX_PPS", "TX_PACKETS", "TX_PPS"], heads
+a = [l for l in lines if l[:1] == ["A"]]
+# first sample: no rate yet; later ones: packets per second
+assert len(a) >= 2 and a[0][2] == "-" and float(a[-1][2]) > 1000, a
+f = [l for l in lines if l[:1] == ["a2b"]]
+assert len(f) >= 2 and f[0][2] == "-" and float(f[-1][2]) > 1000, f
 PY
 summary
