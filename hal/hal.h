@@ -177,15 +177,13 @@ struct hal_flow_status {
 
 /* PTP on one port: messages received by messageType, and the event
  * messages the transparent clock corrected on their way out of it. */
+/* (filtered: to 01-80-C2-00-00-0E, not forwarded in bridge mode) */
+#define HAL_PTP_FIELD(name) uint64_t name;
 struct hal_ptp_stats {
 	uint64_t rx_type[HAL_PTP_TYPES];
-	uint64_t rx_malformed;
-	uint64_t filtered; /* to 01-80-C2-00-00-0E, not forwarded (bridge) */
-	uint64_t corrected;
-	uint64_t residence_ns_min; /* 0 while corrected is 0 */
-	uint64_t residence_ns_avg;
-	uint64_t residence_ns_max;
+	FH_PTP_COUNTERS(HAL_PTP_FIELD)
 };
+#undef HAL_PTP_FIELD
 
 struct hal_l2_stats {
 	uint64_t forwarded;

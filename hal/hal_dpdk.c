@@ -332,24 +332,23 @@ static void ptp_row(struct hal_dpdk *hd, unsigned p, uint64_t *row)
 {
 	struct fh_dp_ptp_sum s;
 
+	unsigned k = 0;
+
 	fh_dp_ptp_sum(hd->dp, p, &s);
-	row[0] = s.corrected;
-	row[1] = s.residence_ns_min;
-	row[2] = s.residence_ns_avg;
-	row[3] = s.residence_ns_max;
-	row[4] = s.filtered;
-	row[5] = s.rx_malformed;
+#define TEL_PTP_ROW(name) row[k++] = s.name;
+	FH_PTP_COUNTERS(TEL_PTP_ROW)
+#undef TEL_PTP_ROW
 }
 
 static int tel_ptp(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	static const char *const cols[] = {
-		"corrected",	    "residence_ns_min", "residence_ns_avg",
-		"residence_ns_max", "filtered",		"rx_malformed"};
+#define TEL_PTP_COL(name) #name,
+	static const char *const cols[] = {FH_PTP_COUNTERS(TEL_PTP_COL)};
+#undef TEL_PTP_COL
 
 	(void)cmd;
 	(void)params;
-	return tel_port_table(d, cols, 6, ptp_row);
+	return tel_port_table(d, cols, RTE_DIM(cols), ptp_row);
 }
 
 /* The residence histogram: bursts, their total, percentiles (upper
@@ -888,12 +887,9 @@ static int dpdk_ptp_stats(struct hal *h, unsigned port,
 
 	fh_dp_ptp_sum(to_dpdk(h)->dp, port, &c);
 	memcpy(out->rx_type, c.rx_type, sizeof(out->rx_type));
-	out->rx_malformed = c.rx_malformed;
-	out->filtered = c.filtered;
-	out->corrected = c.corrected;
-	out->residence_ns_min = c.residence_ns_min;
-	out->residence_ns_avg = c.residence_ns_avg;
-	out->residence_ns_max = c.residence_ns_max;
+#define DPDK_PTP(name) out->name = c.name;
+	FH_PTP_COUNTERS(DPDK_PTP)
+#undef DPDK_PTP
 	return 0;
 }
 

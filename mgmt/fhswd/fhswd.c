@@ -431,18 +431,10 @@ static json_t *ptp_json(struct hal *h, unsigned p)
 		}
 	}
 	json_object_set_new(o, "rx", types);
-	json_object_set_new(o, "rx_malformed",
-			    json_integer((json_int_t)s.rx_malformed));
-	json_object_set_new(o, "filtered",
-			    json_integer((json_int_t)s.filtered));
-	json_object_set_new(o, "corrected",
-			    json_integer((json_int_t)s.corrected));
-	json_object_set_new(o, "residence_ns_min",
-			    json_integer((json_int_t)s.residence_ns_min));
-	json_object_set_new(o, "residence_ns_avg",
-			    json_integer((json_int_t)s.residence_ns_avg));
-	json_object_set_new(o, "residence_ns_max",
-			    json_integer((json_int_t)s.residence_ns_max));
+#define PTP_JSON(name) \
+	json_object_set_new(o, #name, json_integer((json_int_t)s.name));
+	FH_PTP_COUNTERS(PTP_JSON)
+#undef PTP_JSON
 	return o;
 }
 

@@ -21,6 +21,20 @@
 	X(tx_total, TX_TOTAL)
 
 /*
+ * A port's PTP figures besides its messages by type, listed once: the
+ * data path's sums, the HAL's statistics, --counters-json and DPDK
+ * telemetry are built from this list.  residence_ns_* are 0 while
+ * corrected is 0.
+ */
+#define FH_PTP_COUNTERS(X)  \
+	X(rx_malformed)     \
+	X(filtered)         \
+	X(corrected)        \
+	X(residence_ns_min) \
+	X(residence_ns_avg) \
+	X(residence_ns_max)
+
+/*
  * A counter one thread writes and others read: relaxed atomic loads and
  * stores, never a locked read-modify-write (Open vSwitch's
  * non_atomic_ullong_add).  On x86-64 that is a plain add; for

@@ -130,16 +130,6 @@ struct fh_dp_ptp_ctr {
 	fh_ctr residence_ns_max;
 } __rte_cache_aligned;
 
-struct fh_dp_ptp_sum {
-	uint64_t rx_type[FH_PTP_N_TYPES];
-	uint64_t rx_malformed;
-	uint64_t filtered;
-	uint64_t corrected;
-	uint64_t residence_ns_min; /* 0 when nothing was corrected */
-	uint64_t residence_ns_avg;
-	uint64_t residence_ns_max;
-};
-
 #define FH_DP_CTR_FIELD1(name) fh_ctr name;
 struct fh_dp_port_ctr {
 	FH_DP_PORT_COUNTERS(FH_DP_CTR_FIELD1)
@@ -155,6 +145,11 @@ struct fh_dp_l2_ctr {
 struct fh_dp_flow_sum {
 	FH_FLOW_COUNTERS(FH_DP_SUM_FIELD)
 	uint64_t rx_bytes;
+};
+
+struct fh_dp_ptp_sum {
+	uint64_t rx_type[FH_PTP_N_TYPES];
+	FH_PTP_COUNTERS(FH_DP_SUM_FIELD1)
 };
 
 struct fh_dp_port_sum {
