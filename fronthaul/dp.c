@@ -95,6 +95,10 @@ static inline struct tref tref_of(const struct fh_dp_conf *c, int64_t t_ns)
 	return r;
 }
 
+/* Bytes of headers (Ethernet, tags, IP with options, UDP) the slow
+ * parse may read from the first segment. */
+#define FH_DP_HDR_MAX 256
+
 /* ---- transmit ---------------------------------------------------------------- */
 
 /* Send what lc buffered for port p: high priority (eCPRI, PTP) first;
@@ -305,8 +309,9 @@ static void udp_csum_update(uint8_t *udp, uint8_t ip_version, uint16_t old,
 
 /* Apply the flow's header rewrites in place.  Returns false if the frame
  * could not be changed (no headroom for a tag). */
-static bool rewrite(const struct fh_dp_conf *conf, const struct fh_flow *f,
-		    struct rte_mbuf *m, struct fh_frame *fr)
+static bool rewrite(const struct fh_dp_conf *conf, unsigned in,
+		    const struct fh_flow *f, struct rte_mbuf *m,
+		    struct fh_frame *fr)
 {
 	const struct fh_flow_action *a = &f->action;
 	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
@@ -317,8 +322,9 @@ static bool rewrite(const struct fh_dp_conf *conf, const struct fh_flow *f,
 
 		if (a->has_set_eaxc_id) {
 			out = a->set_eaxc_id;
-		} else if (fh_eaxc_translate(&conf->layout, &a->translate_to,
-					     eaxc, &out) < 0) {
+		} else if (fh_eaxc_translate(&conf->ports[in].layout,
+					     &a->translate_to, eaxc,
+					     &out) < 0) {
 			return false;
 		}
 		fh_put_be16(id, out);
@@ -377,6 +383,325 @@ static bool rewrite(const struct fh_dp_conf *conf, const struct fh_flow *f,
 		}
 	}
 	return true;
+}
+
+/* ---- between port dialects ------------------------------------------------------ */
+
+/* RFC 1624 update for one byte at off bytes from the UDP header. */
+static void udp_csum_byte(uint8_t *udp, uint8_t ip_version, size_t off,
+			  uint8_t old, uint8_t new)
+{
+	unsigned sh = off & 1 ? 0 : 8;
+
+	udp_csum_update(udp, ip_version, (uint16_t)(old << sh),
+			(uint16_t)(new << sh));
+}
+
+/* The C-plane udCompHdr of every message of c to out port p's coding:
+ * UL (types 1, 3, 5) tells the RU how to code its UL U-plane, which the
+ * switch then re-codes for the DU; DL udCompHdr shall be 0 (ORAN.md §5),
+ * the RU's DL coding being its static (or per-section) one. */
+static void cplane_comp_fix(const struct fh_dp_conf *conf, unsigned p,
+			    struct rte_mbuf *c, const struct fh_frame *fr)
+{
+	uint8_t *d = rte_pktmbuf_mtod(c, uint8_t *);
+	uint32_t seg = rte_pktmbuf_data_len(c);
+	uint8_t *udp = fr->over_udp ? d + fr->ecpri_offset - 8 : NULL;
+	uint8_t ul = fh_comp_to_hdr(&conf->ports[p].ucfg.comp);
+	struct fh_ecpri_iter it;
+	struct fh_ecpri_msg msg;
+	size_t len = fr->ecpri_len;
+
+	if (fr->ecpri_offset + len > seg) {
+		len = seg - fr->ecpri_offset; /* the headers are in segment 1 */
+	}
+	fh_ecpri_iter_init(&it, d + fr->ecpri_offset, len, 0);
+	while (fh_ecpri_next(&it, &msg, NULL) > 0) {
+		uint8_t *b = (uint8_t *)(uintptr_t)msg.body, nv;
+		size_t at;
+
+		if (msg.type != FH_ECPRI_RT_CTRL || msg.body_len < 6) {
+			continue;
+		}
+		if (b[5] == FH_SECTION_NORMAL || b[5] == FH_SECTION_UE_SCHED) {
+			at = 6;
+		} else if (b[5] == FH_SECTION_PRACH) {
+			at = 11;
+		} else {
+			continue;
+		}
+		if (at >= msg.body_len) {
+			continue;
+		}
+		nv = b[0] >> 7 ? 0 : ul;
+		if (udp != NULL && b[at] != nv) {
+			udp_csum_byte(udp, fr->ip_version,
+				      (size_t)(b + at - udp), b[at], nv);
+		}
+		b[at] = nv;
+	}
+}
+
+/* Give the copy c going to port p that port's dialect in its headers:
+ * eAxC in p's layout (unless the flow sets the eAxC itself), C-plane
+ * udCompHdr in p's coding.  False if the eAxC has no form in p's
+ * layout. */
+static bool dialect_fix(const struct fh_dp_conf *conf, unsigned in, unsigned p,
+			const struct fh_flow *f, struct rte_mbuf *c,
+			const struct fh_frame *fr)
+{
+	uint8_t cv = conf->conv[in][p];
+	uint8_t *e = rte_pktmbuf_mtod(c, uint8_t *) + fr->ecpri_offset;
+
+	if ((cv & FH_CONV_EAXC) && !f->action.has_set_eaxc_id &&
+	    !f->action.has_translate) {
+		uint16_t old = fh_get_be16(e + 4), new;
+
+		if (fh_eaxc_translate(&conf->ports[in].layout,
+				      &conf->ports[p].layout, old, &new) < 0) {
+			return false;
+		}
+		fh_put_be16(e + 4, new);
+		if (fr->over_udp) {
+			udp_csum_update(e - 8, fr->ip_version, old, new);
+		}
+	}
+	if ((cv & FH_CONV_IQ) && e[1] == FH_ECPRI_RT_CTRL) {
+		cplane_comp_fix(conf, p, c, fr);
+	}
+	return true;
+}
+
+/* IP and UDP lengths and checksums of a frame the data path built (hl:
+ * bytes before eCPRI, the UDP header the last 8 of them; then 8 bytes of
+ * eCPRI header, eAxC and seqId at d + hl; then body). */
+static void udp_fix(uint8_t *d, size_t hl, const struct fh_frame *fr,
+		    const uint8_t *body, size_t blen)
+{
+	size_t l3 = FH_ETH_HDR_LEN + 4u * fr->n_vlans;
+	uint8_t *udp = d + hl - 8;
+	uint32_t sum;
+	uint16_t ck;
+
+	fh_put_be16(udp + 4, (uint16_t)(16 + blen));
+	if (fr->ip_version == 4) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(d + l3);
+
+		ip->total_length =
+			rte_cpu_to_be_16((uint16_t)(hl - l3 + 8 + blen));
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		if (fh_get_be16(udp + 6) == 0) {
+			return; /* no checksum stays none */
+		}
+		sum = rte_ipv4_phdr_cksum(ip, 0);
+	} else {
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(d + l3);
+
+		ip->payload_len = rte_cpu_to_be_16((uint16_t)(16 + blen));
+		sum = rte_ipv6_phdr_cksum(ip, 0);
+	}
+	fh_put_be16(udp + 6, 0);
+	/* UDP header and the 8 eCPRI bytes: 16, even, so body words align */
+	sum += rte_raw_cksum(udp, 16);
+	sum += rte_raw_cksum(body, blen);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	ck = (uint16_t)~sum;
+	if (ck == 0) {
+		ck = 0xffff;
+	}
+	/* rte_raw_cksum sums in host order: store as it is */
+	memcpy(udp + 6, &ck, 2);
+}
+
+/* Build one frame for port p: the headers of the frame it came from
+ * (d, hl bytes), an eCPRI header, eAxC and seqId, and the body; in
+ * segments when it exceeds one mbuf. */
+static bool emit(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
+		 unsigned p, const uint8_t *d, size_t hl,
+		 const struct fh_frame *fr, uint8_t type, uint16_t eaxc,
+		 uint16_t seq, const uint8_t *body, size_t blen)
+{
+	struct rte_mempool *pool = lc->dp->pool;
+	struct rte_mbuf *h = rte_pktmbuf_alloc(pool), *seg = h;
+	uint8_t *o, *e;
+	size_t off = 0;
+
+	if (unlikely(h == NULL)) {
+		return false;
+	}
+	o = (uint8_t *)rte_pktmbuf_append(h, (uint16_t)(hl + 8));
+	if (unlikely(o == NULL)) {
+		rte_pktmbuf_free(h);
+		return false;
+	}
+	memcpy(o, d, hl);
+	e = o + hl;
+	e[0] = FH_ECPRI_REVISION << 4;
+	e[1] = type;
+	fh_put_be16(e + 2, (uint16_t)(4 + blen));
+	fh_put_be16(e + 4, eaxc);
+	fh_put_be16(e + 6, seq);
+	while (off < blen) {
+		uint16_t room = rte_pktmbuf_tailroom(seg);
+		size_t k;
+
+		if (room == 0) {
+			struct rte_mbuf *n = rte_pktmbuf_alloc(pool);
+
+			if (unlikely(n == NULL ||
+				     rte_pktmbuf_chain(h, n) < 0)) {
+				rte_pktmbuf_free(n);
+				rte_pktmbuf_free(h);
+				return false;
+			}
+			seg = n;
+			room = rte_pktmbuf_tailroom(seg);
+		}
+		k = RTE_MIN((size_t)room, blen - off);
+		memcpy(rte_pktmbuf_mtod_offset(seg, uint8_t *, seg->data_len),
+		       body + off, k);
+		seg->data_len = (uint16_t)(seg->data_len + k);
+		h->pkt_len += (uint32_t)k;
+		off += k;
+	}
+	if (fr->over_udp) {
+		udp_fix(o, hl, fr, body, blen);
+	}
+	tx_enqueue(lc, conf, p, h, true);
+	return true;
+}
+
+/* Send the U-plane frame m (not consumed) to port p in p's coding: each
+ * message decoded in the in-port's coding and coded in p's, cut by PRB
+ * range to fit p's MTU, with seqIds of p's stream.  Other messages of a
+ * concatenated frame go out in frames of their own. */
+static void recode_send(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
+			unsigned in, unsigned p, const struct fh_flow *f,
+			struct fh_dp_flow_ctr *fc, struct rte_mbuf *m,
+			const struct fh_frame *fr)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	size_t hl = fr->ecpri_offset;
+	size_t l3 = FH_ETH_HDR_LEN + 4u * fr->n_vlans;
+	size_t mtu = conf->ports[p].mtu, max_body;
+	bool xlate = (conf->conv[in][p] & FH_CONV_EAXC) &&
+		     !f->action.has_set_eaxc_id && !f->action.has_translate;
+	struct fh_ecpri_iter it;
+	struct fh_ecpri_msg msg;
+	struct fh_recode r;
+	int ret;
+
+	if (!rte_pktmbuf_is_contiguous(m)) {
+		if (len > sizeof(lc->lin)) {
+			goto corrupt;
+		}
+		d = rte_pktmbuf_read(m, 0, len, lc->lin);
+	}
+	/* the eCPRI message (header, eAxC, seqId, body) after the L3
+	 * headers must fit the MTU */
+	if (mtu < hl - l3 + FH_ECPRI_HDR_LEN + 4 + 64) {
+		goto corrupt;
+	}
+	max_body = mtu - (hl - l3) - FH_ECPRI_HDR_LEN - 4;
+	if (max_body > sizeof(lc->body)) {
+		max_body = sizeof(lc->body);
+	}
+	fh_ecpri_iter_init(&it, d + hl, fr->ecpri_len, 0);
+	while ((ret = fh_ecpri_next(&it, &msg, NULL)) > 0) {
+		uint16_t eaxc, seq;
+		long n;
+
+		if (msg.type != FH_ECPRI_IQ_DATA) {
+			if (msg.payload_size < 4 ||
+			    !emit(lc, conf, p, d, hl, fr, msg.type,
+				  fh_get_be16(msg.payload),
+				  fh_get_be16(msg.payload + 2), msg.payload + 4,
+				  msg.payload_size - 4u)) {
+				fh_ctr_inc(&lc->port_ctr[p].drops);
+			} else {
+				fh_ctr_inc(&fc->tx_total);
+			}
+			continue;
+		}
+		eaxc = msg.u.iq.id;
+		if (xlate && fh_eaxc_translate(&conf->ports[in].layout,
+					       &conf->ports[p].layout, eaxc,
+					       &eaxc) < 0) {
+			fh_ctr_inc(&lc->port_ctr[p].drops);
+			continue;
+		}
+		if (fh_recode_start(&r, msg.body, msg.body_len, 0,
+				    &conf->ports[in].ucfg, &conf->ports[p].ucfg,
+				    max_body, NULL) < 0) {
+			goto corrupt;
+		}
+		while ((n = fh_recode_next(&r, lc->body, max_body, NULL)) > 0) {
+			uint8_t *s = &lc->seq_out[p][msg.body[0] >> 7][eaxc];
+
+			/* one complete message per seqId (E = 1) */
+			seq = (uint16_t)(*s << 8 | 0x80);
+			if (!emit(lc, conf, p, d, hl, fr, FH_ECPRI_IQ_DATA,
+				  eaxc, seq, lc->body, (size_t)n)) {
+				fh_ctr_inc(&lc->port_ctr[p].drops);
+				continue;
+			}
+			(*s)++;
+			fh_ctr_inc(&fc->tx_total);
+		}
+		if (n < 0) {
+			goto corrupt;
+		}
+	}
+	if (ret == 0) {
+		return;
+	}
+corrupt:
+	/* the sections do not fit the in-port's declared coding */
+	fh_ctr_inc(&fc->rx_corrupt);
+	fh_ctr_inc(&lc->port_ctr[p].drops);
+}
+
+/* Send m (consumed) to the flow's ports when some of them speak another
+ * dialect than the in-port: per port a copy with its headers fixed, or
+ * the U-plane re-coded. */
+static void send_dialects(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
+			  unsigned in, const struct fh_flow *f,
+			  struct fh_dp_flow_ctr *fc, struct rte_mbuf *m,
+			  const struct fh_frame *fr)
+{
+	const uint8_t *e = rte_pktmbuf_mtod(m, uint8_t *) + fr->ecpri_offset;
+	bool uplane = e[1] == FH_ECPRI_IQ_DATA;
+	unsigned n = f->action.n_out_ports;
+
+	for (unsigned i = 0; i < n; i++) {
+		unsigned p = f->action.out_ports[i];
+		bool last = i + 1 == n;
+		struct rte_mbuf *c;
+
+		if ((conf->conv[in][p] & FH_CONV_IQ) && uplane) {
+			recode_send(lc, conf, in, p, f, fc, m, fr);
+			if (last) {
+				rte_pktmbuf_free(m);
+			}
+			continue;
+		}
+		c = last ? m : rte_pktmbuf_copy(m, lc->dp->pool, 0, UINT32_MAX);
+		if (unlikely(c == NULL)) {
+			fh_ctr_inc(&lc->port_ctr[p].drops);
+			continue;
+		}
+		if (conf->conv[in][p] != 0 &&
+		    !dialect_fix(conf, in, p, f, c, fr)) {
+			fh_ctr_inc(&lc->port_ctr[p].drops);
+			rte_pktmbuf_free(c);
+			continue;
+		}
+		fh_ctr_inc(&fc->tx_total);
+		tx_enqueue(lc, conf, p, c, true);
+	}
 }
 
 /* ---- per packet ---------------------------------------------------------------- */
@@ -661,7 +986,12 @@ static bool maybe_ecpri_udp(const struct fh_frame_cfg *cfg, const uint8_t *d,
 static bool parse_slow(const struct fh_dp_conf *conf, const uint8_t *d,
 		       uint32_t seg, uint32_t len, struct fh_frame *fr)
 {
-	if (fh_frame_parse(d, seg, &conf->fcfg, fr, NULL) < 0) {
+	/* the headers are in the first segment; the IP and UDP lengths are
+	 * checked against the whole frame (a jumbo frame comes in several
+	 * segments).  A first segment too short to hold every header is
+	 * parsed on its own. */
+	if (fh_frame_parse(d, seg >= FH_DP_HDR_MAX ? len : seg, &conf->fcfg, fr,
+			   NULL) < 0) {
 		/* a header above Ethernet that does not hold (IP, UDP) is no
 		 * business of an L2 switch: bridged as it is, not eCPRI -
 		 * unless it may be eCPRI over UDP, which must not get past
@@ -916,9 +1246,13 @@ ecpri:
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (unlikely(!rewrite(conf, f, m, &fr))) {
+	if (unlikely(!rewrite(conf, in, f, m, &fr))) {
 		fh_ctr_inc(&pc->drops);
 		rte_pktmbuf_free(m);
+		return;
+	}
+	if (unlikely(conf->conv_any[in] != 0)) {
+		send_dialects(lc, conf, in, f, fc, m, &fr);
 		return;
 	}
 	/* DL copy: every port but the last gets its own copy */

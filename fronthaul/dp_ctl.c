@@ -92,6 +92,38 @@ void fh_dp_destroy(struct fh_dp *dp)
 	rte_free(dp);
 }
 
+static bool layout_eq(const struct fh_eaxc_layout *a,
+		      const struct fh_eaxc_layout *b)
+{
+	return a->du_port_bits == b->du_port_bits &&
+	       a->band_sector_bits == b->band_sector_bits &&
+	       a->cc_bits == b->cc_bits && a->ru_port_bits == b->ru_port_bits;
+}
+
+void fh_dp_conf_dialects(struct fh_dp_conf *c)
+{
+	memset(c->conv, 0, sizeof(c->conv));
+	memset(c->conv_any, 0, sizeof(c->conv_any));
+	for (unsigned i = 0; i < c->n_ports; i++) {
+		const struct fh_dp_port *a = &c->ports[i];
+
+		for (unsigned o = 0; o < c->n_ports; o++) {
+			const struct fh_dp_port *b = &c->ports[o];
+			uint8_t cv = 0;
+
+			if (!layout_eq(&a->layout, &b->layout)) {
+				cv |= FH_CONV_EAXC;
+			}
+			if (a->has_comp && b->has_comp &&
+			    !fh_uplane_cfg_same(&a->ucfg, &b->ucfg)) {
+				cv |= FH_CONV_IQ;
+			}
+			c->conv[i][o] = cv;
+			c->conv_any[i] |= cv;
+		}
+	}
+}
+
 struct fh_dp_conf *fh_dp_conf_new(size_t n_flows)
 {
 	struct fh_dp_conf *c = calloc(1, sizeof(*c));

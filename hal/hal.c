@@ -216,6 +216,47 @@ void hal_capabilities(const struct hal *h, struct hal_caps *caps)
 }
 
 /* cfg against what backend type can express (caps). */
+static bool layout_differs(const struct fh_eaxc_layout *a,
+			   const struct fh_eaxc_layout *b)
+{
+	return a->du_port_bits != b->du_port_bits ||
+	       a->band_sector_bits != b->band_sector_bits ||
+	       a->cc_bits != b->cc_bits || a->ru_port_bits != b->ru_port_bits;
+}
+
+/* What a flow needs between the dialects of its in-port (every port when
+ * it matches any) and its out-ports that the backend lacks, or NULL. */
+static const char *dialect_miss(const struct hal_caps *c,
+				const struct hal_config *cfg,
+				const struct fh_flow *f)
+{
+	for (unsigned in = 0; in < cfg->n_ports; in++) {
+		if (f->match.in_port != FH_PORT_ANY && f->match.in_port != in) {
+			continue;
+		}
+		for (unsigned k = 0; k < f->action.n_out_ports; k++) {
+			unsigned o = f->action.out_ports[k];
+
+			if (o == in || o >= cfg->n_ports || f->action.drop) {
+				continue;
+			}
+			if (!c->iq_convert && hal_ports_recode(cfg, in, o)) {
+				return "IQ re-coding between the U-plane "
+				       "codings "
+				       "of its ports (ports[].uplane_comp)";
+			}
+			if (!c->port_dialects && !f->action.has_set_eaxc_id &&
+			    layout_differs(hal_port_layout(cfg, in),
+					   hal_port_layout(cfg, o))) {
+				return "eAxC translation between the layouts "
+				       "of "
+				       "its ports (ports[].eaxc_layout)";
+			}
+		}
+	}
+	return NULL;
+}
+
 static int check_caps(const char *type, const struct hal_caps *caps,
 		      const struct hal_config *cfg, char *msg, size_t msglen)
 {
@@ -264,6 +305,9 @@ static int check_caps(const char *type, const struct hal_caps *caps,
 			    f->action.has_set_dst_mac) &&
 			   !c.act_set_mac) {
 			miss = "MAC rewrite";
+		}
+		if (miss == NULL) {
+			miss = dialect_miss(&c, cfg, f);
 		}
 		if (miss != NULL) {
 			snprintf(msg, msglen,

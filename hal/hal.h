@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "fh/airtime.h"
+#include "fh/comp.h"
 #include "fh/counters.h"
 #include "fh/eaxc.h"
 #include "fh/flow.h"
@@ -51,6 +52,12 @@ struct hal_port_cfg {
 					unless no VLAN list is given */
 	uint16_t n_allowed_vlans; /* 0 = all VLANs allowed */
 	uint16_t allowed_vlans[64];
+	/* the port's dialect (ports[].eaxc_layout, ports[].uplane_comp) */
+	bool has_layout; /* false: hal_config.layout */
+	struct fh_eaxc_layout layout;
+	bool has_comp; /* false: IQ passes as it is */
+	struct fh_comp comp;
+	bool comp_dynamic; /* udCompHdr in each U-plane section */
 };
 
 struct hal_fdb_entry {
@@ -104,6 +111,25 @@ struct hal_config {
 	uint8_t ptp_domains[256 / 8]; /* domains the clock corrects (bits) */
 };
 
+/* The eAxC layout port p speaks. */
+static inline const struct fh_eaxc_layout *
+hal_port_layout(const struct hal_config *cfg, unsigned p)
+{
+	return cfg->ports[p].has_layout ? &cfg->ports[p].layout : &cfg->layout;
+}
+
+/* Do ports a and b code U-plane IQ differently (both declare a coding)? */
+static inline bool hal_ports_recode(const struct hal_config *cfg, unsigned a,
+				    unsigned b)
+{
+	const struct hal_port_cfg *x = &cfg->ports[a], *y = &cfg->ports[b];
+
+	return x->has_comp && y->has_comp &&
+	       (x->comp.method != y->comp.method ||
+		x->comp.iq_width != y->comp.iq_width ||
+		x->comp_dynamic != y->comp_dynamic);
+}
+
 /* Capabilities: what a backend can express, so a config can be refused
  * up front with a message naming the flow and what is missing. */
 struct hal_caps {
@@ -118,6 +144,8 @@ struct hal_caps {
 	bool offload; /* rules run in hardware */
 	uint32_t unsupported_counters; /* HAL_CTR_* it cannot count */
 	bool ptp_transparent; /* PTP_MODE_TRANSPARENT */
+	bool port_dialects; /* eAxC translation between ports' layouts */
+	bool iq_convert; /* U-plane re-coding between ports' codings */
 	unsigned max_ports;
 	unsigned max_flows;
 	unsigned workers; /* forwarding threads (0: hardware forwards) */

@@ -52,6 +52,8 @@ static void dpdk_capabilities(const struct hal *h, struct hal_caps *c)
 	c->match_direction = true;
 	c->match_udp = true;
 	c->act_set_eaxc = true;
+	c->port_dialects = true;
+	c->iq_convert = true;
 	c->act_replicate = true;
 	c->window_check = true;
 	c->act_set_mac = true;
@@ -639,6 +641,11 @@ static struct fh_dp_conf *conf_build(struct hal_dpdk *hd,
 		dpp->eth_port = hd->eth_port[p];
 		dpp->native_vlan = pc->native_vlan;
 		dpp->vlan_filter = pc->n_allowed_vlans != 0;
+		dpp->mtu = pc->mtu ? pc->mtu : RTE_ETHER_MTU;
+		dpp->layout = pc->has_layout ? pc->layout : cfg->layout;
+		dpp->has_comp = pc->has_comp;
+		dpp->ucfg.comp = pc->comp;
+		dpp->ucfg.dyn_comp_hdr = pc->comp_dynamic;
 		for (unsigned v = 0; v < pc->n_allowed_vlans; v++) {
 			dpp->vlan_allowed[pc->allowed_vlans[v] >> 3] |=
 				(uint8_t)(1u << (pc->allowed_vlans[v] & 7));
@@ -660,6 +667,7 @@ static struct fh_dp_conf *conf_build(struct hal_dpdk *hd,
 			l = (l + 1) % dp->n_lcores;
 		}
 	}
+	fh_dp_conf_dialects(c);
 	ret = fh_dp_conf_set_flows(dp, c, cfg->flows, cfg->n_flows, &ferr,
 				   &tie);
 	if (ret == -EINVAL) {

@@ -46,6 +46,8 @@ static void sd_capabilities(const struct hal *h, struct hal_caps *c)
 	c->match_direction = false;
 	c->match_udp = false;
 	c->act_set_eaxc = false;
+	c->port_dialects = false; /* tc pedit cannot translate eAxC */
+	c->iq_convert = false; /* nor touch IQ */
 	c->act_replicate = true; /* mirred mirror */
 	c->window_check = false;
 	c->act_set_mac = true; /* pedit */

@@ -265,6 +265,49 @@ static bool port_name_char(char ch)
 	       (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' || ch == '-';
 }
 
+/* The methods a port may declare: those the codec codes and decodes. */
+static const struct {
+	const char *name;
+	uint8_t method;
+} comp_methods[] = {
+	{"none", FH_COMP_NONE},
+	{"bfp", FH_COMP_BFP},
+	{"block_scaling", FH_COMP_BLOCK_SCALING},
+	{"mu_law", FH_COMP_MU_LAW},
+};
+
+static int check_uplane_comp(struct ctx *c, const char *path,
+			     const Fhswitch__V1__UplaneComp *u,
+			     struct hal_port_cfg *port)
+{
+	const char *m = str(u->method);
+	char q[QUOTE_LEN];
+	size_t k;
+
+	for (k = 0; k < sizeof(comp_methods) / sizeof(comp_methods[0]); k++) {
+		if (strcmp(m, comp_methods[k].name) == 0) {
+			break;
+		}
+	}
+	if (k == sizeof(comp_methods) / sizeof(comp_methods[0])) {
+		return fail(c,
+			    "%s.uplane_comp.method: %s is not one of \"none\", "
+			    "\"bfp\", \"block_scaling\", \"mu_law\"",
+			    path, quote(q, m));
+	}
+	if (u->iq_width < 1 || u->iq_width > 16) {
+		return fail(c,
+			    "%s.uplane_comp.iq_width: %" PRIu32
+			    " is out of range 1..16",
+			    path, u->iq_width);
+	}
+	port->has_comp = true;
+	port->comp.method = comp_methods[k].method;
+	port->comp.iq_width = (uint8_t)u->iq_width;
+	port->comp_dynamic = u->dynamic_hdr;
+	return 0;
+}
+
 static int check_port(struct ctx *c, size_t i, const Fhswitch__V1__Port *pp)
 {
 	struct hal_port_cfg *port = &c->out->ports[i];
@@ -353,6 +396,20 @@ static int check_port(struct ctx *c, size_t i, const Fhswitch__V1__Port *pp)
 		port->allowed_vlans[k] = (uint16_t)v;
 	}
 	port->n_allowed_vlans = (uint16_t)pp->n_allowed_vlans;
+
+	if (pp->eaxc_layout != NULL) {
+		char lpath[PATH_LEN + 16];
+
+		snprintf(lpath, sizeof(lpath), "%s.eaxc_layout", path);
+		if (check_layout(c, lpath, pp->eaxc_layout, &port->layout) <
+		    0) {
+			return -EINVAL;
+		}
+		port->has_layout = true;
+	}
+	if (pp->uplane_comp != NULL) {
+		return check_uplane_comp(c, path, pp->uplane_comp, port);
+	}
 	return 0;
 }
 

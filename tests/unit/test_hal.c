@@ -362,7 +362,7 @@ static void test_hal_check_refuses_by_capability(void **state)
 	struct hal_caps caps;
 	struct hal_config c;
 	struct fh_flow f[2];
-	char msg[160];
+	char msg[200];
 
 	(void)state;
 	hal_capabilities(h, &caps);
@@ -408,6 +408,27 @@ static void test_hal_check_refuses_by_capability(void **state)
 			    "flows[1] (\"ax\"): backend fake cannot do match "
 			    "on eAxC");
 	f[1].match.eaxc_mask = 0;
+	/* port dialects: fake neither re-codes IQ nor translates eAxC */
+	f[1].match.in_port = 0;
+	f[1].action.out_ports[0] = 1;
+	c.ports[0].has_comp = c.ports[1].has_comp = true;
+	c.ports[0].comp = (struct fh_comp){FH_COMP_BFP, 9};
+	c.ports[1].comp = (struct fh_comp){FH_COMP_BFP, 9};
+	assert_int_equal(hal_check(h, &c, msg, sizeof(msg)), 0);
+	c.ports[1].comp_dynamic = true;
+	assert_int_equal(hal_check(h, &c, msg, sizeof(msg)), -EOPNOTSUPP);
+	assert_string_equal(msg, "flows[1] (\"ax\"): backend fake cannot do "
+				 "IQ re-coding between the U-plane codings "
+				 "of its ports (ports[].uplane_comp)");
+	c.ports[1].has_comp = false; /* IQ passes as it is */
+	c.ports[1].has_layout = true;
+	c.ports[1].layout = (struct fh_eaxc_layout){2, 6, 4, 4};
+	assert_int_equal(hal_check_offline(&c, msg, sizeof(msg)), -EOPNOTSUPP);
+	assert_string_equal(msg, "flows[1] (\"ax\"): backend fake cannot do "
+				 "eAxC translation between the layouts of its "
+				 "ports (ports[].eaxc_layout)");
+	c.ports[1].layout = c.layout;
+	assert_int_equal(hal_check(h, &c, msg, sizeof(msg)), 0);
 	c.ptp_mode = HAL_PTP_TRANSPARENT;
 	assert_int_equal(hal_check(h, &c, msg, sizeof(msg)), -EOPNOTSUPP);
 	assert_string_equal(msg,

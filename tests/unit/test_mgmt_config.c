@@ -126,7 +126,11 @@ static const char *full_doc =
 	"'ports':["
 	"{'name':'du0','device':'0000:3b:00.0','role':'ROLE_DU','mtu':9000,"
 	"'native_vlan':1,'allowed_vlans':[10,20,4094]},"
-	"{'name':'ru_1.a-b','device':'net_ring1','role':'ROLE_RU','mtu':64},"
+	"{'name':'ru_1.a-b','device':'net_ring1','role':'ROLE_RU','mtu':64,"
+	"'eaxcLayout':{'du_port_bits':4,'band_sector_bits':2,'cc_bits':2,"
+	"'ru_port_bits':8},"
+	"'uplane_comp':{'method':'block_scaling','iq_width':16,"
+	"'dynamicHdr':true}},"
 	"{'name':'trunk','device':'eth9','role':'ROLE_TRUNK','mtu':9600,"
 	"'native_vlan':4094},"
 	"{'name':'mgmt','device':'eth0','role':4}],"
@@ -193,6 +197,15 @@ static void test_config_full_document_maps_every_field(void **state)
 	assert_int_equal(c.ports[1].mtu, 64);
 	assert_int_equal(c.ports[1].native_vlan, 0);
 	assert_int_equal(c.ports[1].n_allowed_vlans, 0);
+	assert_false(c.ports[0].has_layout);
+	assert_false(c.ports[0].has_comp);
+	assert_true(c.ports[1].has_layout);
+	assert_int_equal(c.ports[1].layout.band_sector_bits, 2);
+	assert_int_equal(c.ports[1].layout.ru_port_bits, 8);
+	assert_true(c.ports[1].has_comp);
+	assert_int_equal(c.ports[1].comp.method, FH_COMP_BLOCK_SCALING);
+	assert_int_equal(c.ports[1].comp.iq_width, 16);
+	assert_true(c.ports[1].comp_dynamic);
 	assert_int_equal(c.ports[2].role, HAL_ROLE_TRUNK);
 	assert_int_equal(c.ports[2].mtu, 9600);
 	assert_int_equal(c.ports[2].native_vlan, 4094);
@@ -707,6 +720,23 @@ static const struct broken broken_docs[] = {
 	 "567890123456789012345678901234567890123456789012345678901234567"
 	 "'}]}",
 	 "ports[0].device: longer than 127 characters"},
+	{"port layout summing to 15",
+	 "{'ports':[{'name':'p','device':'d','eaxc_layout':{"
+	 "'du_port_bits':4,'band_sector_bits':4,'cc_bits':4,"
+	 "'ru_port_bits':3}}]}",
+	 "ports[0].eaxc_layout: widths sum to 15, expected 16"},
+	{"unknown IQ coding",
+	 "{'ports':[{'name':'p','device':'d','uplane_comp':{"
+	 "'method':'modulation','iq_width':4}}]}",
+	 "ports[0].uplane_comp.method: \"modulation\" is not one of"},
+	{"IQ width 0",
+	 "{'ports':[{'name':'p','device':'d','uplane_comp':{"
+	 "'method':'bfp'}}]}",
+	 "ports[0].uplane_comp.iq_width: 0 is out of range 1..16"},
+	{"IQ width 17",
+	 "{'ports':[{'name':'p','device':'d','uplane_comp':{"
+	 "'method':'none','iq_width':17}}]}",
+	 "ports[0].uplane_comp.iq_width: 17 is out of range 1..16"},
 	{"mtu 63", "{'ports':[{'name':'p','device':'d','mtu':63}]}",
 	 "ports[0].mtu: 63 is out of range (0 or 64..9600)"},
 	{"mtu 9601", "{'ports':[{'name':'p','device':'d','mtu':9601}]}",

@@ -59,9 +59,11 @@ size_t fh_comp_prb_bytes(const struct fh_comp *c);
  * block_scaling: sblockScaler s is the smallest value in 0..255 for which
  *   neither the largest positive nor the most negative value of the PRB
  *   clips, i.e. s * (2^(w-1) - 1) * 2^(9-w) >= max and s * 256 >= -min
- *   (capped at 255, so w <= 2 can clip); each c is then the w-bit value
+ *   (capped at 255, so w <= 2 can clip; w = 1 has no positive code, so
+ *   only the most negative value counts); each c is then the w-bit value
  *   whose decompressed value (see fh_decompress) is nearest to the input,
- *   ties going to round(x * 2^(w-9) / s).  All-zero PRBs get s = 0.
+ *   ties going to the code nearest round(x * 2^(w-9) / s), then to the
+ *   smaller code.  All-zero PRBs get s = 0.
  * mu_law: udCompParam = compBitWidth w (16 written as 0) | compShift 0;
  *   each c is the code whose decompressed value is nearest to the input,
  *   ties going to the smaller |c| (codes are w-bit two's complement,

@@ -16,6 +16,7 @@
 #include "fh/flow.h"
 #include "fh/frame.h"
 #include "fh/ptp.h"
+#include "fh/recode.h"
 
 /*
  * The fronthaul data path on rte_mbuf, run to completion per lcore:
@@ -34,11 +35,25 @@
 #define FH_DP_NO_PORT 0xff
 #define FH_DP_POOL_MBUFS 8191
 
+/* The largest frame the data path builds (a re-coded message). */
+#define FH_DP_MAX_FRAME 9728
+
 struct fh_dp_port {
 	uint16_t eth_port; /* DPDK port id */
 	uint16_t native_vlan; /* VLAN of untagged frames (0 = untagged) */
 	bool vlan_filter; /* false: every VLAN allowed */
+	uint16_t mtu; /* bytes after the Ethernet header and tags */
+	/* the port's dialect: eAxC layout, and U-plane coding if declared */
+	struct fh_eaxc_layout layout;
+	bool has_comp;
+	struct fh_uplane_cfg ucfg;
 	uint8_t vlan_allowed[4096 / 8];
+};
+
+/* What crosses from one port's dialect to another's (fh_dp_conf.conv). */
+enum fh_dp_conv {
+	FH_CONV_EAXC = 1, /* eAxC layouts differ: translate field by field */
+	FH_CONV_IQ = 2, /* U-plane codings differ: re-code, rewrite udCompHdr */
 };
 
 struct fh_dp_rxq {
@@ -87,6 +102,10 @@ struct fh_dp_conf {
 	struct fh_l2_static *fdb; /* static entries, looked up first */
 	bool learning;
 	uint64_t aging_s;
+	/* conv[in][out]: enum fh_dp_conv bits between the two ports'
+	 * dialects; conv_any[in]: their OR over every out port */
+	uint8_t conv[FH_MAX_PORTS][FH_MAX_PORTS];
+	uint8_t conv_any[FH_MAX_PORTS];
 	uint8_t ptp_mode; /* enum fh_ptp_mode */
 	uint8_t ptp_domains[256 / 8]; /* domains corrected (bit per number) */
 	/* air time without divisions on the fast path (see dp.c) */
@@ -98,6 +117,10 @@ struct fh_dp_conf {
 
 /* Fill the air-time fields of conf from conf->timing. */
 void fh_dp_conf_timing(struct fh_dp_conf *conf);
+
+/* Fill conf->conv and conv_any from the ports' dialects (after the ports
+ * are set). */
+void fh_dp_conf_dialects(struct fh_dp_conf *conf);
 
 /* Counters, one block per lcore (written only by its lcore, with
  * fh_ctr_add), summed on read by fh_dp_*_sum. */
@@ -216,6 +239,14 @@ struct fh_dp_lcore {
 	 * startPrbu, numPrbu): the next message of the stream is checked
 	 * with one compare */
 	uint64_t uplane_fit_key;
+	/* eCPRI seqId of the next re-coded U-plane message per [out port]
+	 * [direction DL][eAxC]: a receiver sees one gapless stream even when
+	 * a message was split */
+	uint8_t seq_out[FH_MAX_PORTS][2][65536];
+	/* a frame in segments, made contiguous for re-coding; the body of
+	 * a re-coded message */
+	uint8_t lin[FH_DP_MAX_FRAME];
+	uint8_t body[FH_DP_MAX_FRAME];
 	fh_ctr hist[64]; /* residence time, log2 TSC buckets */
 	fh_ctr hist_sum; /* and its total, TSC ticks */
 	/* O-RAN sequence check per [in port][plane U][direction DL][eAxC]:
