@@ -240,10 +240,14 @@ static inline bool uplane_fits(struct fh_dp_lcore *lc, const uint8_t *e,
 	return fh_uplane_sections_fit(e + FH_ECPRI_HDR_LEN + 4, ps - 4, NULL);
 }
 
-static inline void window_count(const struct fh_dp_conf *conf,
-				const struct fh_flow *f,
-				struct fh_dp_flow_ctr *fc, const uint8_t *rh,
-				struct tref tr, bool us_clock)
+#define FH_OFF_INVALID INT64_MIN
+
+/* ns from the air time of the symbol in radio header rh to the packet's
+ * arrival (tr); FH_OFF_INVALID for a subframe, slot or symbol out of
+ * range. */
+static inline int64_t air_offset(const struct fh_dp_conf *conf,
+				 const uint8_t *rh, struct tref tr,
+				 bool us_clock)
 {
 	unsigned frame = rh[1], subframe = rh[2] >> 4;
 	unsigned slot = (unsigned)((rh[2] & 0xf) << 2 | rh[3] >> 6);
@@ -252,8 +256,7 @@ static inline void window_count(const struct fh_dp_conf *conf,
 
 	if (unlikely(subframe > 9 || slot >= (1u << conf->timing.mu) ||
 		     sym >= FH_SYMBOLS_PER_SLOT)) {
-		fh_ctr_inc(&fc->rx_corrupt);
-		return;
+		return FH_OFF_INVALID;
 	}
 	pslot = ((int64_t)frame * 10 + subframe) * (1 << conf->timing.mu) +
 		slot;
@@ -274,7 +277,19 @@ static inline void window_count(const struct fh_dp_conf *conf,
 
 		off += us_part < 0 ? us_part + 1000 : us_part;
 	}
-	if (off < f->window.earliest_ns) {
+	return off;
+}
+
+static inline void window_count(const struct fh_dp_conf *conf,
+				const struct fh_flow *f,
+				struct fh_dp_flow_ctr *fc, const uint8_t *rh,
+				struct tref tr, bool us_clock)
+{
+	int64_t off = air_offset(conf, rh, tr, us_clock);
+
+	if (unlikely(off == FH_OFF_INVALID)) {
+		fh_ctr_inc(&fc->rx_corrupt);
+	} else if (off < f->window.earliest_ns) {
 		fh_ctr_inc(&fc->rx_early);
 	} else if (off > f->window.latest_ns) {
 		fh_ctr_inc(&fc->rx_late);
@@ -701,6 +716,586 @@ static void send_dialects(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 		}
 		fh_ctr_inc(&fc->tx_total);
 		tx_enqueue(lc, conf, p, c, true);
+	}
+}
+
+static bool parse_slow(const struct fh_dp_conf *conf, const uint8_t *d,
+		       uint32_t seg, uint32_t len, struct fh_frame *fr);
+
+/* Idle polling (every lcore) after which a replay's combine clock moves
+ * on: its inputs have run dry. */
+#define FH_COMB_REPLAY_IDLE_NS 2000000
+
+/* ---- shared cell: UL combine ----------------------------------------------------- */
+
+/* (eAxC, first section's startPrbu, frameId, subframeId, slotId,
+ * symbolId) of a U-plane message: the RUs' parts of one message carry
+ * the same PRB range. */
+static inline uint64_t comb_key(uint16_t eaxc, const uint8_t *rh)
+{
+	const uint8_t *sec = rh + FH_RADIO_HDR_LEN;
+
+	return 1ull << 63 | (uint64_t)eaxc << 34 |
+	       (uint64_t)((sec[1] & 3) << 8 | sec[2]) << 24 |
+	       (uint64_t)rh[1] << 16 | (uint64_t)rh[2] << 8 | rh[3];
+}
+
+static inline unsigned comb_hash(uint64_t key)
+{
+	return (unsigned)((key * 0x9E3779B97F4A7C15ull) >> 56);
+}
+
+/* Index slot of key in g->hidx, or -1. */
+static int comb_find(const struct fh_comb_group *g, uint64_t key)
+{
+	for (unsigned i = comb_hash(key), n = 0; n < 256;
+	     i = (i + 1) & 255, n++) {
+		if (g->hidx[i] == 0xff) {
+			return -1;
+		}
+		if (g->e[g->hidx[i]].key == key) {
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+/* Drop index slot i (linear probing, backward shift: no tombstones). */
+static void comb_unindex(struct fh_comb_group *g, unsigned i)
+{
+	unsigned j = i;
+
+	for (;;) {
+		g->hidx[i] = 0xff;
+		for (;;) {
+			unsigned k;
+
+			j = (j + 1) & 255;
+			if (g->hidx[j] == 0xff) {
+				return;
+			}
+			k = comb_hash(g->e[g->hidx[j]].key);
+			if (i <= j ? (i < k && k <= j) : (i < k || k <= j)) {
+				continue; /* its home lies after the hole */
+			}
+			break;
+		}
+		g->hidx[i] = g->hidx[j];
+		i = j;
+	}
+}
+
+static void comb_free(struct fh_comb_group *g, struct fh_comb_entry *ent)
+{
+	int i = comb_find(g, ent->key);
+
+	if (i >= 0) {
+		comb_unindex(g, (unsigned)i);
+	}
+	ent->key = 0;
+	g->free_e[g->n_free++] = (uint8_t)(ent - g->e);
+	g->n_used--;
+}
+
+/* Code the sums of ent in the out-port's coding and send them, cut to its
+ * MTU; then free ent. */
+static void comb_send(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
+		      struct fh_comb_group *g, struct fh_comb_entry *ent)
+{
+	struct fh_dp_comb_ctr *ctr = &lc->comb_ctr[g->slot];
+	unsigned p = g->out_port;
+	const struct fh_uplane_cfg *to = &conf->ports[p].ucfg;
+	size_t hl = ent->hdr_len;
+	size_t l3 = FH_ETH_HDR_LEN + 4u * ent->fr.n_vlans;
+	size_t mtu = conf->ports[p].mtu;
+	size_t hlen = fh_uplane_sec_hdr_len(to);
+	size_t pb = fh_comp_prb_bytes(&to->comp);
+	size_t limit, pos = FH_RADIO_HDR_LEN;
+	uint8_t *body = lc->body;
+	uint64_t sat = 0;
+	bool split = false;
+
+	if (ent->arrived == g->all) {
+		fh_ctr_inc(&ctr->combined);
+	} else {
+		fh_ctr_inc(&ctr->partial);
+		for (unsigned k = 0; k < g->n_in; k++) {
+			if (!(ent->arrived >> k & 1)) {
+				fh_ctr_inc(&ctr->missing[g->in_ports[k]]);
+			}
+		}
+	}
+	limit = mtu > hl - l3 + 8 ? mtu - (hl - l3) - 8 : 0;
+	limit = RTE_MIN(limit, sizeof(lc->body));
+	if (limit < FH_RADIO_HDR_LEN + hlen + pb) {
+		fh_ctr_inc(&lc->port_ctr[p].drops);
+		comb_free(g, ent);
+		return;
+	}
+	memcpy(body, ent->rh, FH_RADIO_HDR_LEN);
+	for (unsigned s = 0; s < ent->n_sec; s++) {
+		unsigned done = 0, num = ent->sec[s].num;
+
+		while (done < num) {
+			unsigned n = num - done, start;
+			uint8_t field;
+			long w;
+
+			if (pos + hlen + pb > limit) {
+				goto flush;
+			}
+			if (pos + hlen + (size_t)n * pb > limit) {
+				n = (unsigned)((limit - pos - hlen) / pb);
+				split = true;
+			}
+			if (n == num && !split) {
+				field = ent->sec[s].nf;
+			} else {
+				n = RTE_MIN(n, 255u);
+				field = (uint8_t)n;
+				split = true;
+			}
+			start = ent->sec[s].start + done;
+			fh_put_be16(body + pos,
+				    (uint16_t)(ent->sec[s].sid << 4 |
+					       ent->sec[s].flags |
+					       (start >> 8 & 3)));
+			body[pos + 2] = (uint8_t)start;
+			body[pos + 3] = field;
+			if (to->dyn_comp_hdr) {
+				body[pos + 4] = fh_comp_to_hdr(&to->comp);
+				body[pos + 5] = 0;
+			}
+			pos += hlen;
+			w = fh_compress32(&to->comp,
+					  ent->sum +
+						  (size_t)start * FH_PRB_VALUES,
+					  n, body + pos, &sat);
+			if (w < 0) {
+				fh_ctr_inc(&lc->port_ctr[p].drops);
+				comb_free(g, ent);
+				return;
+			}
+			pos += (size_t)w;
+			done += n;
+			if (done == num) {
+				continue;
+			}
+flush : {
+	uint8_t *sq = &lc->seq_out[p][0][ent->out_eaxc];
+
+	if (emit(lc, conf, p, ent->hdr, hl, &ent->fr, FH_ECPRI_IQ_DATA,
+		 ent->out_eaxc, (uint16_t)(*sq << 8 | 0x80), body, pos)) {
+		(*sq)++;
+		fh_ctr_inc(&ctr->tx_total);
+	} else {
+		fh_ctr_inc(&lc->port_ctr[p].drops);
+	}
+	pos = FH_RADIO_HDR_LEN;
+}
+		}
+	}
+	if (pos > FH_RADIO_HDR_LEN) {
+		uint8_t *sq = &lc->seq_out[p][0][ent->out_eaxc];
+
+		if (emit(lc, conf, p, ent->hdr, hl, &ent->fr, FH_ECPRI_IQ_DATA,
+			 ent->out_eaxc, (uint16_t)(*sq << 8 | 0x80), body,
+			 pos)) {
+			(*sq)++;
+			fh_ctr_inc(&ctr->tx_total);
+		} else {
+			fh_ctr_inc(&lc->port_ctr[p].drops);
+		}
+	}
+	fh_ctr_add(&ctr->saturated, sat);
+	comb_free(g, ent);
+}
+
+/* Send every entry of g whose deadline is before now, in deadline order
+ * (then eAxC and symbol), as they would have left in real time. */
+static void comb_sweep(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
+		       struct fh_comb_group *g, int64_t now)
+{
+	if (g->n_used == 0 || now < g->next_deadline) {
+		return;
+	}
+	for (;;) {
+		struct fh_comb_entry *first = NULL;
+
+		for (unsigned k = 0; k < FH_COMB_ENTRIES; k++) {
+			struct fh_comb_entry *ent = &g->e[k];
+
+			if (ent->key == 0) {
+				continue;
+			}
+			if (first == NULL ||
+			    ent->deadline_ns < first->deadline_ns ||
+			    (ent->deadline_ns == first->deadline_ns &&
+			     ent->key < first->key)) {
+				first = ent;
+			}
+		}
+		if (first == NULL || first->deadline_ns > now) {
+			g->next_deadline =
+				first == NULL ? INT64_MAX : first->deadline_ns;
+			return;
+		}
+		comb_send(lc, conf, g, first);
+	}
+}
+
+/* The clock a group's deadlines run on: the real time, or in a replay
+ * the time of the latest part of its slowest RU (each port's capture is
+ * in time order, the ports are not among each other): until every RU has
+ * sent, nothing is due.  An RU that never sends holds its messages until
+ * the inputs run dry (comb_poll) or the entries run out (comb_new). */
+static int64_t comb_clock(const struct fh_dp *dp, const struct fh_comb_group *g,
+			  int64_t t_ns)
+{
+	int64_t w = INT64_MAX;
+
+	if (!dp->clock_pcap) {
+		return t_ns;
+	}
+	for (unsigned k = 0; k < g->n_in; k++) {
+		w = RTE_MIN(w, g->latest[g->in_ports[k]]);
+	}
+	return w == 0 ? INT64_MIN : w;
+}
+
+/* Start an entry for key from its first part. */
+static struct fh_comb_entry *
+comb_new(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
+	 struct fh_comb_group *g, unsigned in, uint64_t key, const uint8_t *d,
+	 const struct fh_frame *fr, int64_t deadline)
+{
+	struct fh_comb_entry *ent;
+	uint16_t eaxc = (uint16_t)(key >> 34);
+	unsigned i;
+
+	if (g->n_free == 0) {
+		/* full: the entry nearest its deadline goes now */
+		struct fh_comb_entry *old = NULL;
+
+		for (unsigned k = 0; k < FH_COMB_ENTRIES; k++) {
+			if (g->e[k].key != 0 &&
+			    (old == NULL ||
+			     g->e[k].deadline_ns < old->deadline_ns)) {
+				old = &g->e[k];
+			}
+		}
+		comb_send(lc, conf, g, old);
+	}
+	if (fr->ecpri_offset > FH_COMB_HDR_MAX ||
+	    fh_eaxc_translate(&conf->ports[in].layout,
+			      &conf->ports[g->out_port].layout, eaxc,
+			      &eaxc) < 0) {
+		return NULL;
+	}
+	ent = &g->e[g->free_e[--g->n_free]];
+	g->n_used++;
+	ent->key = key;
+	ent->deadline_ns = deadline;
+	ent->arrived = 0;
+	ent->out_eaxc = eaxc;
+	ent->n_sec = 0;
+	ent->n_prb = 0;
+	ent->hdr_len = (uint8_t)fr->ecpri_offset;
+	ent->hdr_pos = (uint8_t)g->pos[in];
+	ent->fr = *fr;
+	memcpy(ent->hdr, d, fr->ecpri_offset);
+	memcpy(ent->rh, d + fr->ecpri_offset + 8, FH_RADIO_HDR_LEN);
+	memset(ent->layout, 0, sizeof(ent->layout));
+	memset(ent->sum, 0, sizeof(ent->sum));
+	for (i = comb_hash(key); g->hidx[i] != 0xff; i = (i + 1) & 255) {
+	}
+	g->hidx[i] = (uint8_t)(ent - g->e);
+	if (deadline < g->next_deadline) {
+		g->next_deadline = deadline;
+	}
+	return ent;
+}
+
+/* Add one section's PRBs to ent (the first part defines the layout).
+ * Returns false if some PRB fell outside the layout. */
+static bool comb_add_section(struct fh_comb_entry *ent,
+			     const struct fh_uplane_section *s, bool first)
+{
+	int16_t iq[16 * FH_PRB_VALUES];
+	size_t pb = fh_comp_prb_bytes(&s->comp);
+	bool fits = true;
+
+	if (first) {
+		if (ent->n_sec == FH_COMB_MAX_SEC) {
+			return false;
+		}
+		ent->sec[ent->n_sec].sid = s->section_id;
+		ent->sec[ent->n_sec].flags =
+			(uint8_t)(s->rb << 3 | s->sym_inc << 2);
+		ent->sec[ent->n_sec].nf = s->num_prb_field;
+		ent->sec[ent->n_sec].start = s->start_prb;
+		ent->sec[ent->n_sec].num = s->num_prb;
+		ent->n_sec++;
+	}
+	for (unsigned k = 0; k < s->num_prb;) {
+		unsigned n = RTE_MIN(16u, (unsigned)s->num_prb - k);
+
+		if (fh_decompress(&s->comp, s->data + k * pb, n, iq) < 0) {
+			return false;
+		}
+		for (unsigned j = 0; j < n; j++) {
+			unsigned prb = s->start_prb + k + j;
+			uint8_t bit = (uint8_t)(1u << (prb & 7));
+
+			if (first && !(ent->layout[prb >> 3] & bit)) {
+				ent->layout[prb >> 3] |= bit;
+				ent->n_prb++;
+			} else if (!(ent->layout[prb >> 3] & bit)) {
+				fits = false;
+				continue;
+			}
+			fh_iq_accumulate(ent->sum + (size_t)prb * FH_PRB_VALUES,
+					 iq + j * FH_PRB_VALUES, FH_PRB_VALUES);
+		}
+		k += n;
+	}
+	return fits;
+}
+
+/* One RU's part on the group's owner lcore (m consumed). */
+static void comb_part(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
+		      struct fh_comb_group *g, unsigned in, struct rte_mbuf *m,
+		      const struct fh_frame *fr, int64_t t_ns)
+{
+	struct fh_dp *dp = lc->dp;
+	struct fh_dp_comb_ctr *ctr = &lc->comb_ctr[g->slot];
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	const uint8_t *e, *body;
+	struct fh_uplane_iter it;
+	struct fh_uplane_section s;
+	struct fh_radio_hdr rh;
+	struct fh_comb_entry *ent;
+	int64_t off, now;
+	unsigned bit = 1u << g->pos[in];
+	uint64_t key;
+	size_t blen;
+	bool first, fits = true;
+	int ret, idx;
+
+	fh_ctr_inc(&ctr->parts);
+	if (!rte_pktmbuf_is_contiguous(m)) {
+		if (len > sizeof(lc->lin)) {
+			goto corrupt;
+		}
+		d = rte_pktmbuf_read(m, 0, len, lc->lin);
+	}
+	e = d + fr->ecpri_offset;
+	body = e + 8;
+	blen = fh_get_be16(e + 2) - 4u;
+	off = air_offset(conf, body, tref_of(conf, t_ns),
+			 dp->clock_pcap && dp->ts_dynfield >= 0);
+	if (off == FH_OFF_INVALID) {
+		goto corrupt;
+	}
+	if (dp->clock_pcap && t_ns > g->latest[in]) {
+		g->latest[in] = t_ns;
+	}
+	now = comb_clock(dp, g, t_ns);
+	comb_sweep(lc, conf, g, now);
+	if (off > g->deadline_ns) {
+		/* after its deadline: its message has left (or leaves now
+		 * without it) */
+		fh_ctr_inc(&ctr->late_parts);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	key = comb_key(fh_get_be16(e + 4), body);
+	idx = comb_find(g, key);
+	ent = idx >= 0 ? &g->e[g->hidx[idx]] : NULL;
+	if (ent != NULL && (ent->arrived & bit)) {
+		/* this RU's part is in already: a repeat lines up with
+		 * nothing */
+		fh_ctr_inc(&ctr->mismatched);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (fh_uplane_parse(body, blen, 0, &conf->ports[in].ucfg, &rh, &it,
+			    NULL) < 0) {
+		goto corrupt;
+	}
+	first = ent == NULL;
+	if (first) {
+		ent = comb_new(lc, conf, g, in, key, d, fr,
+			       t_ns - off + g->deadline_ns);
+		if (ent == NULL) {
+			goto corrupt;
+		}
+	}
+	{
+		unsigned covered = 0;
+
+		while ((ret = fh_uplane_next(&it, &s, NULL)) > 0) {
+			if (!comb_add_section(ent, &s, first)) {
+				fits = false;
+			}
+			covered += s.num_prb;
+		}
+		if (ret < 0 && first) {
+			comb_free(g, ent);
+			goto corrupt;
+		}
+		if (ret < 0 || covered != ent->n_prb) {
+			fits = false;
+		}
+	}
+	if (!fits) {
+		fh_ctr_inc(&ctr->mismatched);
+	}
+	/* the headers of the cell's first RU that sent, whichever lcore
+	 * handed its part in first */
+	if (g->pos[in] < ent->hdr_pos && fr->ecpri_offset <= FH_COMB_HDR_MAX) {
+		ent->hdr_pos = (uint8_t)g->pos[in];
+		ent->hdr_len = (uint8_t)fr->ecpri_offset;
+		ent->fr = *fr;
+		memcpy(ent->hdr, d, fr->ecpri_offset);
+	}
+	ent->arrived |= bit;
+	rte_pktmbuf_free(m);
+	if (ent->arrived == g->all) {
+		comb_send(lc, conf, g, ent);
+	}
+	return;
+corrupt:
+	fh_ctr_inc(&lc->port_ctr[in].rx_corrupt);
+	fh_ctr_inc(&lc->port_ctr[in].drops);
+	rte_pktmbuf_free(m);
+}
+
+/* The combine group a UL U-plane message from port in with this eAxC
+ * belongs to, or -1. */
+static inline int comb_match(const struct fh_dp_conf *conf, unsigned in,
+			     uint16_t eaxc)
+{
+	uint16_t set = conf->port_groups[in];
+
+	while (set != 0) {
+		unsigned g = (unsigned)__builtin_ctz(set);
+		const struct fh_comb_group *cg = &conf->groups[g];
+
+		if (((eaxc ^ cg->eaxc_id) & cg->eaxc_mask) == 0) {
+			return (int)g;
+		}
+		set &= (uint16_t)(set - 1);
+	}
+	return -1;
+}
+
+/* A part: combined here if this lcore owns the group, else handed to
+ * the owner with its arrival time. */
+static void comb_in(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
+		    unsigned gi, unsigned in, struct rte_mbuf *m,
+		    const struct fh_frame *fr, int64_t t_ns)
+{
+	struct fh_dp *dp = lc->dp;
+	struct fh_comb_group *g =
+		(struct fh_comb_group *)(uintptr_t)&conf->groups[gi];
+
+	if (g->owner == lc->id) {
+		comb_part(lc, conf, g, in, m, fr, t_ns);
+		return;
+	}
+	if (dp->t_dynfield < 0) {
+		goto drop;
+	}
+	*RTE_MBUF_DYNFIELD(m, dp->t_dynfield, int64_t *) = t_ns;
+	if (rte_ring_enqueue(dp->comb_ring[g->owner], m) == 0) {
+		return;
+	}
+drop:
+	fh_ctr_inc(&lc->port_ctr[in].drops);
+	rte_pktmbuf_free(m);
+}
+
+/* Parts other lcores handed over, then the deadlines of the groups this
+ * lcore owns: in a replay the clock moves on by the idle time. */
+static void comb_poll(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
+		      int64_t idle_ns)
+{
+	struct fh_dp *dp = lc->dp;
+	struct rte_mbuf *ms[FH_DP_BURST];
+	unsigned n;
+	int64_t now = 0;
+
+	if (conf->n_groups == 0) {
+		return;
+	}
+	n = rte_ring_dequeue_burst(dp->comb_ring[lc->id], (void **)ms,
+				   FH_DP_BURST, NULL);
+	for (unsigned i = 0; i < n; i++) {
+		struct rte_mbuf *m = ms[i];
+		const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+		unsigned in = conf->port_index[m->port];
+		struct fh_frame fr;
+		int gi;
+
+		if (in == FH_DP_NO_PORT ||
+		    !parse_slow(conf, d, rte_pktmbuf_data_len(m),
+				rte_pktmbuf_pkt_len(m), &fr) ||
+		    !fr.is_ecpri ||
+		    (gi = comb_match(conf, in,
+				     fh_get_be16(d + fr.ecpri_offset + 4))) <
+			    0 ||
+		    conf->groups[gi].owner != lc->id) {
+			/* the config changed under it */
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		comb_part(lc, conf,
+			  (struct fh_comb_group *)(uintptr_t)&conf->groups[gi],
+			  in, m, &fr,
+			  *RTE_MBUF_DYNFIELD(m, dp->t_dynfield, int64_t *));
+	}
+	if (!dp->clock_pcap) {
+		now = fh_dp_clock_now(&dp->clock);
+	} else if (idle_ns != 0) {
+		/* a replay moves on only while every lcore is idle: another
+		 * may still be reading the parts of this very symbol */
+		for (unsigned l = 0; l < dp->n_lcores; l++) {
+			uint64_t t = atomic_load_explicit(
+				&dp->lcores[l]->idle_tsc, memory_order_relaxed);
+			int64_t ns = (int64_t)((t * dp->ns_mult) >> 32);
+
+			idle_ns = RTE_MIN(idle_ns, ns);
+		}
+	}
+	for (unsigned gi = 0; gi < conf->n_groups; gi++) {
+		struct fh_comb_group *g =
+			(struct fh_comb_group *)(uintptr_t)&conf->groups[gi];
+
+		if (g->owner != lc->id || g->n_used == 0) {
+			continue;
+		}
+		if (dp->clock_pcap) {
+			int64_t hi = 0;
+
+			/* a replay's ports are read as fast as they go: an
+			 * empty poll now and then is no time passing; only
+			 * when every input has run dry does the clock move */
+			if (idle_ns < FH_COMB_REPLAY_IDLE_NS) {
+				continue;
+			}
+			for (unsigned k = 0; k < g->n_in; k++) {
+				hi = RTE_MAX(hi, g->latest[g->in_ports[k]]);
+			}
+			now = hi + idle_ns;
+		}
+		comb_sweep(lc, conf, g, now);
+	}
+	for (unsigned p = 0; p < conf->n_ports; p++) {
+		if (lc->tx[p].n_hi | lc->tx[p].n_lo) {
+			tx_flush(lc, conf, p);
+		}
 	}
 }
 
@@ -1200,6 +1795,22 @@ ecpri:
 	key.udp_port = fr.over_udp ? fr.dport : 0;
 	key.src_mac = fr.src;
 	key.dst_mac = fr.dst;
+	/* a shared cell's UL: combined, not forwarded by the flows */
+	if (unlikely(conf->port_groups[in] != 0) && key.plane == FH_PLANE_U &&
+	    key.direction == FH_DIRECTION_UL) {
+		int gi = comb_match(conf, in, key.eaxc_id);
+
+		if (gi >= 0) {
+			if (unlikely(!valid)) {
+				fh_ctr_inc(&pc->rx_corrupt);
+				fh_ctr_inc(&pc->drops);
+				rte_pktmbuf_free(m);
+				return;
+			}
+			comb_in(lc, conf, (unsigned)gi, in, m, &fr, t_ns);
+			return;
+		}
+	}
 	fi = fh_flow_lookup(conf->table, &key);
 	if (fi < 0) {
 		if (unlikely(!valid)) {
@@ -1350,6 +1961,11 @@ int fh_dp_lcore_main(void *arg)
 			idle = 0;
 		} else {
 			idle += now - prev < gap_max ? now - prev : gap_max;
+		}
+		if (conf != NULL && conf->n_groups != 0) {
+			comb_poll(lc, conf,
+				  got ? 0 :
+					(int64_t)((idle * dp->ns_mult) >> 32));
 		}
 		prev = now;
 		atomic_store_explicit(&lc->idle_tsc, idle,

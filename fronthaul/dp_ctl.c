@@ -36,6 +36,15 @@ int fh_dp_create(const struct fh_dp_params *p, struct fh_dp **out)
 	dp->l2 = rte_zmalloc("fh_l2", sizeof(*dp->l2), RTE_CACHE_LINE_SIZE);
 	rcu_sz = rte_rcu_qsbr_get_memsize(p->n_lcores);
 	dp->rcu = rte_zmalloc("fh_rcu", rcu_sz, RTE_CACHE_LINE_SIZE);
+	{
+		static const struct rte_mbuf_dynfield tdesc = {
+			.name = "fh_comb_arrival_ns",
+			.size = sizeof(int64_t),
+			.align = __alignof__(int64_t),
+		};
+
+		dp->t_dynfield = rte_mbuf_dynfield_register(&tdesc);
+	}
 	dp->slot_name = calloc(FH_DP_MAX_FLOWS, sizeof(*dp->slot_name));
 	dp->slot_used = calloc(FH_DP_MAX_FLOWS, sizeof(*dp->slot_used));
 	if (dp->pool == NULL || dp->l2 == NULL || dp->rcu == NULL ||
@@ -55,6 +64,16 @@ int fh_dp_create(const struct fh_dp_params *p, struct fh_dp **out)
 		lc->id = i;
 		lc->lcore_id = p->lcore_ids[i];
 		lc->txq = (uint16_t)i;
+		{
+			char rn[RTE_RING_NAMESIZE];
+
+			snprintf(rn, sizeof(rn), "fh_comb%u_%p", i, (void *)dp);
+			dp->comb_ring[i] = rte_ring_create(
+				rn, 1024, (int)rte_socket_id(), RING_F_SC_DEQ);
+			if (dp->comb_ring[i] == NULL) {
+				goto fail;
+			}
+		}
 		lc->flow_ctr = rte_zmalloc("fh_flow_ctr",
 					   sizeof(struct fh_dp_flow_ctr) *
 						   FH_DP_MAX_FLOWS,
@@ -82,6 +101,15 @@ void fh_dp_destroy(struct fh_dp *dp)
 		if (dp->lcores[i] != NULL) {
 			rte_free(dp->lcores[i]->flow_ctr);
 			rte_free(dp->lcores[i]);
+		}
+		if (dp->comb_ring[i] != NULL) {
+			struct rte_mbuf *m;
+
+			while (rte_ring_dequeue(dp->comb_ring[i],
+						(void **)&m) == 0) {
+				rte_pktmbuf_free(m);
+			}
+			rte_ring_free(dp->comb_ring[i]);
 		}
 	}
 	free(dp->slot_name);
@@ -149,11 +177,108 @@ struct fh_dp_conf *fh_dp_conf_new(size_t n_flows)
 void fh_dp_conf_free(struct fh_dp_conf *c)
 {
 	if (c != NULL) {
+		for (unsigned g = 0; g < c->n_groups; g++) {
+			free(c->groups[g].e);
+		}
 		free(c->flows);
 		free(c->slot);
 		free(c->table);
 		free(c->fdb);
 		free(c);
+	}
+}
+
+int fh_dp_conf_add_group(const struct fh_dp *dp, struct fh_dp_conf *c,
+			 const char *name, const uint16_t *in_ports,
+			 unsigned n_in, uint16_t out_port, uint16_t eaxc_id,
+			 uint16_t eaxc_mask, uint32_t deadline_us)
+{
+	struct fh_comb_group *g;
+	int slot = -1;
+
+	if (c->n_groups == FH_DP_MAX_GROUPS || n_in == 0 ||
+	    n_in > FH_MAX_PORTS || out_port >= FH_MAX_PORTS) {
+		return -ENOSPC;
+	}
+	/* the running slot of the same name, else one no group uses */
+	for (unsigned s = 0; s < FH_DP_MAX_GROUPS && slot < 0; s++) {
+		if (dp->comb_slot_used[s] &&
+		    strcmp(dp->comb_slot_name[s], name) == 0) {
+			slot = (int)s;
+		}
+	}
+	for (unsigned s = 0; s < FH_DP_MAX_GROUPS && slot < 0; s++) {
+		bool taken = dp->comb_slot_used[s];
+
+		for (unsigned k = 0; k < c->n_groups && !taken; k++) {
+			taken = c->groups[k].slot == s;
+		}
+		if (!taken) {
+			slot = (int)s;
+		}
+	}
+	if (slot < 0) {
+		return -ENOSPC;
+	}
+	g = &c->groups[c->n_groups];
+	memset(g, 0, sizeof(*g));
+	g->e = calloc(FH_COMB_ENTRIES, sizeof(*g->e));
+	if (g->e == NULL) {
+		return -ENOMEM;
+	}
+	snprintf(g->name, sizeof(g->name), "%s", name);
+	memset(g->pos, -1, sizeof(g->pos));
+	for (unsigned k = 0; k < n_in; k++) {
+		g->in_ports[k] = in_ports[k];
+		g->pos[in_ports[k] % FH_MAX_PORTS] = (int8_t)k;
+		g->all |= 1u << k;
+		c->port_groups[in_ports[k] % FH_MAX_PORTS] |=
+			(uint16_t)(1u << c->n_groups);
+	}
+	g->n_in = (uint16_t)n_in;
+	g->out_port = out_port;
+	g->eaxc_id = eaxc_id;
+	g->eaxc_mask = eaxc_mask;
+	g->deadline_ns = (int64_t)deadline_us * 1000;
+	g->owner = c->n_groups % dp->n_lcores;
+	g->slot = (unsigned)slot;
+	g->next_deadline = INT64_MAX;
+	memset(g->hidx, 0xff, sizeof(g->hidx));
+	for (unsigned k = 0; k < FH_COMB_ENTRIES; k++) {
+		g->free_e[k] = (uint8_t)(FH_COMB_ENTRIES - 1 - k);
+	}
+	g->n_free = FH_COMB_ENTRIES;
+	c->n_groups++;
+	return 0;
+}
+
+int fh_dp_comb_slot(const struct fh_dp *dp, const char *name)
+{
+	for (unsigned s = 0; s < FH_DP_MAX_GROUPS; s++) {
+		if (dp->comb_slot_used[s] &&
+		    strcmp(dp->comb_slot_name[s], name) == 0) {
+			return (int)s;
+		}
+	}
+	return -ENOENT;
+}
+
+void fh_dp_comb_sum(const struct fh_dp *dp, unsigned slot,
+		    struct fh_dp_comb_sum *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (slot >= FH_DP_MAX_GROUPS) {
+		return;
+	}
+	for (unsigned l = 0; l < dp->n_lcores; l++) {
+		const struct fh_dp_comb_ctr *c = &dp->lcores[l]->comb_ctr[slot];
+
+#define FH_DP_SUM1(name) out->name += fh_ctr_read(&c->name);
+		FH_COMB_COUNTERS(FH_DP_SUM1)
+#undef FH_DP_SUM1
+		for (unsigned p = 0; p < FH_MAX_PORTS; p++) {
+			out->missing[p] += fh_ctr_read(&c->missing[p]);
+		}
 	}
 }
 
@@ -263,6 +388,28 @@ void fh_dp_publish(struct fh_dp *dp, struct fh_dp_conf *c)
 			fh_ctr_zero(&fc->rx_bytes);
 		}
 		dp->slot_used[s] = false;
+	}
+	{
+		bool gkeep[FH_DP_MAX_GROUPS] = {false};
+
+		for (unsigned g = 0; g < c->n_groups; g++) {
+			unsigned sl = c->groups[g].slot;
+
+			gkeep[sl] = true;
+			snprintf(dp->comb_slot_name[sl], FH_FLOW_NAME_LEN, "%s",
+				 c->groups[g].name);
+			dp->comb_slot_used[sl] = true;
+		}
+		for (unsigned sl = 0; sl < FH_DP_MAX_GROUPS; sl++) {
+			if (!dp->comb_slot_used[sl] || gkeep[sl]) {
+				continue;
+			}
+			for (unsigned l = 0; l < dp->n_lcores; l++) {
+				memset(&dp->lcores[l]->comb_ctr[sl], 0,
+				       sizeof(dp->lcores[l]->comb_ctr[sl]));
+			}
+			dp->comb_slot_used[sl] = false;
+		}
 	}
 	fh_dp_conf_free(old);
 }

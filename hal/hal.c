@@ -280,6 +280,13 @@ static int check_caps(const char *type, const struct hal_caps *caps,
 			 type);
 		return -EOPNOTSUPP;
 	}
+	if (cfg->n_groups != 0 && !c.combine) {
+		snprintf(msg, msglen,
+			 "combine_groups[0] (\"%s\"): backend %s cannot "
+			 "combine UL IQ (it neither decodes nor sums samples)",
+			 cfg->groups[0].name, type);
+		return -EOPNOTSUPP;
+	}
 	for (size_t i = 0; i < cfg->n_flows; i++) {
 		const struct fh_flow *f = &cfg->flows[i];
 		const char *miss = NULL;
@@ -482,6 +489,16 @@ int hal_l2_stats(struct hal *h, struct hal_l2_stats *out)
 	}
 	memset(out, 0, sizeof(*out));
 	return HAL_OPTIONAL(h, l2_stats, out);
+}
+
+int hal_combine_stats(struct hal *h, const char *name,
+		      struct hal_combine_stats *out)
+{
+	if (h == NULL || out == NULL || name == NULL) {
+		return -EINVAL;
+	}
+	memset(out, 0, sizeof(*out));
+	return HAL_OPTIONAL(h, combine_stats, name, out);
 }
 
 int hal_ptp_stats(struct hal *h, unsigned port, struct hal_ptp_stats *out)

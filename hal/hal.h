@@ -92,6 +92,19 @@ const char *hal_option_get(const struct hal_options *o, const char *key);
  */
 int hal_option_set(struct hal_options *o, const char *key, const char *value);
 
+/* A shared cell's UL combine group (combine_groups[]). */
+#define HAL_MAX_COMBINE 16
+
+struct hal_combine_group {
+	char name[64];
+	unsigned n_in;
+	uint16_t in_ports[HAL_MAX_PORTS]; /* indices into ports */
+	uint16_t out_port;
+	uint16_t eaxc_id;
+	uint16_t eaxc_mask; /* 0 = every UL eAxC */
+	uint32_t deadline_us;
+};
+
 /* A whole, validated switch configuration. */
 struct hal_config {
 	char name[64];
@@ -109,6 +122,8 @@ struct hal_config {
 	struct hal_options options; /* the backend's own settings */
 	uint8_t ptp_mode; /* enum hal_ptp_mode */
 	uint8_t ptp_domains[256 / 8]; /* domains the clock corrects (bits) */
+	unsigned n_groups;
+	struct hal_combine_group groups[HAL_MAX_COMBINE];
 };
 
 /* The eAxC layout port p speaks. */
@@ -146,6 +161,7 @@ struct hal_caps {
 	bool ptp_transparent; /* PTP_MODE_TRANSPARENT */
 	bool port_dialects; /* eAxC translation between ports' layouts */
 	bool iq_convert; /* U-plane re-coding between ports' codings */
+	bool combine; /* combine_groups (shared cell UL) */
 	unsigned max_ports;
 	unsigned max_flows;
 	unsigned workers; /* forwarding threads (0: hardware forwards) */
@@ -212,6 +228,15 @@ struct hal_ptp_stats {
 	FH_PTP_COUNTERS(HAL_PTP_FIELD)
 };
 #undef HAL_PTP_FIELD
+
+/* A combine group's counters (fh/counters.h), and per port index how
+ * often that RU's part was missing from a message sent at the deadline. */
+#define HAL_COMB_FIELD(name) uint64_t name;
+struct hal_combine_stats {
+	FH_COMB_COUNTERS(HAL_COMB_FIELD)
+	uint64_t missing[HAL_MAX_PORTS];
+};
+#undef HAL_COMB_FIELD
 
 struct hal_l2_stats {
 	uint64_t forwarded;
@@ -308,6 +333,11 @@ int hal_flow_stats(struct hal *h, const char *name, struct hal_flow_stats *out);
 /* PTP counters of port i.  @return 0; -EINVAL; -ENOENT (no such port);
  * -EOPNOTSUPP (the backend does not count PTP). */
 int hal_ptp_stats(struct hal *h, unsigned port, struct hal_ptp_stats *out);
+/* Counters of the running combine group named name.  @return 0;
+ * -EINVAL; -ENOENT (no such group); -EOPNOTSUPP (the backend cannot
+ * combine). */
+int hal_combine_stats(struct hal *h, const char *name,
+		      struct hal_combine_stats *out);
 /* Bridge counters.  @return 0; -EINVAL; -EOPNOTSUPP (not counted). */
 int hal_l2_stats(struct hal *h, struct hal_l2_stats *out);
 /* Where the running flow named name runs.  @return 0; -EINVAL; -ENOENT

@@ -54,6 +54,7 @@ static void dpdk_capabilities(const struct hal *h, struct hal_caps *c)
 	c->act_set_eaxc = true;
 	c->port_dialects = true;
 	c->iq_convert = true;
+	c->combine = true;
 	c->act_replicate = true;
 	c->window_check = true;
 	c->act_set_mac = true;
@@ -668,6 +669,20 @@ static struct fh_dp_conf *conf_build(struct hal_dpdk *hd,
 		}
 	}
 	fh_dp_conf_dialects(c);
+	for (unsigned g = 0; g < cfg->n_groups; g++) {
+		const struct hal_combine_group *hg = &cfg->groups[g];
+
+		ret = fh_dp_conf_add_group(dp, c, hg->name, hg->in_ports,
+					   hg->n_in, hg->out_port, hg->eaxc_id,
+					   hg->eaxc_mask, hg->deadline_us);
+		if (ret < 0) {
+			snprintf(msg, msglen, "combine_groups[%u]: %s", g,
+				 strerror(-ret));
+			fh_dp_conf_free(c);
+			*err = ret;
+			return NULL;
+		}
+	}
 	ret = fh_dp_conf_set_flows(dp, c, cfg->flows, cfg->n_flows, &ferr,
 				   &tie);
 	if (ret == -EINVAL) {
@@ -901,6 +916,24 @@ static int dpdk_ptp_stats(struct hal *h, unsigned port,
 	return 0;
 }
 
+static int dpdk_combine_stats(struct hal *h, const char *name,
+			      struct hal_combine_stats *out)
+{
+	struct fh_dp *dp = to_dpdk(h)->dp;
+	struct fh_dp_comb_sum c;
+	int slot = fh_dp_comb_slot(dp, name);
+
+	if (slot < 0) {
+		return slot;
+	}
+	fh_dp_comb_sum(dp, (unsigned)slot, &c);
+#define DPDK_COMB(name) out->name = c.name;
+	FH_COMB_COUNTERS(DPDK_COMB)
+#undef DPDK_COMB
+	memcpy(out->missing, c.missing, sizeof(out->missing));
+	return 0;
+}
+
 static int dpdk_idle_ns(struct hal *h, uint64_t *ns)
 {
 	struct fh_dp *dp = to_dpdk(h)->dp;
@@ -1007,6 +1040,7 @@ const struct hal_class hal_dpdk_class = {
 	.flow_status = dpdk_flow_status,
 	.l2_stats = dpdk_l2_stats,
 	.ptp_stats = dpdk_ptp_stats,
+	.combine_stats = dpdk_combine_stats,
 	.idle_ns = dpdk_idle_ns,
 	.inject = dpdk_inject,
 	.residence = dpdk_residence,

@@ -101,6 +101,9 @@ struct hal_class {
 	/* out arrives zeroed; port is in range */
 	int (*ptp_stats)(struct hal *h, unsigned port,
 			 struct hal_ptp_stats *out);
+	/* out arrives zeroed */
+	int (*combine_stats)(struct hal *h, const char *name,
+			     struct hal_combine_stats *out);
 	int (*idle_ns)(struct hal *h, uint64_t *ns);
 	/* Called before run only; *sent counts what went out. */
 	int (*inject)(struct hal *h, unsigned port, const char *pcap_path,

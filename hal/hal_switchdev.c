@@ -48,6 +48,7 @@ static void sd_capabilities(const struct hal *h, struct hal_caps *c)
 	c->act_set_eaxc = false;
 	c->port_dialects = false; /* tc pedit cannot translate eAxC */
 	c->iq_convert = false; /* nor touch IQ */
+	c->combine = false;
 	c->act_replicate = true; /* mirred mirror */
 	c->window_check = false;
 	c->act_set_mac = true; /* pedit */

@@ -901,6 +901,135 @@ static int check_ptp(struct ctx *c, const pb_config *pb)
 	return 0;
 }
 
+/* combine_groups[] { name, in_ports[], out_port, eaxc_id, eaxc_mask,
+ * deadline_us } */
+static int check_group_port(struct ctx *c, const char *path, const char *name,
+			    uint16_t *idx)
+{
+	char q[QUOTE_LEN];
+
+	if (resolve_port(c, path, "", name, idx) < 0) {
+		return -EINVAL;
+	}
+	if (!c->out->ports[*idx].has_comp) {
+		return fail(c,
+			    "%s: port %s declares no uplane_comp; combining "
+			    "decodes and codes its IQ",
+			    path, quote(q, name));
+	}
+	return 0;
+}
+
+static int check_group(struct ctx *c, size_t i,
+		       const Fhswitch__V1__CombineGroup *pg)
+{
+	struct hal_combine_group *g = &c->out->groups[i];
+	const char *name = str(pg->name);
+	char path[PATH_LEN], p2[PATH_LEN + 32];
+	char q[QUOTE_LEN];
+
+	snprintf(path, sizeof(path), "combine_groups[%zu]", i);
+	if (name[0] == '\0') {
+		return fail(c, "%s.name: empty", path);
+	}
+	if (strlen(name) >= sizeof(g->name)) {
+		return fail(c, "%s.name: longer than %zu characters", path,
+			    sizeof(g->name) - 1);
+	}
+	for (size_t j = 0; j < i; j++) {
+		if (strcmp(c->out->groups[j].name, name) == 0) {
+			return fail(c,
+				    "%s.name: duplicate of combine_groups[%zu] "
+				    "(%s)",
+				    path, j, quote(q, name));
+		}
+	}
+	snprintf(g->name, sizeof(g->name), "%s", name);
+	if (pg->n_in_ports == 0) {
+		return fail(c, "%s.in_ports: empty (the RU ports of the cell)",
+			    path);
+	}
+	if (pg->n_in_ports > HAL_MAX_PORTS) {
+		return fail(c, "%s.in_ports: %zu ports, at most %d", path,
+			    pg->n_in_ports, HAL_MAX_PORTS);
+	}
+	for (size_t k = 0; k < pg->n_in_ports; k++) {
+		snprintf(p2, sizeof(p2), "%s.in_ports[%zu]", path, k);
+		if (check_group_port(c, p2, str(pg->in_ports[k]),
+				     &g->in_ports[k]) < 0) {
+			return -EINVAL;
+		}
+		for (size_t j = 0; j < k; j++) {
+			if (g->in_ports[j] == g->in_ports[k]) {
+				return fail(c, "%s: duplicate of in_ports[%zu]",
+					    p2, j);
+			}
+		}
+	}
+	g->n_in = (unsigned)pg->n_in_ports;
+	snprintf(p2, sizeof(p2), "%s.out_port", path);
+	if (check_group_port(c, p2, str(pg->out_port), &g->out_port) < 0) {
+		return -EINVAL;
+	}
+	for (unsigned k = 0; k < g->n_in; k++) {
+		if (g->in_ports[k] == g->out_port) {
+			return fail(c, "%s: also in_ports[%u]", p2, k);
+		}
+	}
+	if (check_u16(c, path, ".eaxc_id", pg->eaxc_id) < 0 ||
+	    check_u16(c, path, ".eaxc_mask", pg->eaxc_mask) < 0) {
+		return -EINVAL;
+	}
+	g->eaxc_id = (uint16_t)pg->eaxc_id;
+	g->eaxc_mask = (uint16_t)pg->eaxc_mask;
+	if (pg->deadline_us < 1 || pg->deadline_us > 10000) {
+		return fail(c,
+			    "%s.deadline_us: %" PRIu32
+			    " is out of range 1..10000",
+			    path, pg->deadline_us);
+	}
+	g->deadline_us = pg->deadline_us;
+	/* a part belongs to one group: no RU port's eAxC in two */
+	for (size_t j = 0; j < i; j++) {
+		const struct hal_combine_group *o = &c->out->groups[j];
+		uint16_t m = g->eaxc_mask & o->eaxc_mask;
+
+		if (((g->eaxc_id ^ o->eaxc_id) & m) != 0) {
+			continue;
+		}
+		for (unsigned a = 0; a < g->n_in; a++) {
+			for (unsigned b = 0; b < o->n_in; b++) {
+				if (g->in_ports[a] == o->in_ports[b]) {
+					return fail(
+						c,
+						"%s.in_ports[%u]: its eAxCs "
+						"overlap combine_groups[%zu] "
+						"on the same port",
+						path, a, j);
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+static int check_groups(struct ctx *c, const pb_config *pb)
+{
+	if (pb->n_combine_groups > HAL_MAX_COMBINE) {
+		return fail(c, "combine_groups: %zu groups, at most %d",
+			    pb->n_combine_groups, HAL_MAX_COMBINE);
+	}
+	for (size_t i = 0; i < pb->n_combine_groups; i++) {
+		int ret = check_group(c, i, pb->combine_groups[i]);
+
+		if (ret < 0) {
+			return ret;
+		}
+	}
+	c->out->n_groups = (unsigned)pb->n_combine_groups;
+	return 0;
+}
+
 /* hal { backend, ... }: the backend must be registered; its own settings
  * become backend options that it checks itself. */
 static int check_hal(struct ctx *c, const pb_config *pb)
@@ -977,6 +1106,10 @@ int mgmt_config_from_pb(const struct Fhswitch__V1__SwitchConfig *pb,
 		goto fail;
 	}
 	ret = check_ptp(&c, pb);
+	if (ret < 0) {
+		goto fail;
+	}
+	ret = check_groups(&c, pb);
 	if (ret < 0) {
 		goto fail;
 	}

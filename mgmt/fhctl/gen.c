@@ -54,6 +54,7 @@ struct gen_opts {
 	uint8_t du_mac[6];
 	uint8_t ru_mac[6];
 	uint64_t seed;
+	unsigned ru_count; /* RUs of one cell, each its own capture */
 	unsigned mtu;
 	unsigned cplane_types; /* bitmask of extra section types */
 	unsigned exts[16];
@@ -77,6 +78,7 @@ struct gen {
 	size_t n, cap;
 	uint8_t seq[MAX_EAXC + 1][2][2]; /* [eaxc][plane C=0 U=1][dir] */
 	uint64_t rng;
+	unsigned ru; /* which RU of the cell (--ru-count) */
 	int err;
 };
 
@@ -129,9 +131,11 @@ static void make_iq(struct gen *g, unsigned eaxc, unsigned slot, unsigned sym,
 
 		for (unsigned r = 0; r < FH_PRB_RE; r++) {
 			unsigned n = prb * FH_PRB_RE + r;
+			/* each RU of a cell hears the signal at its own
+			 * phase (--ru-count) */
 			double ph1 = 2 * M_PI *
 				     (7.0 * n / total + 0.11 * slot +
-				      0.37 * sym + 0.5 * eaxc);
+				      0.37 * sym + 0.5 * eaxc + 0.07 * g->ru);
 			double ph2 = 2 * M_PI * (23.0 * n / total + 0.05 * sym);
 			double i = env * (9000 * cos(ph1) + 3000 * cos(ph2)) +
 				   250 * rng_gauss(&g->rng);
@@ -857,6 +861,10 @@ static const struct gen_opt gen_opts_tbl[] = {
 	{"mtu", "N", "maximum frame payload 256..9600 (default 9000)",
 	 UINT(mtu, 256, MAX_FRAME, 1)},
 	{"seed", "N", "noise seed (default 1)", UINT(seed, 0, ~0ul, 1)},
+	{"ru-count", "N",
+	 "UL of N RUs of one cell (with --from ru): FILE-ruK.pcap each, RU K "
+	 "with MAC and IPv4 + K, its own phase and noise seed S + K",
+	 UINT(ru_count, 1, 16, 1)},
 };
 
 #define N_GEN_OPTS (sizeof(gen_opts_tbl) / sizeof(gen_opts_tbl[0]))
@@ -1144,28 +1152,58 @@ int fhctl_gen_main(int argc, char **argv)
 	if (o.prbs > 255 && o.mtu < 2000) {
 		/* fine: sections are split across packets */
 	}
-	g.rng = o.seed;
+	if (o.ru_count > 1 && o.from != FROM_RU) {
+		fprintf(stderr, "fhctl gen: --ru-count needs --from ru (the "
+				"RUs' own traffic, one capture each)\n");
+		return FHCTL_EXIT_USAGE;
+	}
+	if (o.ru_count == 0) {
+		o.ru_count = 1;
+	}
 	t = fh_airtime_next_frame(&o.timing, o.start_ns, &sfn);
-	for (unsigned s = 0; s < o.slots && !g.err; s++) {
-		int64_t slot_start = t + (int64_t)s * fh_slot_ns(o.timing.mu);
-		struct fh_airtime at;
+	for (unsigned k = 0; k < o.ru_count; k++) {
+		struct gen_opts ok = o;
+		char path[4096];
 
-		fh_airtime_from_unix(&o.timing, slot_start, &at);
-		gen_slot(&g, slot_start, s, &at);
-	}
-	if (g.err == 0) {
-		qsort(g.pkts, g.n, sizeof(g.pkts[0]), cmp_pkt);
-		g.err = write_pcap(&g);
-	}
-	for (size_t i = 0; i < g.n; i++) {
-		free(g.pkts[i].data);
-	}
-	free(g.pkts);
-	if (g.err) {
-		fprintf(stderr, "fhctl gen: %s\n", strerror(-g.err));
-		return FHCTL_EXIT_ERROR;
+		if (o.ru_count > 1) {
+			size_t n = strlen(o.out);
+
+			if (n > 5 && strcmp(o.out + n - 5, ".pcap") == 0) {
+				n -= 5;
+			}
+			snprintf(path, sizeof(path), "%.*s-ru%u.pcap", (int)n,
+				 o.out, k);
+			ok.out = path;
+			ok.ru_mac[5] = (uint8_t)(ok.ru_mac[5] + k);
+			ok.ru_ip += k;
+		}
+		memset(&g, 0, sizeof(g));
+		g.o = &ok;
+		g.ru = k;
+		g.rng = o.seed + k;
+		for (unsigned s = 0; s < o.slots && !g.err; s++) {
+			int64_t slot_start =
+				t + (int64_t)s * fh_slot_ns(o.timing.mu);
+			struct fh_airtime at;
+
+			fh_airtime_from_unix(&o.timing, slot_start, &at);
+			gen_slot(&g, slot_start, s, &at);
+		}
+		if (g.err == 0) {
+			qsort(g.pkts, g.n, sizeof(g.pkts[0]), cmp_pkt);
+			g.err = write_pcap(&g);
+		}
+		for (size_t i = 0; i < g.n; i++) {
+			free(g.pkts[i].data);
+		}
+		free(g.pkts);
+		if (g.err) {
+			fprintf(stderr, "fhctl gen: %s\n", strerror(-g.err));
+			return FHCTL_EXIT_ERROR;
+		}
+		fprintf(stderr, "fhctl gen: wrote %zu packets to %s\n", g.n,
+			ok.out);
 	}
 	ret = FHCTL_EXIT_OK;
-	fprintf(stderr, "fhctl gen: wrote %zu packets to %s\n", g.n, o.out);
 	return ret;
 }

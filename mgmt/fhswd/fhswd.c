@@ -438,6 +438,33 @@ static json_t *ptp_json(struct hal *h, unsigned p)
 	return o;
 }
 
+/* A combine group's counters for --counters-json; "missing" names the
+ * RU ports that were missing from partial messages, with how often. */
+static json_t *combine_json(struct daemon *d, const struct hal_config *cfg,
+			    const struct hal_combine_group *g)
+{
+	struct hal_combine_stats s;
+	json_t *o, *miss;
+
+	if (hal_combine_stats(d->hal, g->name, &s) < 0) {
+		return json_null();
+	}
+	o = json_object();
+#define COMB_JSON(name) \
+	json_object_set_new(o, #name, json_integer((json_int_t)s.name));
+	FH_COMB_COUNTERS(COMB_JSON)
+#undef COMB_JSON
+	miss = json_object();
+	for (unsigned k = 0; k < g->n_in; k++) {
+		unsigned p = g->in_ports[k];
+
+		json_object_set_new(miss, cfg->ports[p].name,
+				    json_integer((json_int_t)s.missing[p]));
+	}
+	json_object_set_new(o, "missing", miss);
+	return o;
+}
+
 static json_t *counters_json(struct daemon *d)
 {
 	json_t *root = json_object(), *ports = json_object();
@@ -499,6 +526,17 @@ static json_t *counters_json(struct daemon *d)
 	json_object_set_new(root, "flows", flows);
 	json_object_set_new(root, "l2", l2);
 	json_object_set_new(root, "ptp", ptp);
+	{
+		const struct hal_config *cfg = mgmt_store_running(d->svc);
+		json_t *groups = json_object();
+
+		for (unsigned g = 0; g < cfg->n_groups; g++) {
+			json_object_set_new(
+				groups, cfg->groups[g].name,
+				combine_json(d, cfg, &cfg->groups[g]));
+		}
+		json_object_set_new(root, "combine_groups", groups);
+	}
 	json_object_set_new(root, "seconds", json_real(elapsed_s(&d->start)));
 	return root;
 }

@@ -355,12 +355,358 @@ def case_layout_only(ck):
     return f"{len(want_ru)} DL, {len(want_du)} UL frames translated"
 
 
+# ---- shared cell: UL combine ------------------------------------------------------
+
+
+def msg_key(b):
+    """(eAxC, startPrbu, frame/subframe/slot/symbol) of a U-plane frame."""
+    f = tp.Frame(b)
+    e = f.ecpri
+    return (f.eaxc, ((b[e + 13] & 3) << 8) | b[e + 14], bytes(b[e + 9:e + 12]))
+
+
+def comb_expect(rus, ru_dias, du, on_time):
+    """{key: (expected frame bytes with seqId 0, saturated, n_parts,
+    mismatched parts)} for RU streams rus (lists of frames; None = RU
+    sends nothing).  on_time[k]: RU k's parts count."""
+    parts = {}
+    order = []
+    for k, frames in enumerate(rus):
+        for b in frames or []:
+            f = tp.Frame(b)
+            if f.msg_type != 0:
+                continue
+            key = msg_key(b)
+            if key not in parts:
+                parts[key] = {}
+                order.append(key)
+            parts[key][k] = b
+    out = {}
+    for key in order:
+        got = parts[key]
+        ks = [k for k in sorted(got) if on_time[k]]
+        if not ks:
+            continue
+        first = got[ks[0]]
+        f0 = tp.Frame(first)
+        e = f0.ecpri
+        body0 = first[e + 8:e + 4 + tp.be16(first, e + 2)]
+        layout = parse_sections(body0, ru_dias[ks[0]])
+        prbs = {}
+        for s in layout:
+            for j in range(s["n"]):
+                prbs[s["start"] + j] = [0] * 24
+        mism = 0
+        for k in ks:
+            b = got[k]
+            f = tp.Frame(b)
+            body = b[f.ecpri + 8:f.ecpri + 4 + tp.be16(b, f.ecpri + 2)]
+            covered, fits = 0, True
+            for s in parse_sections(body, ru_dias[k]):
+                covered += s["n"]
+                for j in range(s["n"]):
+                    p = s["start"] + j
+                    if p not in prbs:
+                        fits = False
+                        continue
+                    acc = prbs[p]
+                    for v in range(24):
+                        acc[v] += s["vals"][j * 24 + v]
+            if not fits or covered != len(prbs):
+                mism += 1
+        # one body of the first part's sections, then the MTU cut
+        sat = 0
+        body = bytearray(body0[:4])
+        secs = []
+        for s in layout:
+            vals = [v for j in range(s["n"]) for v in prbs[s["start"] + j]]
+            secs.append((s, vals))
+        limit = (du.mtu or 1500) - (e - f0.l3) - 8
+        hlen = 6 if du.dyn else 4
+        pb = iq.prb_bytes(*du.comp)
+        bodies, split = [], False
+        for s, vals in secs:
+            done = 0
+            while done < s["n"]:
+                if len(body) + hlen + pb > limit:
+                    bodies.append(bytes(body))
+                    body = bytearray(body0[:4])
+                n = s["n"] - done
+                if len(body) + hlen + n * pb > limit:
+                    n = (limit - len(body) - hlen) // pb
+                    split = True
+                if n == s["n"] and not split:
+                    field = s["nf"]
+                else:
+                    n = min(n, 255)
+                    field = n
+                    split = True
+                st = s["start"] + done
+                body += bytes([s["sid"] >> 4, ((s["sid"] & 0xF) << 4) | s["flags"] | (st >> 8 & 3),
+                               st & 0xFF, field])
+                if du.dyn:
+                    body += bytes([iq.comp_hdr(*du.comp), 0])
+                coded, n_sat = iq.encode_sum(du.comp[0], du.comp[1], vals[done * 24:(done + n) * 24])
+                sat += n_sat
+                body += coded
+                done += n
+                if done < s["n"]:
+                    bodies.append(bytes(body))
+                    body = bytearray(body0[:4])
+        if len(body) > 4:
+            bodies.append(bytes(body))
+        eaxc = tp.eaxc_translate(f0.eaxc, ru_dias[ks[0]].layout, du.layout)
+        frames = []
+        for part in bodies:
+            fr = first[:e] + bytes([0x10, 0]) + struct.pack(">HHBB", 4 + len(part), eaxc, 0, 0x80) + part
+            if f0.udp_dport is not None:
+                fr = fix_udp(fr, f0)
+            frames.append(fr)
+        out[key] = (frames, sat, len(ks), mism)
+    return out
+
+
+def comb_check(ck, res, want, group):
+    """Output frames of du0 against want, seqIds per eAxC consecutive."""
+    got = res.out["du0"] or []
+    # the switch's frames, grouped by message: parts of one message are
+    # consecutive; messages in the order they left
+    by_key, order = {}, []
+    for b in got:
+        f = tp.Frame(b)
+        e = f.ecpri
+        # the key of a cut message is that of its first part: the first
+        # section's startPrbu of the first part
+        key = msg_key(b)
+        if key not in want:
+            # a later part of a cut message
+            if not order:
+                ck.ok(False, f"du0: frame of no expected message {key}")
+                return
+            key = order[-1]
+        else:
+            if key in by_key:
+                ck.ok(False, f"du0: message {key} sent twice")
+            by_key[key] = []
+            order.append(key)
+        by_key[key].append(b)
+    ck.eq(len(by_key), len(want), "messages combined to the DU")
+    seqs = {}
+    sat = 0
+    for key, (frames, s, _, _) in want.items():
+        sat += s
+        g = by_key.get(key, [])
+        if len(g) != len(frames):
+            ck.ok(False, f"message {key}: {len(g)} frames, expected {len(frames)}")
+            continue
+        for b, w in zip(g, frames):
+            e = tp.Frame(b).ecpri
+            ck.ok(b[:e + 6] + b[e + 7:] == w[:e + 6] + w[e + 7:],
+                  f"message {key}: differs from the reference sum")
+    for b in got:
+        f = tp.Frame(b)
+        nxt = seqs.get(f.eaxc, 0)
+        ck.eq(f.seq, nxt, f"seqId of eAxC {f.eaxc:#x}")
+        seqs[f.eaxc] = (f.seq + 1) & 0xFF
+    ctr = res.counters["combine_groups"][group]
+    ck.eq(ctr["tx_total"], len(got), "combine tx_total")
+    ck.eq(ctr["saturated"], sat, "combine saturated")
+    return ctr
+
+
+def gen_files(path, *opts):
+    cmd = [ARGS.fhctl, "gen", "--out", path, *[str(o) for o in opts]]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        raise tp.CaseFail(f"{' '.join(cmd)}: exit {r.returncode}: {r.stderr.strip()}")
+
+
+def combine_run(ck, name, n_ru, du, ru, deadline_us=300, late=(), missing=(), prbs=273,
+                mism_prbs=None, slots=2, lcores="0"):
+    """n_ru RUs of one cell through fhswd; late: RUs whose UL comes 500 us
+    after air time (past the deadline); missing: RUs that send nothing;
+    mism_prbs: {ru: PRBs} RUs sending a narrower allocation."""
+    d = os.path.join(ARGS.workdir, name)
+    os.makedirs(d, exist_ok=True)
+    base = ["--from", "ru", "--direction", "ul", "--slots", slots, "--eaxc", 2, "--prbs", prbs,
+            "--ru-count", n_ru, *ru.gen_opts(), "--seed", 7]
+    gen_files(os.path.join(d, "ul.pcap"), *base)
+    if late:
+        gen_files(os.path.join(d, "late.pcap"), *base, "--ul-delay-us", 500)
+    rus = []
+    for k in range(n_ru):
+        if k in missing:
+            rus.append(None)
+            continue
+        src = "late" if k in late else "ul"
+        if mism_prbs and k in mism_prbs:
+            p = os.path.join(d, "m.pcap")
+            gen_files(p, *[a if a != prbs else mism_prbs[k] for a in base])
+            src = "m"
+            rus.append(tp.read_pcap(os.path.join(d, f"m-ru{k}.pcap")))
+            continue
+        rus.append(tp.read_pcap(os.path.join(d, f"{src}-ru{k}.pcap")))
+    ports = [("du0", "ROLE_DU", [])] + [(f"ru{k}", "ROLE_RU", rus[k] or []) for k in range(n_ru)]
+    group = {"name": "cell", "in_ports": [f"ru{k}" for k in range(n_ru)], "out_port": "du0",
+             "deadline_us": deadline_us}
+    cfg = tp.base_config(name, ports, [])
+    cfg["ports"] = [du.port("du0", 0, "ROLE_DU")] + [ru.port(f"ru{k}", k + 1, "ROLE_RU") for k in range(n_ru)]
+    cfg["combine_groups"] = [group]
+    old = getattr(tp.ARGS, "lcores", "0")
+    res = run_fhswd_lcores(name, ports, cfg, lcores)
+    on_time = [k not in late and k not in missing for k in range(n_ru)]
+    want = comb_expect([[b for _, b in r] if r else None for r in rus], [ru] * n_ru, du, on_time)
+    ctr = comb_check(ck, res, want, "cell")
+    out = os.path.join(d, "out_du0.pcap")
+    write(out, res.out["du0"] or [])
+    if du.comp[0] in ("none", "bfp"):
+        tshark_clean(ck, out, du, None, "du0 (combined)")
+    res.out_pcap = out
+    n_msgs = len(want)
+    n_in = sum(1 for r in rus if r)
+    del old
+    return res, ctr, n_msgs, n_in, want
+
+
+def run_fhswd_lcores(name, ports, cfg, lcores):
+    """tp.run_fhswd with another -l."""
+    if lcores == "0":
+        return tp.run_fhswd(name, ports, cfg)
+    orig = tp.ARGS.fhswd
+    wrapper = os.path.join(ARGS.workdir, "fhswd_lcores.sh")
+    # -l LCORES, and a second tx queue per pcap port (one per lcore)
+    with open(wrapper, "w") as f:
+        f.write(f"""#!/usr/bin/python3
+import os, sys
+a = sys.argv[1:]
+for i, x in enumerate(a):
+    if x == "-l":
+        a[i + 1] = "{lcores}"
+    if x.startswith("net_pcap") and "tx_pcap=" in x:
+        a[i] = x + ",tx_pcap=" + x.split("tx_pcap=")[1] + ".q1"
+os.execv("{orig}", ["{orig}"] + a)
+""")
+    os.chmod(wrapper, 0o755)
+    tp.ARGS.fhswd = wrapper
+    try:
+        return tp.run_fhswd(name, ports, cfg)
+    finally:
+        tp.ARGS.fhswd = orig
+
+
+def case_combine2(ck):
+    """6. 2 RUs, every part on time: BFP-9 in, BFP-9 out."""
+    du = Dialect(comp=("bfp", 9), mtu=9000)
+    ru = Dialect(comp=("bfp", 9), mtu=9000)
+    res, ctr, n, _, want = combine_run(ck, "c6", 2, du, ru)
+    ck.eq(ctr["combined"], n, "combined")
+    ck.eq(ctr["partial"], 0, "partial")
+    ck.eq(ctr["late_parts"], 0, "late_parts")
+    ck.eq(ctr["parts"], 2 * n, "parts")
+    # fhctl decode --iq of the output: the reference sum of the RUs' IQ
+    got = fhctl_iq(res.out_pcap, du)
+    ref = []
+    for frames, _, _, _ in want.values():
+        for b in frames:
+            e = tp.Frame(b).ecpri
+            body = b[e + 8:e + 4 + tp.be16(b, e + 2)]
+            ref += [(body[3] & 0x3F, s["start"], s["vals"]) for s in parse_sections(body, du)]
+    ck.eq(len(got), len(ref), "sections decoded by fhctl")
+    ck.ok(sorted(got) == sorted(ref), "fhctl decode --iq equals the reference sums")
+    return f"{n} messages combined from 2 RUs"
+
+
+def case_combine4(ck):
+    """7. 4 RUs of 273 PRBs, BFP-9 in, BFP-9 out at MTU 9000, layouts
+    2/6/4/4 (RUs) -> 4/4/4/4 (DU); sums beyond 16 bits carried by BFP's
+    exponent (nothing saturates)."""
+    du = Dialect(comp=("bfp", 9), mtu=9000)
+    ru = Dialect(layout=(2, 6, 4, 4), comp=("bfp", 9), mtu=9000)
+    res, ctr, n, _, want = combine_run(ck, "c7", 4, du, ru)
+    ck.eq(ctr["combined"], n, "combined")
+    ck.eq(ctr["saturated"], 0, "saturated")
+    big = 0
+    for fr, _, _, _ in list(want.values())[:8]:
+        for b in fr:
+            e = tp.Frame(b).ecpri
+            for sec in parse_sections(b[e + 8:e + 4 + tp.be16(b, e + 2)], du):
+                big = max(big, max(abs(v) for v in sec["vals"]))
+    ck.ok(big > 32767, f"some sums beyond 16 bits (largest {big})")
+    return f"{n} messages from 4 RUs, largest sum {big} carried by BFP-9"
+
+
+def case_combine_none16(ck):
+    """8. 4 RUs into an uncompressed 16-bit DU at MTU 1500: sums cut into
+    several messages, values beyond 16 bits saturate and are counted."""
+    du = Dialect(comp=("none", 16), mtu=1500)
+    ru = Dialect(comp=("bfp", 9), mtu=9000)
+    res, ctr, n, _, _ = combine_run(ck, "c8", 4, du, ru, slots=1)
+    ck.eq(ctr["combined"], n, "combined")
+    ck.ok(ctr["saturated"] > 0, "some 16-bit sums saturate")
+    ck.ok(ctr["tx_total"] > n, "messages cut at MTU 1500")
+    return f"{n} messages, {ctr['tx_total']} frames, {ctr['saturated']} values saturated"
+
+
+def case_combine_late(ck):
+    """9. 3 RUs, RU 2 sends 500 us after air time with a 300 us deadline:
+    every message leaves partial at its deadline, RU 2's parts are late."""
+    du = Dialect(comp=("bfp", 9), mtu=9000)
+    ru = Dialect(comp=("bfp", 9), mtu=9000)
+    res, ctr, n, _, _ = combine_run(ck, "c9", 3, du, ru, late=(2,))
+    ck.eq(ctr["combined"], 0, "combined")
+    ck.eq(ctr["partial"], n, "partial")
+    ck.eq(ctr["late_parts"], n, "late_parts")
+    ck.eq(ctr["missing"], {"ru0": 0, "ru1": 0, "ru2": n}, "missing")
+    return f"{n} partial messages, {ctr['late_parts']} late parts"
+
+
+def case_combine_missing(ck):
+    """10. 3 RUs configured, RU 1 sends nothing: partial at the deadline."""
+    du = Dialect(comp=("bfp", 9), mtu=9000)
+    ru = Dialect(comp=("bfp", 9), mtu=9000)
+    res, ctr, n, _, _ = combine_run(ck, "c10", 3, du, ru, missing=(1,))
+    ck.eq(ctr["partial"], n, "partial")
+    ck.eq(ctr["missing"], {"ru0": 0, "ru1": n, "ru2": 0}, "missing")
+    ck.eq(ctr["late_parts"], 0, "late_parts")
+    return f"{n} partial messages without ru1"
+
+
+def case_combine_mismatch(ck):
+    """11. 2 RUs, RU 1 allocates 100 PRBs where RU 0 has 255: PRBs 0..99
+    summed, the rest RU 0's alone; RU 1's parts counted mismatched."""
+    du = Dialect(comp=("bfp", 9), mtu=9000)
+    ru = Dialect(comp=("bfp", 9), mtu=9000)
+    res, ctr, n, _, want = combine_run(ck, "c11", 2, du, ru, prbs=255, mism_prbs={1: 100})
+    mism = sum(w[3] for w in want.values())
+    ck.eq(ctr["mismatched"], mism, "mismatched")
+    ck.ok(mism > 0, "the narrower RU mismatches")
+    return f"{n} messages, {mism} mismatched parts"
+
+
+def case_combine_lcores(ck):
+    """12. Two lcores (-l 0-1): the RUs' ports are polled on both, parts
+    handed to the group's owner lcore."""
+    du = Dialect(comp=("bfp", 9), mtu=9000)
+    ru = Dialect(comp=("bfp", 9), mtu=9000)
+    res, ctr, n, _, _ = combine_run(ck, "c12", 4, du, ru, lcores="0-1")
+    ck.eq(ctr["combined"], n, "combined")
+    ck.eq(ctr["partial"], 0, "partial")
+    return f"{n} messages combined on 2 lcores"
+
+
 CASES = [
     ("1 BFP-9 <-> none:16, split at MTU 1500", case_bfp9_none16),
     ("2 BFP-9 <-> BFP-14 dynamic udCompHdr", case_bfp9_bfp14_dyn),
     ("3 mu-law 8 <-> BFP-9", case_mulaw_bfp),
     ("4 UDP/IPv4 re-coding and split", case_udp),
     ("5 eAxC layouts both ways", case_layout_only),
+    ("6 combine 2 RUs", case_combine2),
+    ("7 combine 4 RUs, 273 PRBs", case_combine4),
+    ("8 combine into none:16, saturation, MTU cut", case_combine_none16),
+    ("9 combine with one RU late", case_combine_late),
+    ("10 combine with one RU missing", case_combine_missing),
+    ("11 combine mismatched PRB ranges", case_combine_mismatch),
+    ("12 combine on two lcores", case_combine_lcores),
 ]
 
 

@@ -192,3 +192,13 @@ def comp_hdr(method, w):
 def from_comp_hdr(h):
     return CODE_METHOD.get(h & 0xF), (h >> 4) or 16
 
+
+
+def encode_sum(method, w, vals):
+    """Code 32-bit sums as the combine does: BFP takes its exponent from
+    the sums (nothing clips); the other methods saturate to 16 bits first.
+    Returns (bytes, number of values that saturated)."""
+    if method == "bfp":
+        return encode(method, w, vals), 0
+    sat = sum(1 for v in vals if v != sat16(v))
+    return encode(method, w, [sat16(v) for v in vals]), sat

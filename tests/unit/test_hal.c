@@ -429,6 +429,13 @@ static void test_hal_check_refuses_by_capability(void **state)
 				 "ports (ports[].eaxc_layout)");
 	c.ports[1].layout = c.layout;
 	assert_int_equal(hal_check(h, &c, msg, sizeof(msg)), 0);
+	c.n_groups = 1;
+	snprintf(c.groups[0].name, sizeof(c.groups[0].name), "cell");
+	assert_int_equal(hal_check_offline(&c, msg, sizeof(msg)), -EOPNOTSUPP);
+	assert_string_equal(msg, "combine_groups[0] (\"cell\"): backend fake "
+				 "cannot combine UL IQ (it neither decodes "
+				 "nor sums samples)");
+	c.n_groups = 0;
 	c.ptp_mode = HAL_PTP_TRANSPARENT;
 	assert_int_equal(hal_check(h, &c, msg, sizeof(msg)), -EOPNOTSUPP);
 	assert_string_equal(msg,

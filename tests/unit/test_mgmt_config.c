@@ -132,7 +132,7 @@ static const char *full_doc =
 	"'uplane_comp':{'method':'block_scaling','iq_width':16,"
 	"'dynamicHdr':true}},"
 	"{'name':'trunk','device':'eth9','role':'ROLE_TRUNK','mtu':9600,"
-	"'native_vlan':4094},"
+	"'native_vlan':4094,'uplane_comp':{'method':'mu_law','iq_width':8}},"
 	"{'name':'mgmt','device':'eth0','role':4}],"
 	"'flows':["
 	"{'name':'dl-ru1','match':{'in_port':'du0','vlan_id':10,"
@@ -155,7 +155,10 @@ static const char *full_doc =
 	"{'mac':'02:00:00:00:00:01','vlan':10,'port':'trunk'},"
 	"{'mac':'02:00:00:00:00:01','vlan':0,'port':'mgmt'}]},"
 	"'hal':{'backend':'switchdev','bridge':'br-fronthaul-15'},"
-	"'ptp':{'mode':'PTP_MODE_TRANSPARENT','domains':[24,0,255]}}";
+	"'ptp':{'mode':'PTP_MODE_TRANSPARENT','domains':[24,0,255]},"
+	"'combineGroups':[{'name':'cell7','inPorts':['ru_1.a-b'],"
+	"'out_port':'trunk','eaxc_id':4096,'eaxcMask':61440,"
+	"'deadline_us':10000}]}";
 
 static void test_config_full_document_maps_every_field(void **state)
 {
@@ -197,6 +200,14 @@ static void test_config_full_document_maps_every_field(void **state)
 	assert_int_equal(c.ports[1].mtu, 64);
 	assert_int_equal(c.ports[1].native_vlan, 0);
 	assert_int_equal(c.ports[1].n_allowed_vlans, 0);
+	assert_int_equal(c.n_groups, 1);
+	assert_string_equal(c.groups[0].name, "cell7");
+	assert_int_equal(c.groups[0].n_in, 1);
+	assert_int_equal(c.groups[0].in_ports[0], 1);
+	assert_int_equal(c.groups[0].out_port, 2);
+	assert_int_equal(c.groups[0].eaxc_id, 4096);
+	assert_int_equal(c.groups[0].eaxc_mask, 61440);
+	assert_int_equal(c.groups[0].deadline_us, 10000);
 	assert_false(c.ports[0].has_layout);
 	assert_false(c.ports[0].has_comp);
 	assert_true(c.ports[1].has_layout);
@@ -449,6 +460,11 @@ static void test_config_longest_names_are_valid(void **state)
 	"'ports':[{'name':'du0','device':'d0'},{'name':'ru0','device':'d1'}," \
 	"{'name':'ru1','device':'d2'}]"
 #define DOC(...) "{" PORTS __VA_ARGS__ "}"
+#define CPORTS                                                                \
+	"'ports':[{'name':'du0','device':'d0','uplane_comp':{'method':'bfp'," \
+	"'iq_width':9}},{'name':'ru0','device':'d1','uplane_comp':{'method':" \
+	"'bfp','iq_width':9}},{'name':'ru1','device':'d2','uplane_comp':{"    \
+	"'method':'none','iq_width':16}}]"
 #define FLOWS(...) ",'flows':[" __VA_ARGS__ "]"
 #define FLOW(name, match, action) \
 	"{'name':'" name "','match':{" match "},'action':{" action "}}"
@@ -737,6 +753,45 @@ static const struct broken broken_docs[] = {
 	 "{'ports':[{'name':'p','device':'d','uplane_comp':{"
 	 "'method':'none','iq_width':17}}]}",
 	 "ports[0].uplane_comp.iq_width: 17 is out of range 1..16"},
+	/* combine groups */
+	{"combine port without a coding",
+	 DOC(",'combine_groups':[{'name':'c','in_ports':['ru0','ru1'],"
+	     "'out_port':'du0','deadline_us':300}]"),
+	 "combine_groups[0].in_ports[0]: port \"ru0\" declares no "
+	 "uplane_comp; combining decodes and codes its IQ"},
+	{"combine of unknown port",
+	 "{" CPORTS ",'combine_groups':[{'name':'c','in_ports':['ru0','x'],"
+	 "'out_port':'du0','deadline_us':300}]}",
+	 "combine_groups[0].in_ports[1]: no port named \"x\""},
+	{"combine out port among its in ports",
+	 "{" CPORTS ",'combine_groups':[{'name':'c','in_ports':['ru0','du0'],"
+	 "'out_port':'du0','deadline_us':300}]}",
+	 "combine_groups[0].out_port: also in_ports[1]"},
+	{"combine repeats an RU",
+	 "{" CPORTS ",'combine_groups':[{'name':'c','in_ports':['ru0','ru0'],"
+	 "'out_port':'du0','deadline_us':300}]}",
+	 "combine_groups[0].in_ports[1]: duplicate of in_ports[0]"},
+	{"combine deadline 0",
+	 "{" CPORTS ",'combine_groups':[{'name':'c','in_ports':['ru0'],"
+	 "'out_port':'du0'}]}",
+	 "combine_groups[0].deadline_us: 0 is out of range 1..10000"},
+	{"combine without RUs",
+	 "{" CPORTS ",'combine_groups':[{'name':'c','out_port':'du0',"
+	 "'deadline_us':1}]}",
+	 "combine_groups[0].in_ports: empty (the RU ports of the cell)"},
+	{"combine groups overlapping",
+	 "{" CPORTS ",'combine_groups':[{'name':'a','in_ports':['ru0'],"
+	 "'out_port':'du0','deadline_us':9,'eaxc_mask':65535},"
+	 "{'name':'b','in_ports':['ru1','ru0'],'out_port':'du0',"
+	 "'deadline_us':9}]}",
+	 "combine_groups[1].in_ports[1]: its eAxCs overlap "
+	 "combine_groups[0] on the same port"},
+	{"combine names repeat",
+	 "{" CPORTS ",'combine_groups':[{'name':'a','in_ports':['ru0'],"
+	 "'out_port':'du0','deadline_us':9,'eaxc_mask':65535},"
+	 "{'name':'a','in_ports':['ru1'],'out_port':'du0',"
+	 "'deadline_us':9}]}",
+	 "combine_groups[1].name: duplicate of combine_groups[0] (\"a\")"},
 	{"mtu 63", "{'ports':[{'name':'p','device':'d','mtu':63}]}",
 	 "ports[0].mtu: 63 is out of range (0 or 64..9600)"},
 	{"mtu 9601", "{'ports':[{'name':'p','device':'d','mtu':9601}]}",

@@ -35,6 +35,24 @@
 	X(residence_ns_max)
 
 /*
+ * A combine group (shared cell UL), listed once: parts received;
+ * messages sent with every RU's part (combined) or at the deadline
+ * without some (partial; per port, how often it was the one missing is
+ * kept beside); parts after their deadline (late_parts) or not lining up
+ * with the first part's sections (mismatched); values that saturated in
+ * the output coding; messages sent (tx_total, more than combined +
+ * partial when cut to the MTU).
+ */
+#define FH_COMB_COUNTERS(X) \
+	X(parts)            \
+	X(combined)         \
+	X(partial)          \
+	X(late_parts)       \
+	X(mismatched)       \
+	X(saturated)        \
+	X(tx_total)
+
+/*
  * A counter one thread writes and others read: relaxed atomic loads and
  * stores, never a locked read-modify-write (Open vSwitch's
  * non_atomic_ullong_add).  On x86-64 that is a plain add; for

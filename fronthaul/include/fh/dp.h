@@ -9,8 +9,10 @@
 #include <rte_common.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
 
 #include "fh/airtime.h"
+#include "fh/combine.h"
 #include "fh/counters.h"
 #include "fh/eaxc.h"
 #include "fh/flow.h"
@@ -86,6 +88,62 @@ enum fh_ptp_mode {
 	FH_PTP_MODE_TRANSPARENT = 1,
 };
 
+/*
+ * A shared cell's UL combine group.  Its configuration is immutable like
+ * the rest of the conf; its entries (one per (eAxC, frame, subframe,
+ * slot, symbol) in flight, preallocated) are written only by the owner
+ * lcore, to which other lcores hand their parts through dp->comb_ring.
+ */
+#define FH_DP_MAX_GROUPS 16
+#define FH_COMB_ENTRIES 128 /* symbols x eAxCs in flight per group */
+#define FH_COMB_MAX_SEC 8 /* sections of one combined message */
+#define FH_COMB_HDR_MAX 128
+
+struct fh_comb_entry {
+	uint64_t key; /* 0 = free; see comb_key() */
+	int64_t deadline_ns;
+	uint32_t arrived; /* bit per in-port position */
+	uint16_t out_eaxc;
+	uint8_t n_sec;
+	uint8_t hdr_len;
+	uint8_t hdr_pos; /* in-port position the headers come from */
+	uint8_t rh[FH_RADIO_HDR_LEN];
+	struct fh_frame fr; /* the first part's headers, as parsed */
+	struct {
+		uint16_t sid;
+		uint8_t flags; /* rb, symInc as in the section header */
+		uint8_t nf; /* numPrbu as received */
+		uint16_t start;
+		uint16_t num;
+	} sec[FH_COMB_MAX_SEC];
+	uint16_t n_prb; /* PRBs in the layout */
+	uint8_t layout[(FH_MAX_PRB + 7) / 8];
+	uint8_t hdr[FH_COMB_HDR_MAX]; /* the first part's frame headers */
+	int32_t sum[FH_MAX_PRB * FH_PRB_VALUES];
+};
+
+struct fh_comb_group {
+	char name[FH_FLOW_NAME_LEN];
+	uint16_t n_in;
+	uint16_t in_ports[FH_MAX_PORTS];
+	int8_t pos[FH_MAX_PORTS]; /* port -> position in in_ports, -1 */
+	uint16_t out_port;
+	uint16_t eaxc_id;
+	uint16_t eaxc_mask;
+	int64_t deadline_ns;
+	unsigned owner; /* lcore (RCU id) that combines */
+	unsigned slot; /* counter slot */
+	uint32_t all; /* every in-port's bit */
+	/* owner lcore only */
+	unsigned n_used;
+	int64_t next_deadline;
+	int64_t latest[FH_MAX_PORTS]; /* replay: last part time per port */
+	uint8_t hidx[256]; /* open-addressing index of e by key, 0xff */
+	uint8_t free_e[FH_COMB_ENTRIES]; /* stack of free entries */
+	unsigned n_free;
+	struct fh_comb_entry *e; /* FH_COMB_ENTRIES */
+};
+
 /* One immutable configuration snapshot, published by pointer. */
 struct fh_dp_conf {
 	struct fh_dp_rxq_set rxq[FH_DP_MAX_LCORES];
@@ -106,6 +164,9 @@ struct fh_dp_conf {
 	 * dialects; conv_any[in]: their OR over every out port */
 	uint8_t conv[FH_MAX_PORTS][FH_MAX_PORTS];
 	uint8_t conv_any[FH_MAX_PORTS];
+	unsigned n_groups;
+	struct fh_comb_group groups[FH_DP_MAX_GROUPS];
+	uint16_t port_groups[FH_MAX_PORTS]; /* groups an in-port feeds */
 	uint8_t ptp_mode; /* enum fh_ptp_mode */
 	uint8_t ptp_domains[256 / 8]; /* domains corrected (bit per number) */
 	/* air time without divisions on the fast path (see dp.c) */
@@ -154,6 +215,11 @@ struct fh_dp_ptp_ctr {
 } __rte_cache_aligned;
 
 #define FH_DP_CTR_FIELD1(name) fh_ctr name;
+struct fh_dp_comb_ctr {
+	FH_COMB_COUNTERS(FH_DP_CTR_FIELD1)
+	fh_ctr missing[FH_MAX_PORTS];
+} __rte_cache_aligned;
+
 struct fh_dp_port_ctr {
 	FH_DP_PORT_COUNTERS(FH_DP_CTR_FIELD1)
 } __rte_cache_aligned;
@@ -181,6 +247,11 @@ struct fh_dp_port_sum {
 
 struct fh_dp_l2_sum {
 	FH_DP_L2_COUNTERS(FH_DP_SUM_FIELD1)
+};
+
+struct fh_dp_comb_sum {
+	FH_COMB_COUNTERS(FH_DP_SUM_FIELD1)
+	uint64_t missing[FH_MAX_PORTS];
 };
 
 /* TSC -> CLOCK_REALTIME mapping, re-anchored by the control thread and
@@ -225,6 +296,7 @@ struct fh_dp_lcore {
 	struct fh_dp_port_ctr port_ctr[FH_MAX_PORTS];
 	struct fh_dp_l2_ctr l2_ctr;
 	struct fh_dp_ptp_ctr ptp_ctr[FH_MAX_PORTS];
+	struct fh_dp_comb_ctr comb_ctr[FH_DP_MAX_GROUPS];
 	struct fh_dp_flow_ctr *flow_ctr; /* FH_DP_MAX_FLOWS slots */
 	struct fh_dp_txbuf tx[FH_MAX_PORTS];
 	_Atomic uint64_t last_rx_tsc; /* 0: nothing received yet */
@@ -272,6 +344,12 @@ struct fh_dp {
 	 * its counters) across publishes while its name lives */
 	char (*slot_name)[FH_FLOW_NAME_LEN];
 	bool *slot_used;
+	/* combine groups: counter slots by name (control plane), a ring per
+	 * lcore for the parts it owns, the part's arrival time in the mbuf */
+	char comb_slot_name[FH_DP_MAX_GROUPS][FH_FLOW_NAME_LEN];
+	bool comb_slot_used[FH_DP_MAX_GROUPS];
+	struct rte_ring *comb_ring[FH_DP_MAX_LCORES];
+	int t_dynfield;
 };
 
 /* What a data path is made of. */
@@ -323,6 +401,22 @@ int fh_dp_conf_set_flows(const struct fh_dp *dp, struct fh_dp_conf *c,
  */
 int fh_dp_conf_add_fdb(struct fh_dp_conf *c, const uint8_t mac[6],
 		       uint16_t vlan, unsigned port);
+
+/*
+ * Add a combine group to c (ports by index; every one must have its
+ * coding set in c->ports before).  Its counters keep their slot across
+ * publishes while its name lives.  The owner lcore is chosen here.
+ * @return 0; -ENOSPC (too many groups); -ENOMEM.
+ */
+int fh_dp_conf_add_group(const struct fh_dp *dp, struct fh_dp_conf *c,
+			 const char *name, const uint16_t *in_ports,
+			 unsigned n_in, uint16_t out_port, uint16_t eaxc_id,
+			 uint16_t eaxc_mask, uint32_t deadline_us);
+
+/* Counter slot of the running combine group called name, -ENOENT. */
+int fh_dp_comb_slot(const struct fh_dp *dp, const char *name);
+void fh_dp_comb_sum(const struct fh_dp *dp, unsigned slot,
+		    struct fh_dp_comb_sum *out);
 
 /*
  * Make c the running conf (takes ownership).  Returns once no lcore can
