@@ -66,6 +66,41 @@ static void print_ptp(const Fhswitch__V1__Counters *c, const struct view *v)
 	}
 }
 
+/* Shared cell combine groups: what was combined, sent partial and why. */
+static void print_combine(const Fhswitch__V1__Counters *c)
+{
+	struct api_tbl t;
+
+	if (c->n_combine_groups == 0) {
+		return;
+	}
+	api_tbl_init(&t, 9, "COMBINE GROUP", ">PARTS", ">COMBINED", ">PARTIAL",
+		     ">LATE_PARTS", ">MISMATCHED", ">SATURATED", ">TX_TOTAL",
+		     "MOST_MISSING");
+	for (size_t i = 0; i < c->n_combine_groups; i++) {
+		const Fhswitch__V1__CombineGroupCounters *g =
+			c->combine_groups[i];
+		char n[7][24], most[80] = "-";
+
+		for (size_t k = 0; k < g->n_missing; k++) {
+			if (g->most_missing != NULL &&
+			    strcmp(g->missing[k]->port, g->most_missing) == 0) {
+				snprintf(most, sizeof(most), "%s (%" PRIu64 ")",
+					 g->most_missing, g->missing[k]->count);
+			}
+		}
+		api_tbl_row(&t, g->name, api_u64(n[0], g->parts),
+			    api_u64(n[1], g->combined),
+			    api_u64(n[2], g->partial),
+			    api_u64(n[3], g->late_parts),
+			    api_u64(n[4], g->mismatched),
+			    api_u64(n[5], g->saturated),
+			    api_u64(n[6], g->tx_total), most);
+	}
+	putchar('\n');
+	api_tbl_print(&t);
+}
+
 /* How a sample is shown: the ports kept (NULL: all) and, watching, the
  * sample before it for per-second rates. */
 struct view {
@@ -199,6 +234,7 @@ static void print_counters(const Fhswitch__V1__Counters *c,
 		api_tbl_print(&t);
 	}
 	print_ptp(c, v);
+	print_combine(c);
 	if (c->l2 != NULL) {
 		printf("\nl2: forwarded %" PRIu64 ", flooded %" PRIu64 "\n",
 		       c->l2->forwarded, c->l2->flooded);

@@ -272,6 +272,81 @@ static void render_ptp(struct fh_metrics *m, struct buf *b,
 #define RES_B_MIN 6
 #define RES_B_MAX 36
 
+/* Combine groups: one family per counter, labelled by group; the parts
+ * missing from partial messages by group and RU port. */
+static void render_combine(struct fh_metrics *m, struct buf *b,
+			   const struct hal_config *c)
+{
+	static const struct {
+		const char *name, *help;
+	} fam[] = {
+#define COMB_FAM(n) {#n, NULL},
+		FH_COMB_COUNTERS(COMB_FAM)
+#undef COMB_FAM
+	};
+	static const char *const help[] = {
+		"RU parts received.",
+		"Messages sent with every RU's part.",
+		"Messages sent at the deadline without some RU's part.",
+		"RU parts after their deadline, dropped.",
+		"RU parts whose sections did not line up with the first.",
+		"Values clipped by the DU port's 16-bit coding.",
+		"Combined messages sent (more than combined + partial when cut "
+		"to the MTU).",
+	};
+	struct hal_combine_stats s[HAL_MAX_COMBINE];
+	bool have[HAL_MAX_COMBINE], any = false;
+	char l[128], l2[128];
+
+	_Static_assert(sizeof(help) / sizeof(help[0]) ==
+			       sizeof(fam) / sizeof(fam[0]),
+		       "a help text per combine counter");
+	for (unsigned g = 0; g < c->n_groups; g++) {
+		have[g] = hal_combine_stats(m->hal, c->groups[g].name, &s[g]) ==
+			  0;
+		any |= have[g];
+	}
+	if (!any) {
+		return;
+	}
+	for (size_t k = 0; k < sizeof(fam) / sizeof(fam[0]); k++) {
+		char name[96];
+
+		snprintf(name, sizeof(name), "fhswitch_combine_%s_total",
+			 fam[k].name);
+		head(b, name, "counter", help[k]);
+		for (unsigned g = 0; g < c->n_groups; g++) {
+			uint64_t v = 0;
+
+			if (!have[g]) {
+				continue;
+			}
+#define COMB_VAL(n)                         \
+	if (strcmp(fam[k].name, #n) == 0) { \
+		v = s[g].n;                 \
+	}
+			FH_COMB_COUNTERS(COMB_VAL)
+#undef COMB_VAL
+			put(b, "%s{group=\"%s\"} %" PRIu64 "\n", name,
+			    esc(c->groups[g].name, l, sizeof(l)), v);
+		}
+	}
+	head(b, "fhswitch_combine_missing_total", "counter",
+	     "Partial messages an RU port's part was missing from.");
+	for (unsigned g = 0; g < c->n_groups; g++) {
+		for (unsigned k = 0; have[g] && k < c->groups[g].n_in; k++) {
+			unsigned p = c->groups[g].in_ports[k];
+
+			put(b,
+			    "fhswitch_combine_missing_total{group=\"%s\","
+			    "port=\"%s\"} %" PRIu64 "\n",
+			    esc(c->groups[g].name, l, sizeof(l)),
+			    esc(c->ports[p].name, l2, sizeof(l2)),
+			    s[g].missing[p]);
+		}
+	}
+}
+
 static void render_residence(struct fh_metrics *m, struct buf *b)
 {
 	struct hal_residence r;
@@ -323,6 +398,7 @@ char *fh_metrics_render(struct fh_metrics *m)
 	render_ports(m, &b, c);
 	render_flows(m, &b, c);
 	render_ptp(m, &b, c);
+	render_combine(m, &b, c);
 	if (hal_l2_stats(m->hal, &l2) == 0) {
 		head(&b, "fhswitch_l2_forwarded_total", "counter",
 		     "Frames bridged to a learned or static port.");

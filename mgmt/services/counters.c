@@ -53,6 +53,49 @@ static Fhswitch__V1__PtpCounters *ptp_counters(struct hal *h, unsigned p)
 	return c;
 }
 
+/* The counters of combine group g; NULL where the backend cannot combine
+ * (or out of memory). */
+static Fhswitch__V1__CombineGroupCounters *
+combine_counters(struct hal *h, const struct hal_config *c,
+		 const struct hal_combine_group *g)
+{
+	Fhswitch__V1__CombineGroupCounters *r;
+	struct hal_combine_stats s;
+	uint64_t most = 0;
+
+	if (hal_combine_stats(h, g->name, &s) < 0) {
+		return NULL;
+	}
+	r = mgmt_pb_new(&fhswitch__v1__combine_group_counters__descriptor);
+	if (r == NULL) {
+		return NULL;
+	}
+	r->name = mgmt_strdup(g->name);
+#define COMB_PB(name) r->name = s.name;
+	FH_COMB_COUNTERS(COMB_PB)
+#undef COMB_PB
+	r->missing = calloc(g->n_in, sizeof(*r->missing));
+	r->most_missing = mgmt_strdup("");
+	for (unsigned k = 0; r->missing != NULL && k < g->n_in; k++) {
+		Fhswitch__V1__RuMissing *e =
+			mgmt_pb_new(&fhswitch__v1__ru_missing__descriptor);
+		unsigned p = g->in_ports[k];
+
+		if (e == NULL) {
+			break;
+		}
+		e->port = mgmt_strdup(c->ports[p].name);
+		e->count = s.missing[p];
+		r->missing[r->n_missing++] = e;
+		if (s.missing[p] > most) {
+			most = s.missing[p];
+			free(r->most_missing);
+			r->most_missing = mgmt_strdup(c->ports[p].name);
+		}
+	}
+	return r;
+}
+
 /* Read counters (flows filtered by name; names must exist). */
 static Fhswitch__V1__Counters *read_counters(struct mgmt_store *s,
 					     char *const *names, size_t n_names,
@@ -142,6 +185,17 @@ static Fhswitch__V1__Counters *read_counters(struct mgmt_store *s,
 		mgmt_svc_counter_names(fs.unsupported, &fc->unsupported,
 				       &fc->n_unsupported);
 		r->flows[r->n_flows++] = fc;
+	}
+	r->combine_groups = calloc(c->n_groups ? c->n_groups : 1,
+				   sizeof(*r->combine_groups));
+	for (unsigned g = 0; r->combine_groups != NULL && g < c->n_groups;
+	     g++) {
+		Fhswitch__V1__CombineGroupCounters *gc =
+			combine_counters(s->hal, c, &c->groups[g]);
+
+		if (gc != NULL) {
+			r->combine_groups[r->n_combine_groups++] = gc;
+		}
 	}
 	hal_l2_stats(s->hal, &l2);
 	r->l2->forwarded = l2.forwarded;

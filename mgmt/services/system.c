@@ -67,6 +67,9 @@ void mgmt_rpc_system_caps(void *svc, const struct mgmt_call_info *ci,
 	r->max_flows = c.max_flows;
 	r->act_set_mac = c.act_set_mac;
 	r->ptp_transparent = c.ptp_transparent;
+	r->port_dialects = c.port_dialects;
+	r->iq_convert = c.iq_convert;
+	r->combine = c.combine;
 	mgmt_svc_counter_names(c.unsupported_counters, &r->unsupported_counters,
 			       &r->n_unsupported_counters);
 	*resp = &r->base;
