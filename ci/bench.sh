@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks (figures and ratios against a baseline measured in the same
-# run; never pass/fail on timing).  Usage: ci/bench.sh codec|fwd|ptp [SECONDS]
+# run; never pass/fail on timing).  Usage: ci/bench.sh codec|fwd|ptp|fhm [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-codec}
@@ -19,8 +19,11 @@ fwd)
 ptp)
 	bash tests/bench/bench_ptp.sh build "${2:-6}"
 	;;
+fhm)
+	./build/tests/bench_fhm "${2:-0.5}"
+	;;
 *)
-	echo "ci/bench.sh: unknown benchmark '$what' (known: codec, fwd, ptp)" >&2
+	echo "ci/bench.sh: unknown benchmark '$what' (known: codec, fwd, ptp, fhm)" >&2
 	exit 2
 	;;
 esac

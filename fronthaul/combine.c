@@ -3,8 +3,19 @@
 
 #include <errno.h>
 
-#define CHUNK_PRB 16
+#define CHUNK_PRB 64
 
+/* The IQ loops are plain C the compiler vectorises; target_clones gives
+ * each ISA its own copy, picked once at load time (ifunc). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+	!defined(__SANITIZE_ADDRESS__)
+#define FH_VEC_CLONES \
+	__attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#else
+#define FH_VEC_CLONES
+#endif
+
+FH_VEC_CLONES
 void fh_iq_accumulate(int32_t *sum, const int16_t *in, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -12,34 +23,108 @@ void fh_iq_accumulate(int32_t *sum, const int16_t *in, size_t n)
 	}
 }
 
-static inline int16_t sat16(int32_t v, uint64_t *sat)
+/* sum[i] = in[i]: the first part of a combine needs no cleared sums. */
+FH_VEC_CLONES
+static void iq_widen(int32_t *sum, const int16_t *in, size_t n)
 {
-	if (v > INT16_MAX) {
-		(*sat)++;
-		return INT16_MAX;
+	for (size_t i = 0; i < n; i++) {
+		sum[i] = in[i];
 	}
-	if (v < INT16_MIN) {
-		(*sat)++;
-		return INT16_MIN;
+}
+
+long fh_iq_set_prbs(int32_t *sum, const struct fh_comp *c, const uint8_t *in,
+		    size_t n_prb)
+{
+	int16_t tmp[CHUNK_PRB * FH_PRB_VALUES];
+	size_t pb = c != NULL ? fh_comp_prb_bytes(c) : 0;
+
+	if (pb == 0) {
+		return -EINVAL;
 	}
-	return (int16_t)v;
+	for (size_t done = 0; done < n_prb;) {
+		size_t n = n_prb - done < CHUNK_PRB ? n_prb - done : CHUNK_PRB;
+		long ret = fh_decompress(c, in + done * pb, n, tmp);
+
+		if (ret < 0) {
+			return ret;
+		}
+		iq_widen(sum + done * FH_PRB_VALUES, tmp, n * FH_PRB_VALUES);
+		done += n;
+	}
+	return (long)(n_prb * pb);
+}
+
+long fh_iq_add_prbs(int32_t *sum, const struct fh_comp *c, const uint8_t *in,
+		    size_t n_prb)
+{
+	int16_t tmp[CHUNK_PRB * FH_PRB_VALUES];
+	size_t pb = c != NULL ? fh_comp_prb_bytes(c) : 0;
+
+	if (pb == 0) {
+		return -EINVAL;
+	}
+	for (size_t done = 0; done < n_prb;) {
+		size_t n = n_prb - done < CHUNK_PRB ? n_prb - done : CHUNK_PRB;
+		long ret = fh_decompress(c, in + done * pb, n, tmp);
+
+		if (ret < 0) {
+			return ret;
+		}
+		fh_iq_accumulate(sum + done * FH_PRB_VALUES, tmp,
+				 n * FH_PRB_VALUES);
+		done += n;
+	}
+	return (long)(n_prb * pb);
 }
 
 /* Bits beyond 16 that the PRB's values need: the shift that brings them
- * into int16 (0 when they fit). */
-static unsigned extra_bits(const int32_t *v)
+ * into int16 (0 when they fit).  v ^ (v >> 31) has the magnitude bits of
+ * v whatever its sign. */
+static inline unsigned extra_bits(const int32_t *v)
 {
-	int32_t hi = 0, lo = 0;
-	unsigned k = 0;
+	uint32_t m = 0;
+	unsigned bits;
 
 	for (unsigned j = 0; j < FH_PRB_VALUES; j++) {
-		hi = v[j] > hi ? v[j] : hi;
-		lo = v[j] < lo ? v[j] : lo;
+		m |= (uint32_t)(v[j] ^ (v[j] >> 31));
 	}
-	while ((hi >> k) > INT16_MAX || (lo >> k) < INT16_MIN) {
-		k++;
+	if (m <= INT16_MAX) {
+		return 0;
 	}
-	return k;
+	bits = 32 - (unsigned)__builtin_clz(m); /* magnitude bits */
+	return bits - 15;
+}
+
+/* n PRBs of sums into int16 for BFP: each PRB shifted by its k. */
+FH_VEC_CLONES
+static void narrow_bfp(const int32_t *v, int16_t *t, uint8_t *shift, size_t n)
+{
+	for (size_t p = 0; p < n; p++) {
+		const int32_t *pv = v + p * FH_PRB_VALUES;
+		unsigned k = extra_bits(pv);
+
+		for (unsigned j = 0; j < FH_PRB_VALUES; j++) {
+			t[p * FH_PRB_VALUES + j] = (int16_t)(pv[j] >> k);
+		}
+		shift[p] = (uint8_t)k;
+	}
+}
+
+/* n values saturated to int16; returns how many saturated. */
+FH_VEC_CLONES
+static uint64_t narrow_sat(const int32_t *v, int16_t *t, size_t n)
+{
+	uint64_t sat = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int32_t c = v[i] > INT16_MAX ? INT16_MAX :
+			    v[i] < INT16_MIN ? INT16_MIN :
+					       v[i];
+
+		sat += c != v[i];
+		t[i] = (int16_t)c;
+	}
+	return sat;
 }
 
 long fh_compress32(const struct fh_comp *c, const int32_t *in, size_t n_prb,
@@ -59,21 +144,13 @@ long fh_compress32(const struct fh_comp *c, const int32_t *in, size_t n_prb,
 		const int32_t *v = in + done * FH_PRB_VALUES;
 		long ret;
 
-		for (size_t p = 0; p < n; p++) {
-			const int32_t *pv = v + p * FH_PRB_VALUES;
-			int16_t *t = tmp + p * FH_PRB_VALUES;
-			unsigned k = 0;
-
-			if (c->method == FH_COMP_BFP) {
-				/* (v >> k) >> e' == v >> (k + e'): code the
-				 * value brought into 16 bits, then add k to
-				 * the exponent */
-				k = extra_bits(pv);
-			}
-			for (unsigned j = 0; j < FH_PRB_VALUES; j++) {
-				t[j] = sat16(pv[j] >> k, &sat);
-			}
-			shift[p] = (uint8_t)k;
+		if (c->method == FH_COMP_BFP) {
+			/* (v >> k) >> e' == v >> (k + e'): code the values
+			 * brought into 16 bits, then add k to the exponent;
+			 * nothing saturates */
+			narrow_bfp(v, tmp, shift, n);
+		} else {
+			sat += narrow_sat(v, tmp, n * FH_PRB_VALUES);
 		}
 		ret = fh_compress(c, tmp, n, out + done * pb);
 		if (ret < 0) {

@@ -1006,7 +1006,6 @@ comb_new(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 	memcpy(ent->hdr, d, fr->ecpri_offset);
 	memcpy(ent->rh, d + fr->ecpri_offset + 8, FH_RADIO_HDR_LEN);
 	memset(ent->layout, 0, sizeof(ent->layout));
-	memset(ent->sum, 0, sizeof(ent->sum));
 	for (i = comb_hash(key); g->hidx[i] != 0xff; i = (i + 1) & 255) {
 	}
 	g->hidx[i] = (uint8_t)(ent - g->e);
@@ -1021,8 +1020,8 @@ comb_new(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 static bool comb_add_section(struct fh_comb_entry *ent,
 			     const struct fh_uplane_section *s, bool first)
 {
-	int16_t iq[16 * FH_PRB_VALUES];
 	size_t pb = fh_comp_prb_bytes(&s->comp);
+	unsigned lo = s->start_prb, hi = lo + s->num_prb, run;
 	bool fits = true;
 
 	if (first) {
@@ -1036,28 +1035,35 @@ static bool comb_add_section(struct fh_comb_entry *ent,
 		ent->sec[ent->n_sec].start = s->start_prb;
 		ent->sec[ent->n_sec].num = s->num_prb;
 		ent->n_sec++;
-	}
-	for (unsigned k = 0; k < s->num_prb;) {
-		unsigned n = RTE_MIN(16u, (unsigned)s->num_prb - k);
+		for (unsigned p = lo; p < hi; p++) {
+			uint8_t bit = (uint8_t)(1u << (p & 7));
 
-		if (fh_decompress(&s->comp, s->data + k * pb, n, iq) < 0) {
+			if (!(ent->layout[p >> 3] & bit)) {
+				ent->layout[p >> 3] |= bit;
+				ent->n_prb++;
+			}
+		}
+	}
+	/* runs of PRBs inside the layout are decoded and summed at once */
+	for (unsigned p = lo; p < hi; p += run) {
+		bool in = ent->layout[p >> 3] >> (p & 7) & 1;
+
+		for (run = 1;
+		     p + run < hi &&
+		     (ent->layout[(p + run) >> 3] >> ((p + run) & 7) & 1) == in;
+		     run++) {
+		}
+		if (!in) {
+			fits = false;
+			continue;
+		}
+		/* a PRB's first value comes in by assignment: the sums of
+		 * a new entry are not cleared */
+		if ((first ? fh_iq_set_prbs : fh_iq_add_prbs)(
+			    ent->sum + (size_t)p * FH_PRB_VALUES, &s->comp,
+			    s->data + (p - lo) * pb, run) < 0) {
 			return false;
 		}
-		for (unsigned j = 0; j < n; j++) {
-			unsigned prb = s->start_prb + k + j;
-			uint8_t bit = (uint8_t)(1u << (prb & 7));
-
-			if (first && !(ent->layout[prb >> 3] & bit)) {
-				ent->layout[prb >> 3] |= bit;
-				ent->n_prb++;
-			} else if (!(ent->layout[prb >> 3] & bit)) {
-				fits = false;
-				continue;
-			}
-			fh_iq_accumulate(ent->sum + (size_t)prb * FH_PRB_VALUES,
-					 iq + j * FH_PRB_VALUES, FH_PRB_VALUES);
-		}
-		k += n;
 	}
 	return fits;
 }

@@ -7,7 +7,7 @@
 #include "fh/bits.h"
 
 /* PRBs decoded and coded again per step: 16 * 24 int16 on the stack. */
-#define CHUNK_PRB 16
+#define CHUNK_PRB 64
 
 int fh_recode_start(struct fh_recode *r, const uint8_t *body, size_t len,
 		    size_t base, const struct fh_uplane_cfg *from,

@@ -18,6 +18,17 @@
 void fh_iq_accumulate(int32_t *sum, const int16_t *in, size_t n);
 
 /*
+ * Decode n_prb PRBs in coding c (n_prb * fh_comp_prb_bytes(c) bytes at
+ * in) and add them to sum (n_prb * 24 values).
+ * @return bytes consumed; the errors of fh_decompress.
+ */
+long fh_iq_add_prbs(int32_t *sum, const struct fh_comp *c, const uint8_t *in,
+		    size_t n_prb);
+/* The same, setting sum to the decoded values (a combine's first part). */
+long fh_iq_set_prbs(int32_t *sum, const struct fh_comp *c, const uint8_t *in,
+		    size_t n_prb);
+
+/*
  * Code n_prb PRBs of 32-bit values (n_prb * 24 at in) in coding c into
  * out (n_prb * fh_comp_prb_bytes(c) bytes).
  *
