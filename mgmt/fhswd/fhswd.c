@@ -16,6 +16,7 @@
  * thread handles signals, reloads and exit conditions.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <signal.h>
@@ -555,6 +556,8 @@ static const char *ctr_cell(const struct hal_flow_stats *s, uint32_t bit,
 
 static void print_table(struct daemon *d, double secs)
 {
+	const struct hal_config *cfg = mgmt_store_running(d->svc);
+
 	fprintf(stderr, "\n%-16s %10s %10s %10s %10s %8s %10s\n", "port",
 		"rx_pkts", "tx_pkts", "rx_Mbps", "tx_Mbps", "drops", "");
 	for (unsigned p = 0; p < mgmt_store_running(d->svc)->n_ports; p++) {
@@ -593,6 +596,28 @@ static void print_table(struct daemon *d, double secs)
 			ctr_cell(&s, HAL_CTR_RX_CORRUPT, c[4]),
 			ctr_cell(&s, HAL_CTR_RX_SEQID_ERR, c[5]),
 			ctr_cell(&s, HAL_CTR_TX_TOTAL, c[6]));
+	}
+	for (unsigned g = 0; g < cfg->n_groups; g++) {
+		struct hal_combine_stats cs;
+
+		if (hal_combine_stats(d->hal, cfg->groups[g].name, &cs) < 0) {
+			continue;
+		}
+		if (g == 0) {
+			fprintf(stderr,
+				"\n%-16s %10s %10s %10s %10s %10s %10s "
+				"%10s\n",
+				"combine group", "parts", "combined", "partial",
+				"late_parts", "mismatched", "saturated",
+				"tx_total");
+		}
+		fprintf(stderr,
+			"%-16s %10" PRIu64 " %10" PRIu64 " %10" PRIu64
+			" %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64
+			"\n",
+			cfg->groups[g].name, cs.parts, cs.combined, cs.partial,
+			cs.late_parts, cs.mismatched, cs.saturated,
+			cs.tx_total);
 	}
 }
 
