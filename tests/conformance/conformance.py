@@ -280,9 +280,12 @@ class Switch:
         if sc is not None:
             c["name"] = sc["name"]
             c["flows"] = sc.get("flows", [])
-            for part in ("l2", "ptp"):
+            for part in ("l2", "ptp", "combine_groups"):
                 if part in sc:
                     c[part] = sc[part]
+            # a port's dialect (eaxc_layout, uplane_comp) by port name
+            for p in c["ports"]:
+                p.update(sc.get("port_dialects", {}).get(p["name"], {}))
         return c
 
     def start(self):
