@@ -2,6 +2,7 @@
 #include "fh/combine.h"
 
 #include <errno.h>
+#include <stdbool.h>
 
 #define CHUNK_PRB 64
 
@@ -32,8 +33,9 @@ static void iq_widen(int32_t *sum, const int16_t *in, size_t n)
 	}
 }
 
-long fh_iq_set_prbs(int32_t *sum, const struct fh_comp *c, const uint8_t *in,
-		    size_t n_prb)
+/* Decode n_prb PRBs and set (set) or add them into sum. */
+static long iq_into(int32_t *sum, const struct fh_comp *c, const uint8_t *in,
+		    size_t n_prb, bool set)
 {
 	int16_t tmp[CHUNK_PRB * FH_PRB_VALUES];
 	size_t pb = c != NULL ? fh_comp_prb_bytes(c) : 0;
@@ -43,38 +45,32 @@ long fh_iq_set_prbs(int32_t *sum, const struct fh_comp *c, const uint8_t *in,
 	}
 	for (size_t done = 0; done < n_prb;) {
 		size_t n = n_prb - done < CHUNK_PRB ? n_prb - done : CHUNK_PRB;
+		int32_t *to = sum + done * FH_PRB_VALUES;
 		long ret = fh_decompress(c, in + done * pb, n, tmp);
 
 		if (ret < 0) {
 			return ret;
 		}
-		iq_widen(sum + done * FH_PRB_VALUES, tmp, n * FH_PRB_VALUES);
+		if (set) {
+			iq_widen(to, tmp, n * FH_PRB_VALUES);
+		} else {
+			fh_iq_accumulate(to, tmp, n * FH_PRB_VALUES);
+		}
 		done += n;
 	}
 	return (long)(n_prb * pb);
 }
 
+long fh_iq_set_prbs(int32_t *sum, const struct fh_comp *c, const uint8_t *in,
+		    size_t n_prb)
+{
+	return iq_into(sum, c, in, n_prb, true);
+}
+
 long fh_iq_add_prbs(int32_t *sum, const struct fh_comp *c, const uint8_t *in,
 		    size_t n_prb)
 {
-	int16_t tmp[CHUNK_PRB * FH_PRB_VALUES];
-	size_t pb = c != NULL ? fh_comp_prb_bytes(c) : 0;
-
-	if (pb == 0) {
-		return -EINVAL;
-	}
-	for (size_t done = 0; done < n_prb;) {
-		size_t n = n_prb - done < CHUNK_PRB ? n_prb - done : CHUNK_PRB;
-		long ret = fh_decompress(c, in + done * pb, n, tmp);
-
-		if (ret < 0) {
-			return ret;
-		}
-		fh_iq_accumulate(sum + done * FH_PRB_VALUES, tmp,
-				 n * FH_PRB_VALUES);
-		done += n;
-	}
-	return (long)(n_prb * pb);
+	return iq_into(sum, c, in, n_prb, false);
 }
 
 /* Bits beyond 16 that the PRB's values need: the shift that brings them

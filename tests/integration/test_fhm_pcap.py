@@ -23,8 +23,6 @@ import os
 import struct
 import subprocess
 import sys
-import time
-import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
@@ -104,21 +102,23 @@ def parse_sections(body, d, carrier=273):
     return out
 
 
-def recode_body(body, frm, to, limit):
-    """The switch's cut of a re-coded body: greedy, whole PRBs per part."""
+def cut(rh, secs, to, limit):
+    """The switch's cut of sections [(section, values)] coded in dialect
+    to into message bodies of at most limit bytes: greedy, whole PRBs per
+    part, numPrbu as received until something is cut.  Returns (bodies,
+    values saturated)."""
     hlen = 6 if to.dyn else 4
     pb = iq.prb_bytes(*to.comp)
-    parts, cur, split = [], bytearray(body[:4]), False
-    for s in parse_sections(body, frm):
+    bodies, body, split, sat = [], bytearray(rh), False, 0
+    for s, vals in secs:
         done = 0
         while done < s["n"]:
-            if len(cur) + hlen + pb > limit:
-                parts.append(bytes(cur))
-                cur = bytearray(body[:4])
-            left = s["n"] - done
-            n = left
-            if len(cur) + hlen + n * pb > limit:
-                n = (limit - len(cur) - hlen) // pb
+            if len(body) + hlen + pb > limit:
+                bodies.append(bytes(body))
+                body = bytearray(rh)
+            n = s["n"] - done
+            if len(body) + hlen + n * pb > limit:
+                n = (limit - len(body) - hlen) // pb
                 split = True
             if n == s["n"] and not split:
                 field = s["nf"]
@@ -127,18 +127,25 @@ def recode_body(body, frm, to, limit):
                 field = n
                 split = True
             st = s["start"] + done
-            cur += bytes([s["sid"] >> 4, ((s["sid"] & 0xF) << 4) | s["flags"] | (st >> 8 & 3),
-                          st & 0xFF, field])
+            body += bytes([s["sid"] >> 4, ((s["sid"] & 0xF) << 4) | s["flags"] | (st >> 8 & 3),
+                           st & 0xFF, field])
             if to.dyn:
-                cur += bytes([iq.comp_hdr(*to.comp), 0])
-            cur += iq.encode(to.comp[0], to.comp[1], s["vals"][done * 24:(done + n) * 24])
+                body += bytes([iq.comp_hdr(*to.comp), 0])
+            coded, n_sat = iq.encode_sum(to.comp[0], to.comp[1], vals[done * 24:(done + n) * 24])
+            sat += n_sat
+            body += coded
             done += n
             if done < s["n"]:
-                parts.append(bytes(cur))
-                cur = bytearray(body[:4])
-    if len(cur) > 4:
-        parts.append(bytes(cur))
-    return parts
+                bodies.append(bytes(body))
+                body = bytearray(rh)
+    if len(body) > len(rh):
+        bodies.append(bytes(body))
+    return bodies, sat
+
+
+def recode_body(body, frm, to, limit):
+    """A U-plane body in dialect frm re-coded in to, cut to limit."""
+    return cut(body[:4], [(s, s["vals"]) for s in parse_sections(body, frm)], to, limit)[0]
 
 
 def fix_udp(b, f):
@@ -415,46 +422,8 @@ def comb_expect(rus, ru_dias, du, on_time):
             if not fits or covered != len(prbs):
                 mism += 1
         # one body of the first part's sections, then the MTU cut
-        sat = 0
-        body = bytearray(body0[:4])
-        secs = []
-        for s in layout:
-            vals = [v for j in range(s["n"]) for v in prbs[s["start"] + j]]
-            secs.append((s, vals))
-        limit = (du.mtu or 1500) - (e - f0.l3) - 8
-        hlen = 6 if du.dyn else 4
-        pb = iq.prb_bytes(*du.comp)
-        bodies, split = [], False
-        for s, vals in secs:
-            done = 0
-            while done < s["n"]:
-                if len(body) + hlen + pb > limit:
-                    bodies.append(bytes(body))
-                    body = bytearray(body0[:4])
-                n = s["n"] - done
-                if len(body) + hlen + n * pb > limit:
-                    n = (limit - len(body) - hlen) // pb
-                    split = True
-                if n == s["n"] and not split:
-                    field = s["nf"]
-                else:
-                    n = min(n, 255)
-                    field = n
-                    split = True
-                st = s["start"] + done
-                body += bytes([s["sid"] >> 4, ((s["sid"] & 0xF) << 4) | s["flags"] | (st >> 8 & 3),
-                               st & 0xFF, field])
-                if du.dyn:
-                    body += bytes([iq.comp_hdr(*du.comp), 0])
-                coded, n_sat = iq.encode_sum(du.comp[0], du.comp[1], vals[done * 24:(done + n) * 24])
-                sat += n_sat
-                body += coded
-                done += n
-                if done < s["n"]:
-                    bodies.append(bytes(body))
-                    body = bytearray(body0[:4])
-        if len(body) > 4:
-            bodies.append(bytes(body))
+        secs = [(s, [v for j in range(s["n"]) for v in prbs[s["start"] + j]]) for s in layout]
+        bodies, sat = cut(body0[:4], secs, du, (du.mtu or 1500) - (e - f0.l3) - 8)
         eaxc = tp.eaxc_translate(f0.eaxc, ru_dias[ks[0]].layout, du.layout)
         frames = []
         for part in bodies:
@@ -725,30 +694,7 @@ def main():
     os.makedirs(ARGS.workdir, exist_ok=True)
     tp.ARGS = ARGS
     only = set(ARGS.only.split(",")) if ARGS.only else None
-    passed = failed = 0
-    for title, fn in CASES:
-        if only and title.split()[0] not in only:
-            continue
-        ck = tp.Checker()
-        t0 = time.monotonic()
-        try:
-            summary = fn(ck)
-        except tp.CaseFail as e:
-            ck.fails.append(str(e))
-        except Exception:
-            ck.fails.append("exception: " + traceback.format_exc().strip().replace("\n", "\n    "))
-        dt = time.monotonic() - t0
-        if ck.fails:
-            failed += 1
-            print(f"FAIL {title}: {ck.fails[0]} ({dt:.1f}s)", flush=True)
-            for f in ck.fails[1:8]:
-                print(f"    {f}", flush=True)
-        else:
-            passed += 1
-            print(f"PASS {title}: {summary} ({dt:.1f}s)", flush=True)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
-
+    return tp.run_cases(CASES, only)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1266,9 +1266,15 @@ def main():
     ARGS.workdir = os.path.abspath(ARGS.workdir)
     os.makedirs(ARGS.workdir, exist_ok=True)
     only = set(ARGS.only.split(",")) if ARGS.only else None
+    return run_cases(CASES, only)
+
+
+def run_cases(cases, only):
+    """Run (title, fn(Checker)) cases whose number is in only (None: all);
+    a PASS/FAIL line each, then the totals.  Returns the exit status."""
     passed = failed = 0
     t_start = time.monotonic()
-    for title, fn in CASES:
+    for title, fn in cases:
         if only and title.split()[0] not in only:
             continue
         ck = Checker()
@@ -1295,7 +1301,6 @@ def main():
     print(f"({time.monotonic() - t_start:.1f}s)")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
-
 
 if __name__ == "__main__":
     sys.exit(main())
