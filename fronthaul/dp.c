@@ -588,6 +588,25 @@ static bool emit(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 	return true;
 }
 
+/* One U-plane message the switch built, as the next of port p's stream
+ * (direction dl, eAxC eaxc): seqId renumbered, one complete message per
+ * seqId (E = 1).  Counts tx_total (*tx) or a drop on p. */
+static void emit_uplane(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
+			unsigned p, const uint8_t *d, size_t hl,
+			const struct fh_frame *fr, unsigned dl, uint16_t eaxc,
+			const uint8_t *body, size_t blen, fh_ctr *tx)
+{
+	uint8_t *sq = &lc->seq_out[p][dl][eaxc];
+
+	if (emit(lc, conf, p, d, hl, fr, FH_ECPRI_IQ_DATA, eaxc,
+		 (uint16_t)(*sq << 8 | 0x80), body, blen)) {
+		(*sq)++;
+		fh_ctr_inc(tx);
+	} else {
+		fh_ctr_inc(&lc->port_ctr[p].drops);
+	}
+}
+
 /* Send the U-plane frame m (not consumed) to port p in p's coding: each
  * message decoded in the in-port's coding and coded in p's, cut by PRB
  * range to fit p's MTU, with seqIds of p's stream.  Other messages of a
@@ -626,7 +645,7 @@ static void recode_send(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 	}
 	fh_ecpri_iter_init(&it, d + hl, fr->ecpri_len, 0);
 	while ((ret = fh_ecpri_next(&it, &msg, NULL)) > 0) {
-		uint16_t eaxc, seq;
+		uint16_t eaxc;
 		long n;
 
 		if (msg.type != FH_ECPRI_IQ_DATA) {
@@ -654,17 +673,8 @@ static void recode_send(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 			goto corrupt;
 		}
 		while ((n = fh_recode_next(&r, lc->body, max_body, NULL)) > 0) {
-			uint8_t *s = &lc->seq_out[p][msg.body[0] >> 7][eaxc];
-
-			/* one complete message per seqId (E = 1) */
-			seq = (uint16_t)(*s << 8 | 0x80);
-			if (!emit(lc, conf, p, d, hl, fr, FH_ECPRI_IQ_DATA,
-				  eaxc, seq, lc->body, (size_t)n)) {
-				fh_ctr_inc(&lc->port_ctr[p].drops);
-				continue;
-			}
-			(*s)++;
-			fh_ctr_inc(&fc->tx_total);
+			emit_uplane(lc, conf, p, d, hl, fr, msg.body[0] >> 7,
+				    eaxc, lc->body, (size_t)n, &fc->tx_total);
 		}
 		if (n < 0) {
 			goto corrupt;
@@ -881,31 +891,15 @@ static void comb_send(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 			if (done == num) {
 				continue;
 			}
-flush : {
-	uint8_t *sq = &lc->seq_out[p][0][ent->out_eaxc];
-
-	if (emit(lc, conf, p, ent->hdr, hl, &ent->fr, FH_ECPRI_IQ_DATA,
-		 ent->out_eaxc, (uint16_t)(*sq << 8 | 0x80), body, pos)) {
-		(*sq)++;
-		fh_ctr_inc(&ctr->tx_total);
-	} else {
-		fh_ctr_inc(&lc->port_ctr[p].drops);
-	}
-	pos = FH_RADIO_HDR_LEN;
-}
+flush:
+			emit_uplane(lc, conf, p, ent->hdr, hl, &ent->fr, 0,
+				    ent->out_eaxc, body, pos, &ctr->tx_total);
+			pos = FH_RADIO_HDR_LEN;
 		}
 	}
 	if (pos > FH_RADIO_HDR_LEN) {
-		uint8_t *sq = &lc->seq_out[p][0][ent->out_eaxc];
-
-		if (emit(lc, conf, p, ent->hdr, hl, &ent->fr, FH_ECPRI_IQ_DATA,
-			 ent->out_eaxc, (uint16_t)(*sq << 8 | 0x80), body,
-			 pos)) {
-			(*sq)++;
-			fh_ctr_inc(&ctr->tx_total);
-		} else {
-			fh_ctr_inc(&lc->port_ctr[p].drops);
-		}
+		emit_uplane(lc, conf, p, ent->hdr, hl, &ent->fr, 0,
+			    ent->out_eaxc, body, pos, &ctr->tx_total);
 	}
 	fh_ctr_add(&ctr->saturated, sat);
 	comb_free(g, ent);

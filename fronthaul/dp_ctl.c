@@ -120,14 +120,6 @@ void fh_dp_destroy(struct fh_dp *dp)
 	rte_free(dp);
 }
 
-static bool layout_eq(const struct fh_eaxc_layout *a,
-		      const struct fh_eaxc_layout *b)
-{
-	return a->du_port_bits == b->du_port_bits &&
-	       a->band_sector_bits == b->band_sector_bits &&
-	       a->cc_bits == b->cc_bits && a->ru_port_bits == b->ru_port_bits;
-}
-
 void fh_dp_conf_dialects(struct fh_dp_conf *c)
 {
 	memset(c->conv, 0, sizeof(c->conv));
@@ -139,7 +131,7 @@ void fh_dp_conf_dialects(struct fh_dp_conf *c)
 			const struct fh_dp_port *b = &c->ports[o];
 			uint8_t cv = 0;
 
-			if (!layout_eq(&a->layout, &b->layout)) {
+			if (!fh_eaxc_layout_eq(&a->layout, &b->layout)) {
 				cv |= FH_CONV_EAXC;
 			}
 			if (a->has_comp && b->has_comp &&

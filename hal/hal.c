@@ -216,14 +216,6 @@ void hal_capabilities(const struct hal *h, struct hal_caps *caps)
 }
 
 /* cfg against what backend type can express (caps). */
-static bool layout_differs(const struct fh_eaxc_layout *a,
-			   const struct fh_eaxc_layout *b)
-{
-	return a->du_port_bits != b->du_port_bits ||
-	       a->band_sector_bits != b->band_sector_bits ||
-	       a->cc_bits != b->cc_bits || a->ru_port_bits != b->ru_port_bits;
-}
-
 /* What a flow needs between the dialects of its in-port (every port when
  * it matches any) and its out-ports that the backend lacks, or NULL. */
 static const char *dialect_miss(const struct hal_caps *c,
@@ -246,8 +238,8 @@ static const char *dialect_miss(const struct hal_caps *c,
 				       "of its ports (ports[].uplane_comp)";
 			}
 			if (!c->port_dialects && !f->action.has_set_eaxc_id &&
-			    layout_differs(hal_port_layout(cfg, in),
-					   hal_port_layout(cfg, o))) {
+			    !fh_eaxc_layout_eq(hal_port_layout(cfg, in),
+					       hal_port_layout(cfg, o))) {
 				return "eAxC translation between the layouts "
 				       "of "
 				       "its ports (ports[].eaxc_layout)";

@@ -2,6 +2,7 @@
 #ifndef FH_EAXC_H
 #define FH_EAXC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /*
@@ -32,6 +33,15 @@ struct fh_eaxc {
 
 /* @return 0 if the widths sum to 16; -EINVAL if they do not or l is NULL. */
 int fh_eaxc_layout_check(const struct fh_eaxc_layout *l);
+
+/* Do a and b split the eAxC the same way? */
+static inline bool fh_eaxc_layout_eq(const struct fh_eaxc_layout *a,
+				     const struct fh_eaxc_layout *b)
+{
+	return a->du_port_bits == b->du_port_bits &&
+	       a->band_sector_bits == b->band_sector_bits &&
+	       a->cc_bits == b->cc_bits && a->ru_port_bits == b->ru_port_bits;
+}
 
 /*
  * Split a 16-bit eAxC ID into its fields under layout l.  l should pass
