@@ -282,20 +282,89 @@ static inline int64_t air_offset(const struct fh_dp_conf *conf,
 
 static inline void window_count(const struct fh_dp_conf *conf,
 				const struct fh_flow *f,
-				struct fh_dp_flow_ctr *fc, const uint8_t *rh,
+				struct fh_dp_flow_ctr *fc,
+				struct fh_dp_eaxc_ctr *ec, const uint8_t *rh,
 				struct tref tr, bool us_clock)
 {
 	int64_t off = air_offset(conf, rh, tr, us_clock);
+	fh_ctr *fx, *ex;
 
 	if (unlikely(off == FH_OFF_INVALID)) {
 		fh_ctr_inc(&fc->rx_corrupt);
-	} else if (off < f->window.earliest_ns) {
-		fh_ctr_inc(&fc->rx_early);
-	} else if (off > f->window.latest_ns) {
-		fh_ctr_inc(&fc->rx_late);
-	} else {
-		fh_ctr_inc(&fc->rx_on_time);
+		return;
 	}
+	if (off < f->window.earliest_ns) {
+		fx = &fc->rx_early;
+		ex = ec != NULL ? &ec->rx_early : NULL;
+	} else if (off > f->window.latest_ns) {
+		fx = &fc->rx_late;
+		ex = ec != NULL ? &ec->rx_late : NULL;
+	} else {
+		fx = &fc->rx_on_time;
+		ex = ec != NULL ? &ec->rx_on_time : NULL;
+	}
+	fh_ctr_inc(fx);
+	if (ex != NULL) {
+		fh_ctr_inc(ex);
+		if (unlikely(!atomic_load_explicit(&ec->windowed,
+						   memory_order_relaxed))) {
+			atomic_store_explicit(&ec->windowed, 1,
+					      memory_order_relaxed);
+		}
+	}
+}
+
+/*
+ * The eAxC stream of a valid message (e: its eCPRI header): count it and
+ * check its SeqId, which increments per message (E=1) and stays for the
+ * fragments of one (E=0).  A forward gap is messages lost; a SeqId behind
+ * the stream (repeated, reordered) is an error that does not move it,
+ * unless two in a row are (the sender restarted its count).  *seq_err
+ * says whether the SeqId was not the one expected.  NULL when the
+ * lcore's table is full (the stream is not counted).
+ */
+static inline struct fh_dp_eaxc_ctr *
+eaxc_track(struct fh_dp_lcore *lc, unsigned in, unsigned u, unsigned dl,
+	   uint16_t eaxc, const uint8_t *e, bool *seq_err)
+{
+	uint16_t *ix = &lc->eaxc_idx[in][u][dl][eaxc];
+	struct fh_dp_eaxc_ctr *ec;
+	uint8_t s = e[6], gap;
+
+	if (unlikely(*ix == 0)) {
+		uint32_t n = atomic_load_explicit(&lc->n_eaxc,
+						  memory_order_relaxed);
+
+		if (unlikely(n >= FH_DP_MAX_EAXC)) {
+			fh_ctr_inc(&lc->eaxc_untracked);
+			*seq_err = false;
+			return NULL;
+		}
+		ec = &lc->eaxc[n];
+		ec->key = FH_DP_EAXC_KEY(in, u, dl, eaxc);
+		ec->next = s;
+		atomic_store_explicit(&lc->n_eaxc, n + 1, memory_order_release);
+		*ix = (uint16_t)n;
+	}
+	ec = &lc->eaxc[*ix];
+	fh_ctr_inc(&ec->rx_total);
+	gap = (uint8_t)(s - ec->next);
+	*seq_err = gap != 0;
+	if (likely(gap == 0)) {
+		ec->next = (uint8_t)(s + (e[7] >> 7));
+		ec->behind = 0;
+		return ec;
+	}
+	fh_ctr_inc(&ec->rx_seqid_err);
+	if (gap < 128) {
+		fh_ctr_add(&ec->rx_lost, gap);
+		ec->next = (uint8_t)(s + (e[7] >> 7));
+		ec->behind = 0;
+	} else if (++ec->behind >= 2) {
+		ec->next = (uint8_t)(s + (e[7] >> 7));
+		ec->behind = 0;
+	}
+	return ec;
 }
 
 /* ---- actions --------------------------------------------------------------- */
@@ -1674,11 +1743,12 @@ static void process_one(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 	struct fh_flow_key key;
 	const struct fh_flow *f;
 	struct fh_dp_flow_ctr *fc;
+	struct fh_dp_eaxc_ctr *ec = NULL;
 	const uint8_t *e;
-	uint16_t vlan, seq, et;
+	uint16_t vlan, et;
 	uint32_t now_s;
 	long fi;
-	bool valid;
+	bool valid, seq_err = false;
 
 	if (dp->clock_pcap && dp->ts_dynfield >= 0) {
 		/* replay: the capture timestamp (us) is the arrival time */
@@ -1795,6 +1865,11 @@ ecpri:
 	key.udp_port = fr.over_udp ? fr.dport : 0;
 	key.src_mac = fr.src;
 	key.dst_mac = fr.dst;
+	if (likely(valid)) {
+		ec = eaxc_track(lc, in, key.plane == FH_PLANE_U,
+				key.direction == FH_DIRECTION_DL, key.eaxc_id,
+				e, &seq_err);
+	}
 	/* a shared cell's UL: combined, not forwarded by the flows */
 	if (unlikely(conf->port_groups[in] != 0) && key.plane == FH_PLANE_U &&
 	    key.direction == FH_DIRECTION_UL) {
@@ -1832,25 +1907,11 @@ ecpri:
 		rte_pktmbuf_free(m);
 		return;
 	}
-	/* sequence: SeqId increments per eAxC, plane and direction */
-	seq = fh_get_be16(e + 6);
-	{
-		unsigned pl = key.plane == FH_PLANE_U;
-		unsigned dir = key.direction == FH_DIRECTION_DL;
-		uint8_t s = (uint8_t)(seq >> 8);
-		uint8_t *seen = &lc->seq_seen[in][pl][dir][key.eaxc_id >> 3];
-		uint8_t *next = &lc->seq_next[in][pl][dir][key.eaxc_id];
-		uint8_t bit = (uint8_t)(1u << (key.eaxc_id & 7));
-
-		if ((*seen & bit) && *next != s) {
-			fh_ctr_inc(&fc->rx_seqid_err);
-		}
-		*seen |= bit;
-		/* fragments (E=0) keep the SeqId */
-		*next = (uint8_t)(s + (seq >> 7 & 1));
+	if (seq_err) {
+		fh_ctr_inc(&fc->rx_seqid_err);
 	}
 	if (f->window.enabled) {
-		window_count(conf, f, fc, e + 8, tr,
+		window_count(conf, f, fc, ec, e + 8, tr,
 			     dp->clock_pcap && dp->ts_dynfield >= 0);
 	}
 	if (f->action.drop || f->action.n_out_ports == 0) {

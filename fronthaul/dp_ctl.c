@@ -78,9 +78,15 @@ int fh_dp_create(const struct fh_dp_params *p, struct fh_dp **out)
 					   sizeof(struct fh_dp_flow_ctr) *
 						   FH_DP_MAX_FLOWS,
 					   RTE_CACHE_LINE_SIZE);
-		if (lc->flow_ctr == NULL) {
+		lc->eaxc = rte_zmalloc("fh_eaxc",
+				       sizeof(*lc->eaxc) * FH_DP_MAX_EAXC,
+				       RTE_CACHE_LINE_SIZE);
+		lc->eaxc_idx = calloc(FH_MAX_PORTS, sizeof(*lc->eaxc_idx));
+		if (lc->flow_ctr == NULL || lc->eaxc == NULL ||
+		    lc->eaxc_idx == NULL) {
 			goto fail;
 		}
+		atomic_store(&lc->n_eaxc, 1); /* slot 0: "none" */
 	}
 	fh_dp_clock_anchor(&dp->clock);
 	dp->ns_mult = dp->clock.mult;
@@ -100,6 +106,8 @@ void fh_dp_destroy(struct fh_dp *dp)
 	for (unsigned i = 0; i < FH_DP_MAX_LCORES; i++) {
 		if (dp->lcores[i] != NULL) {
 			rte_free(dp->lcores[i]->flow_ctr);
+			rte_free(dp->lcores[i]->eaxc);
+			free(dp->lcores[i]->eaxc_idx);
 			rte_free(dp->lcores[i]);
 		}
 		if (dp->comb_ring[i] != NULL) {
@@ -407,6 +415,77 @@ void fh_dp_publish(struct fh_dp *dp, struct fh_dp_conf *c)
 }
 
 /* ---- counter sums ------------------------------------------------------------ */
+
+static int eaxc_cmp(const void *a, const void *b)
+{
+	const struct fh_dp_eaxc_ctr *x = *(const struct fh_dp_eaxc_ctr *const *)a,
+				    *y = *(const struct fh_dp_eaxc_ctr *const *)b;
+	/* port, eAxC, then plane and direction */
+	uint32_t kx = (x->key >> 18) << 18 | (x->key & 0xffff) << 2 |
+		      (x->key >> 16 & 3),
+		 ky = (y->key >> 18) << 18 | (y->key & 0xffff) << 2 |
+		      (y->key >> 16 & 3);
+
+	return (kx > ky) - (kx < ky);
+}
+
+size_t fh_dp_eaxc_sum(const struct fh_dp *dp, struct fh_dp_eaxc_sum *out,
+		      size_t max, uint64_t *untracked)
+{
+	const struct fh_dp_eaxc_ctr **all;
+	size_t n = 0, total = 0;
+	uint64_t unt = 0;
+
+	all = calloc((size_t)dp->n_lcores * FH_DP_MAX_EAXC, sizeof(*all));
+	for (unsigned i = 0; i < dp->n_lcores; i++) {
+		const struct fh_dp_lcore *lc = dp->lcores[i];
+		/* acquire: the slots below n_eaxc have their key */
+		uint32_t used = atomic_load_explicit(
+			(_Atomic uint32_t *)&lc->n_eaxc, memory_order_acquire);
+
+		unt += fh_ctr_read(&lc->eaxc_untracked);
+		for (uint32_t k = 1; all != NULL && k < used; k++) {
+			all[n++] = &lc->eaxc[k];
+		}
+	}
+	if (untracked != NULL) {
+		*untracked = unt;
+	}
+	if (all == NULL) {
+		return 0;
+	}
+	qsort(all, n, sizeof(*all), eaxc_cmp);
+	for (size_t k = 0; k < n; k++) {
+		const struct fh_dp_eaxc_ctr *e = all[k];
+		struct fh_dp_eaxc_sum *o;
+
+		if (k == 0 || e->key != all[k - 1]->key) {
+			total++;
+			if (total <= max) {
+				o = &out[total - 1];
+				memset(o, 0, sizeof(*o));
+				o->port = (uint16_t)(e->key >> 18);
+				o->eaxc_id = (uint16_t)e->key;
+				o->plane = e->key >> 17 & 1 ? FH_PLANE_U :
+							      FH_PLANE_C;
+				o->direction = e->key >> 16 & 1 ?
+						       FH_DIRECTION_DL :
+						       FH_DIRECTION_UL;
+			}
+		}
+		if (total > max) {
+			continue;
+		}
+		o = &out[total - 1];
+		o->windowed |= atomic_load_explicit(
+			(_Atomic uint8_t *)&e->windowed, memory_order_relaxed);
+#define EAXC_SUM(name) o->name += fh_ctr_read(&e->name);
+		FH_EAXC_COUNTERS(EAXC_SUM)
+#undef EAXC_SUM
+	}
+	free(all);
+	return total;
+}
 
 void fh_dp_flow_sum(const struct fh_dp *dp, unsigned slot,
 		    struct fh_dp_flow_sum *out)

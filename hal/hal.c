@@ -493,6 +493,24 @@ int hal_combine_stats(struct hal *h, const char *name,
 	return HAL_OPTIONAL(h, combine_stats, name, out);
 }
 
+int hal_eaxc_stats(struct hal *h, struct hal_eaxc_stats **out, size_t *n,
+		   uint64_t *untracked)
+{
+	uint64_t unt = 0;
+	int ret;
+
+	if (h == NULL || out == NULL || n == NULL) {
+		return -EINVAL;
+	}
+	*out = NULL;
+	*n = 0;
+	ret = HAL_OPTIONAL(h, eaxc_stats, out, n, &unt);
+	if (untracked != NULL) {
+		*untracked = unt;
+	}
+	return ret;
+}
+
 int hal_ptp_stats(struct hal *h, unsigned port, struct hal_ptp_stats *out)
 {
 	if (h == NULL || out == NULL) {

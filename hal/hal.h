@@ -238,6 +238,31 @@ struct hal_combine_stats {
 };
 #undef HAL_COMB_FIELD
 
+/* One eAxC stream (FH_EAXC_COUNTERS): messages of an eAxC, plane and
+ * direction received on a port, whatever forwarded them. */
+#define HAL_EAXC_FIELD(name) uint64_t name;
+struct hal_eaxc_stats {
+	unsigned port; /* index in the running config */
+	uint16_t eaxc_id;
+	uint8_t plane; /* FH_PLANE_C, FH_PLANE_U */
+	uint8_t direction; /* FH_DIRECTION_UL, FH_DIRECTION_DL */
+	bool windowed; /* false: no window judged it (on time ... n/a) */
+	FH_EAXC_COUNTERS(HAL_EAXC_FIELD)
+};
+#undef HAL_EAXC_FIELD
+
+/* "U" / "C" and "UL" / "DL": how tables, JSON and metric labels name a
+ * stream's plane and direction. */
+static inline const char *hal_plane_str(uint8_t plane)
+{
+	return plane == FH_PLANE_U ? "U" : "C";
+}
+
+static inline const char *hal_direction_str(uint8_t direction)
+{
+	return direction == FH_DIRECTION_DL ? "DL" : "UL";
+}
+
 struct hal_l2_stats {
 	uint64_t forwarded;
 	uint64_t flooded;
@@ -338,6 +363,15 @@ int hal_ptp_stats(struct hal *h, unsigned port, struct hal_ptp_stats *out);
  * combine). */
 int hal_combine_stats(struct hal *h, const char *name,
 		      struct hal_combine_stats *out);
+/*
+ * The eAxC streams seen since start, sorted by port, eAxC, plane,
+ * direction: *out (the caller frees it; NULL when *n is 0) holds *n;
+ * *untracked (may be NULL) the messages of streams beyond the backend's
+ * table, not counted.  @return 0; -EINVAL; -EOPNOTSUPP (the backend
+ * does not count per eAxC); -ENOMEM.
+ */
+int hal_eaxc_stats(struct hal *h, struct hal_eaxc_stats **out, size_t *n,
+		   uint64_t *untracked);
 /* Bridge counters.  @return 0; -EINVAL; -EOPNOTSUPP (not counted). */
 int hal_l2_stats(struct hal *h, struct hal_l2_stats *out);
 /* Where the running flow named name runs.  @return 0; -EINVAL; -ENOENT

@@ -934,6 +934,44 @@ static int dpdk_combine_stats(struct hal *h, const char *name,
 	return 0;
 }
 
+static int dpdk_eaxc_stats(struct hal *h, struct hal_eaxc_stats **out,
+			   size_t *n, uint64_t *untracked)
+{
+	struct fh_dp *dp = to_dpdk(h)->dp;
+	struct fh_dp_eaxc_sum *sum = NULL;
+	size_t got, want = fh_dp_eaxc_sum(dp, NULL, 0, NULL);
+
+	/* the streams may grow between the two reads: read again into room
+	 * for what the first saw plus some */
+	want += 64;
+	sum = calloc(want, sizeof(*sum));
+	if (sum == NULL) {
+		return -ENOMEM;
+	}
+	got = fh_dp_eaxc_sum(dp, sum, want, untracked);
+	got = got < want ? got : want;
+	*out = calloc(got ? got : 1, sizeof(**out));
+	if (*out == NULL) {
+		free(sum);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < got; i++) {
+		struct hal_eaxc_stats *o = &(*out)[i];
+
+		o->port = sum[i].port;
+		o->eaxc_id = sum[i].eaxc_id;
+		o->plane = sum[i].plane;
+		o->direction = sum[i].direction;
+		o->windowed = sum[i].windowed;
+#define DPDK_EAXC(name) o->name = sum[i].name;
+		FH_EAXC_COUNTERS(DPDK_EAXC)
+#undef DPDK_EAXC
+	}
+	*n = got;
+	free(sum);
+	return 0;
+}
+
 static int dpdk_idle_ns(struct hal *h, uint64_t *ns)
 {
 	struct fh_dp *dp = to_dpdk(h)->dp;
@@ -1041,6 +1079,7 @@ const struct hal_class hal_dpdk_class = {
 	.l2_stats = dpdk_l2_stats,
 	.ptp_stats = dpdk_ptp_stats,
 	.combine_stats = dpdk_combine_stats,
+	.eaxc_stats = dpdk_eaxc_stats,
 	.idle_ns = dpdk_idle_ns,
 	.inject = dpdk_inject,
 	.residence = dpdk_residence,

@@ -466,6 +466,46 @@ static json_t *combine_json(struct daemon *d, const struct hal_config *cfg,
 	return o;
 }
 
+/* The eAxC streams for --counters-json: one object each; on time,
+ * early and late null where no flow's window judged the stream. */
+static json_t *eaxc_json(struct daemon *d, const struct hal_config *cfg)
+{
+	struct hal_eaxc_stats *s;
+	size_t n;
+	json_t *a;
+
+	if (hal_eaxc_stats(d->hal, &s, &n, NULL) < 0) {
+		return json_null();
+	}
+	a = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "port",
+				    json_string(s[i].port < cfg->n_ports ?
+							cfg->ports[s[i].port].name :
+							"?"));
+		json_object_set_new(o, "eaxc_id", json_integer(s[i].eaxc_id));
+		json_object_set_new(o, "plane",
+				    json_string(hal_plane_str(s[i].plane)));
+		json_object_set_new(
+			o, "direction",
+			json_string(hal_direction_str(s[i].direction)));
+#define EAXC_JSON(name) \
+	json_object_set_new(o, #name, json_integer((json_int_t)s[i].name));
+		FH_EAXC_COUNTERS(EAXC_JSON)
+#undef EAXC_JSON
+		if (!s[i].windowed) {
+			json_object_set_new(o, "rx_on_time", json_null());
+			json_object_set_new(o, "rx_early", json_null());
+			json_object_set_new(o, "rx_late", json_null());
+		}
+		json_array_append_new(a, o);
+	}
+	free(s);
+	return a;
+}
+
 static json_t *counters_json(struct daemon *d)
 {
 	json_t *root = json_object(), *ports = json_object();
@@ -537,6 +577,7 @@ static json_t *counters_json(struct daemon *d)
 				combine_json(d, cfg, &cfg->groups[g]));
 		}
 		json_object_set_new(root, "combine_groups", groups);
+		json_object_set_new(root, "eaxc", eaxc_json(d, cfg));
 	}
 	json_object_set_new(root, "seconds", json_real(elapsed_s(&d->start)));
 	return root;

@@ -1232,6 +1232,105 @@ def case_ptp(ck):
     return f"{n_corr} corrections checked on 2 ports; bridge mode unchanged"
 
 
+def seq_model(seqs):
+    """Per-eAxC SeqId counters as the switch keeps them: a forward gap
+    (mod 256, < 128) is that many messages lost; a SeqId behind the
+    stream is an error that does not move it unless two in a row are."""
+    nxt, behind, err, lost = None, 0, 0, 0
+    for s in seqs:
+        if nxt is None:
+            nxt = s
+        gap = (s - nxt) & 0xFF
+        if gap == 0:
+            nxt, behind = (s + 1) & 0xFF, 0
+            continue
+        err += 1
+        if gap < 128:
+            lost += gap
+            nxt, behind = (s + 1) & 0xFF, 0
+        else:
+            behind += 1
+            if behind >= 2:
+                nxt, behind = (s + 1) & 0xFF, 0
+    return err, lost
+
+
+def case_eaxc_counters(ck):
+    """18. Per-eAxC counters: DL C+U for eAxC 0..5 (0..3 claimed by the
+    default flows, which have windows; 4, 5 bridged).  U eAxC 0 loses 3
+    messages in a row and later sees one twice; C eAxC 1 loses one; U eAxC
+    2 has two messages swapped; U eAxC 3 restarts its SeqId.  Every
+    stream's rx_total, seqid errors and estimated lost equal the model,
+    window counters are null for the bridged streams, and the flows'
+    rx_seqid_err are the sums of their streams'."""
+    case = "18_eaxc_counters"
+    du = gen(case, "du", "--from", "du", "--direction", "dl", "--eaxc", 6,
+             "--prbs", 10, "--slots", 6)
+    streams = {}
+    for i, (_, b) in enumerate(du):
+        f = Frame(b)
+        streams.setdefault((f.eaxc, f.plane), []).append(i)
+    u0, c1, u2, u3 = (streams[(0, "U")], streams[(1, "C")],
+                      streams[(2, "U")], streams[(3, "U")])
+    ck.ok(len(u0) > 12 and len(c1) > 4 and len(u3) > 6, "gen gave short streams")
+    drop = set(u0[3:6]) | {c1[2]}
+    order = list(range(len(du)))
+    a, b = order.index(u2[4]), order.index(u2[5])
+    order[a], order[b] = order[b], order[a]
+    pkts = [du[i] for i in order if i not in drop]
+    dup = pkts.index(du[u0[9]])
+    pkts.insert(dup + 2, du[u0[9]])
+    # eAxC 3 U: from its 5th message on, the SeqIds restart 100 lower
+    for k in u3[4:]:
+        j = pkts.index(du[k])
+        fr = bytearray(pkts[j][1])
+        e = Frame(fr).ecpri
+        fr[e + 6] = (fr[e + 6] - 100) & 0xFF
+        pkts[j] = (pkts[j][0], bytes(fr))
+    ports = [("du0", "ROLE_DU", pkts), ("ru0", "ROLE_RU", EMPTY),
+             ("ru1", "ROLE_RU", EMPTY)]
+    res = run_fhswd(case, ports, base_config(case, ports, DEFAULT_FLOWS))
+    got = {(e["eaxc_id"], e["plane"], e["direction"]): e
+           for e in res.counters.get("eaxc") or []}
+    want_keys = set()
+    flow_err = {}
+    lost_total = 0
+    for (eaxc, pl) in sorted(streams):
+        seqs = [Frame(b).seq for _, b in pkts
+                if Frame(b).eaxc == eaxc and Frame(b).plane == pl]
+        err, lost = seq_model(seqs)
+        lost_total += lost
+        key = (eaxc, pl, "DL")
+        want_keys.add(key)
+        e = got.get(key)
+        if e is None:
+            ck.fails.append(f"eaxc {eaxc} {pl}/DL: missing")
+            continue
+        ck.eq(e["port"], "du0", f"eaxc {key} port")
+        ck.eq((e["rx_total"], e["rx_seqid_err"], e["rx_lost"]),
+              (len(seqs), err, lost), f"eaxc {key} rx_total/seqid_err/lost")
+        if eaxc < 4:
+            ck.eq((e["rx_on_time"], e["rx_early"], e["rx_late"]),
+                  (len(seqs), 0, 0), f"eaxc {key} on_time/early/late")
+            fl = f"dl-{pl.lower()}-{RU_OF[eaxc]}"
+            flow_err[fl] = flow_err.get(fl, 0) + err
+        else:
+            ck.eq((e["rx_on_time"], e["rx_early"], e["rx_late"]),
+                  (None, None, None), f"eaxc {key} window counters (bridged)")
+    ck.eq(set(got), want_keys, "streams reported")
+    for fl, err in flow_err.items():
+        check_flow(ck, res, fl, rx_seqid_err=err)
+    # the model, against what was done to the streams by hand
+    hand = {(0, "U"): (2, 3), (1, "C"): (1, 1), (2, "U"): (2, 1),
+            (3, "U"): (2, 0)}
+    for (eaxc, pl), want in hand.items():
+        seqs = [Frame(b).seq for _, b in pkts
+                if Frame(b).eaxc == eaxc and Frame(b).plane == pl]
+        ck.eq(seq_model(seqs), want, f"model of eaxc {eaxc} {pl}")
+    return (f"{len(want_keys)} streams, {len(pkts)} frames, "
+            f"{lost_total} lost estimated")
+
+
 CASES = [
     ("1 eAxC split DL", case_split_dl),
     ("2 UL merge", case_merge_ul),
@@ -1250,6 +1349,7 @@ CASES = [
     ("15 eCPRI runts of 20/22 bytes flooded", case_bug_short_runt),
     ("16 broken IPv4 headers", case_broken_ip),
     ("17 PTP transparent clock", case_ptp),
+    ("18 per-eAxC counters", case_eaxc_counters),
 ]
 
 

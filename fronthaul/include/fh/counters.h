@@ -21,6 +21,23 @@
 	X(tx_total, TX_TOTAL)
 
 /*
+ * One eAxC stream, (in port, eAxC, plane, direction), whatever carries it
+ * (a flow, the bridge, a combine group): messages received; on time,
+ * early or late against the window of the flow that matched (not counted
+ * where no window applied); SeqId mismatches (rx_seqid_err) and the
+ * messages they imply were lost (rx_lost: the sum of forward SeqId gaps,
+ * modulo 256 - a gap of 256 or more reads short; a message arriving
+ * behind the stream, repeated or reordered, is an error but no loss).
+ */
+#define FH_EAXC_COUNTERS(X) \
+	X(rx_total)         \
+	X(rx_on_time)       \
+	X(rx_early)         \
+	X(rx_late)          \
+	X(rx_seqid_err)     \
+	X(rx_lost)
+
+/*
  * A port's PTP figures besides its messages by type, listed once: the
  * data path's sums, the HAL's statistics, --counters-json and DPDK
  * telemetry are built from this list.  residence_ns_* are 0 while

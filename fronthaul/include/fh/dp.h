@@ -220,6 +220,23 @@ struct fh_dp_comb_ctr {
 	fh_ctr missing[FH_MAX_PORTS];
 } __rte_cache_aligned;
 
+/* One eAxC stream of one lcore (FH_EAXC_COUNTERS) with its SeqId state;
+ * key and windowed are set before the slot is published (n_eaxc). */
+struct fh_dp_eaxc_ctr {
+	uint32_t key; /* FH_DP_EAXC_KEY */
+	uint8_t next; /* the SeqId expected next */
+	uint8_t behind; /* messages in a row behind the stream */
+	_Atomic uint8_t windowed; /* a flow's window judged some */
+	FH_EAXC_COUNTERS(FH_DP_CTR_FIELD1)
+} __rte_cache_aligned;
+
+/* Streams one lcore tracks; more are forwarded but not counted
+ * (fh_dp_lcore.eaxc_untracked). */
+#define FH_DP_MAX_EAXC 8192
+#define FH_DP_EAXC_KEY(port, u, dl, eaxc)                         \
+	((uint32_t)(port) << 18 | (uint32_t)(u) << 17 | (uint32_t)(dl) << 16 | \
+	 (uint32_t)(eaxc))
+
 struct fh_dp_port_ctr {
 	FH_DP_PORT_COUNTERS(FH_DP_CTR_FIELD1)
 } __rte_cache_aligned;
@@ -243,6 +260,15 @@ struct fh_dp_ptp_sum {
 
 struct fh_dp_port_sum {
 	FH_DP_PORT_COUNTERS(FH_DP_SUM_FIELD1)
+};
+
+struct fh_dp_eaxc_sum {
+	uint16_t port; /* index */
+	uint16_t eaxc_id;
+	uint8_t plane; /* FH_PLANE_C, FH_PLANE_U */
+	uint8_t direction; /* FH_DIRECTION_UL, FH_DIRECTION_DL */
+	bool windowed; /* false: on time / early / late are n/a */
+	FH_EAXC_COUNTERS(FH_DP_SUM_FIELD1)
 };
 
 struct fh_dp_l2_sum {
@@ -321,10 +347,14 @@ struct fh_dp_lcore {
 	uint8_t body[FH_DP_MAX_FRAME];
 	fh_ctr hist[64]; /* residence time, log2 TSC buckets */
 	fh_ctr hist_sum; /* and its total, TSC ticks */
-	/* O-RAN sequence check per [in port][plane U][direction DL][eAxC]:
-	 * the same eAxC from two RUs is two streams */
-	uint8_t seq_next[FH_MAX_PORTS][2][2][65536];
-	uint8_t seq_seen[FH_MAX_PORTS][2][2][65536 / 8];
+	/* eAxC streams: the slot (in eaxc, 0 = none yet) of each [in port]
+	 * [plane U][direction DL][eAxC] - the same eAxC from two RUs is two
+	 * streams.  The index is plain calloc'd memory, so only the pages of
+	 * eAxCs seen take memory. */
+	uint16_t (*eaxc_idx)[2][2][65536]; /* FH_MAX_PORTS */
+	struct fh_dp_eaxc_ctr *eaxc; /* FH_DP_MAX_EAXC slots */
+	_Atomic uint32_t n_eaxc; /* slots in use, slot 0 included */
+	fh_ctr eaxc_untracked; /* messages of streams beyond the table */
 } __rte_cache_aligned;
 
 struct fh_dp {
@@ -412,6 +442,16 @@ int fh_dp_conf_add_group(const struct fh_dp *dp, struct fh_dp_conf *c,
 			 const char *name, const uint16_t *in_ports,
 			 unsigned n_in, uint16_t out_port, uint16_t eaxc_id,
 			 uint16_t eaxc_mask, uint32_t deadline_us);
+
+/*
+ * The eAxC streams seen so far, summed over the lcores, sorted by port,
+ * eAxC, plane, direction: up to max into out (may be NULL with max 0).
+ * @return how many there are (more than max: out holds the first max);
+ *         *untracked (may be NULL) gets the messages of streams beyond
+ *         the per-lcore table (FH_DP_MAX_EAXC).
+ */
+size_t fh_dp_eaxc_sum(const struct fh_dp *dp, struct fh_dp_eaxc_sum *out,
+		      size_t max, uint64_t *untracked);
 
 /* Counter slot of the running combine group called name, -ENOENT. */
 int fh_dp_comb_slot(const struct fh_dp *dp, const char *name);
