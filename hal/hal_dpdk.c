@@ -154,6 +154,8 @@ static struct hal_dpdk *tel_hd;
 static int dpdk_port_stats(struct hal *h, unsigned port,
 			   struct hal_port_stats *out);
 static int dpdk_residence(struct hal *h, struct hal_residence *out);
+static int dpdk_eaxc_stats(struct hal *h, struct hal_eaxc_stats **out,
+			   size_t *n, uint64_t *untracked);
 
 #define TEL_ONE(name, NAME) +1
 enum { TEL_N_FLOW_CTR = 0 FH_FLOW_COUNTERS(TEL_ONE) };
@@ -331,6 +333,92 @@ static int tel_flows(const char *cmd, const char *params,
 	return 0;
 }
 
+/* /fhswitch/eaxc[,FIRST]: up to 64 eAxC streams from FIRST (by port,
+ * eAxC, plane, direction), "next" where the following page starts;
+ * windowed 0: no flow's window judged the stream (on time ... n/a). */
+#define TEL_EAXC_PAGE 64
+
+static int tel_strings(struct rte_tel_data *d, const char *name,
+		       const char *const *v, unsigned n)
+{
+	struct rte_tel_data *a = rte_tel_data_alloc();
+
+	if (a == NULL) {
+		return -ENOMEM;
+	}
+	rte_tel_data_start_array(a, RTE_TEL_STRING_VAL);
+	for (unsigned i = 0; i < n; i++) {
+		rte_tel_data_add_array_string(a, v[i]);
+	}
+	return rte_tel_data_add_dict_container(d, name, a, 0);
+}
+
+static int tel_eaxc(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+#define TEL_EAXC_NAME(name) #name,
+	static const char *const cols[] = {
+		"eaxc_id", FH_EAXC_COUNTERS(TEL_EAXC_NAME) "windowed"};
+#undef TEL_EAXC_NAME
+	enum { N_COLS = sizeof(cols) / sizeof(cols[0]) };
+	uint64_t col[N_COLS][TEL_EAXC_PAGE];
+	const char *port[TEL_EAXC_PAGE], *plane[TEL_EAXC_PAGE],
+		*dir[TEL_EAXC_PAGE];
+	struct hal_eaxc_stats *es = NULL;
+	size_t n_all = 0, first = 0;
+	unsigned n = 0;
+	int ret;
+
+	(void)cmd;
+	if (params != NULL && params[0] != '\0') {
+		char *end;
+		unsigned long v = strtoul(params, &end, 10);
+
+		if (*end != '\0') {
+			return -EINVAL;
+		}
+		first = v;
+	}
+	pthread_mutex_lock(&tel_mu);
+	if (tel_hd == NULL) {
+		pthread_mutex_unlock(&tel_mu);
+		return -ENODEV;
+	}
+	pthread_mutex_lock(&tel_hd->tel_lock);
+	ret = dpdk_eaxc_stats(&tel_hd->base, &es, &n_all, NULL);
+	for (size_t i = first; ret == 0 && i < n_all && n < TEL_EAXC_PAGE;
+	     i++, n++) {
+		const struct hal_eaxc_stats *e = &es[i];
+		unsigned k = 0;
+
+		port[n] = e->port < tel_hd->n_ports ?
+				  tel_hd->port_name[e->port] :
+				  "";
+		plane[n] = hal_plane_str(e->plane);
+		dir[n] = hal_direction_str(e->direction);
+		col[k++][n] = e->eaxc_id;
+#define TEL_EAXC_COL(name) col[k++][n] = e->name;
+		FH_EAXC_COUNTERS(TEL_EAXC_COL)
+#undef TEL_EAXC_COL
+		col[k][n] = e->windowed;
+	}
+	if (ret == 0) {
+		rte_tel_data_start_dict(d);
+		tel_strings(d, "port", port, n);
+		tel_strings(d, "plane", plane, n);
+		tel_strings(d, "direction", dir, n);
+		for (unsigned k = 0; k < N_COLS; k++) {
+			tel_column(d, cols[k], col[k], n);
+		}
+		if (first + n < n_all) {
+			rte_tel_data_add_dict_u64(d, "next", first + n);
+		}
+	}
+	pthread_mutex_unlock(&tel_hd->tel_lock);
+	pthread_mutex_unlock(&tel_mu);
+	free(es);
+	return ret;
+}
+
 static void ptp_row(struct hal_dpdk *hd, unsigned p, uint64_t *row)
 {
 	struct fh_dp_ptp_sum s;
@@ -414,18 +502,28 @@ static void telemetry_register(struct hal_dpdk *hd)
 		return;
 	}
 	registered = true;
-	rte_telemetry_register_cmd("/fhswitch/ports", tel_ports,
-				   "fhswitch ports (columns): name, "
-				   "rx/tx packets and bytes, drops");
-	rte_telemetry_register_cmd(
-		"/fhswitch/flows", tel_flows,
+	/* (the library refuses a help text of RTE_TEL_MAX_STRING_LEN or
+	 * more: checked at compile time) */
+#define TEL_REG(cmd, fn, help)                                         \
+	do {                                                           \
+		_Static_assert(sizeof(help) <= RTE_TEL_MAX_STRING_LEN, \
+			       cmd ": telemetry help text too long");  \
+		rte_telemetry_register_cmd(cmd, fn, help);             \
+	} while (0)
+	TEL_REG("/fhswitch/ports", tel_ports,
+		"fhswitch ports (columns): name, rx/tx packets and bytes, "
+		"drops");
+	TEL_REG("/fhswitch/flows", tel_flows,
 		"fhswitch flows (columns): name and O-RAN counters. "
 		"Parameters: first flow (pages of 256; \"next\" if more)");
-	rte_telemetry_register_cmd("/fhswitch/ptp", tel_ptp,
-				   "fhswitch PTP per port (columns): "
-				   "corrections and residence");
-	rte_telemetry_register_cmd("/fhswitch/residence", tel_residence,
-				   "fhswitch rx-to-tx residence time");
+	TEL_REG("/fhswitch/eaxc", tel_eaxc,
+		"fhswitch eAxC streams (columns). Parameters: first stream "
+		"(pages of 64; \"next\" if more)");
+	TEL_REG("/fhswitch/ptp", tel_ptp,
+		"fhswitch PTP per port (columns): corrections and residence");
+	TEL_REG("/fhswitch/residence", tel_residence,
+		"fhswitch rx-to-tx residence time");
+#undef TEL_REG
 }
 
 static int dpdk_open(const struct hal_params *p, struct hal **out, char *msg,

@@ -111,7 +111,10 @@ int api_bad_value(const char *opt, const char *val, const char *want);
 
 /* ---- counters shared by the listing commands ---- */
 
-int api_get_counters(struct api *a, char **flows, size_t n, pbm **out);
+/* CountersService.Get for the named flows (n 0: all); eaxc: with the
+ * eAxC streams. */
+int api_get_counters(struct api *a, char **flows, size_t n, bool eaxc,
+		     pbm **out);
 const Fhswitch__V1__PortCounters *
 api_port_counters(const Fhswitch__V1__Counters *c, const char *name);
 const Fhswitch__V1__FlowCounters *
@@ -120,8 +123,10 @@ api_flow_counters(const Fhswitch__V1__Counters *c, const char *name);
  * cannot count it. */
 /* A port's drops, or "n/a" where the device's are unknown. */
 char *api_port_drops(char *buf, const Fhswitch__V1__PortCounters *p);
-char *api_flow_ctr(char *buf, const Fhswitch__V1__FlowCounters *f,
+char *api_ctr_cell(char *buf, char *const *unsupported, size_t n,
 		   const char *field, uint64_t v);
+#define api_flow_ctr(buf, f, field, v) \
+	api_ctr_cell(buf, (f)->unsupported, (f)->n_unsupported, field, v)
 /*
  * A listing command's call: with --json the answer is printed and *out
  * is NULL; else *out is the answer for a table, and *c (c not NULL) the

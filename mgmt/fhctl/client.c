@@ -385,13 +385,15 @@ int api_bad_value(const char *opt, const char *val, const char *want)
 
 /* ---- ports, flows, counters ---------------------------------------------- */
 
-int api_get_counters(struct api *a, char **flows, size_t n, pbm **out)
+int api_get_counters(struct api *a, char **flows, size_t n, bool eaxc,
+		     pbm **out)
 {
 	Fhswitch__V1__GetCountersRequest q =
 		FHSWITCH__V1__GET_COUNTERS_REQUEST__INIT;
 
 	q.flows = flows;
 	q.n_flows = n;
+	q.eaxc = eaxc;
 	return api_call(a, SVC("CountersService", "Get"), &q.base,
 			&fhswitch__v1__counters__descriptor, out);
 }
@@ -430,11 +432,11 @@ char *api_port_drops(char *buf, const Fhswitch__V1__PortCounters *p)
 	return api_u64(buf, p->drops);
 }
 
-char *api_flow_ctr(char *buf, const Fhswitch__V1__FlowCounters *f,
+char *api_ctr_cell(char *buf, char *const *unsupported, size_t n,
 		   const char *field, uint64_t v)
 {
-	for (size_t i = 0; i < f->n_unsupported; i++) {
-		if (strcmp(f->unsupported[i], field) == 0) {
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(unsupported[i], field) == 0) {
 			snprintf(buf, 24, "n/a");
 			return buf;
 		}
@@ -464,7 +466,7 @@ int api_list_call(struct api *a, const char *path, const pbm *q,
 		return ret;
 	}
 	if (c != NULL) {
-		ret = api_get_counters(a, NULL, 0, &cm);
+		ret = api_get_counters(a, NULL, 0, false, &cm);
 		if (ret != 0) {
 			mgmt_pb_free(m);
 			return ret;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * fhctl counters [--flow NAME]... [--watch SECS [--interval MS]]: the
- * CountersService, once or as a stream until interrupted.
+ * fhctl counters [--flow NAME]... [--eaxc] [--watch SECS [--interval MS]]:
+ * the CountersService, once or as a stream until interrupted.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -107,6 +107,7 @@ struct view {
 	char **ports;
 	size_t n_ports;
 	bool watch;
+	bool eaxc; /* the eAxC streams' table */
 	const Fhswitch__V1__Counters *prev; /* NULL: the first sample */
 };
 
@@ -144,6 +145,85 @@ static const Fhswitch__V1__PortCounters *prev_port(const struct view *v,
 						   const char *name)
 {
 	return v->prev != NULL ? api_port_counters(v->prev, name) : NULL;
+}
+
+static const Fhswitch__V1__EaxcCounters *
+prev_eaxc(const struct view *v, const Fhswitch__V1__EaxcCounters *e)
+{
+	for (size_t i = 0; v->prev != NULL && i < v->prev->n_eaxc; i++) {
+		const Fhswitch__V1__EaxcCounters *p = v->prev->eaxc[i];
+
+		if (p->eaxc_id == e->eaxc_id && p->plane == e->plane &&
+		    p->direction == e->direction &&
+		    strcmp(p->port, e->port) == 0) {
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/* The eAxC streams of the ports shown (--eaxc). */
+static void print_eaxc(const Fhswitch__V1__Counters *c, const struct view *v)
+{
+	struct api_tbl t;
+
+	putchar('\n');
+	if (v->watch) {
+		api_tbl_init(&t, 11, "EAXC PORT", ">EAXC", "PLANE", "DIR",
+			     ">RX_TOTAL", ">RX/S", ">ON_TIME", ">EARLY",
+			     ">LATE", ">SEQID_ERR", ">LOST");
+	} else {
+		api_tbl_init(&t, 10, "EAXC PORT", ">EAXC", "PLANE", "DIR",
+			     ">RX_TOTAL", ">ON_TIME", ">EARLY", ">LATE",
+			     ">SEQID_ERR", ">LOST");
+	}
+	for (size_t i = 0; i < c->n_eaxc; i++) {
+		const Fhswitch__V1__EaxcCounters *e = c->eaxc[i];
+		const Fhswitch__V1__EaxcCounters *q = prev_eaxc(v, e);
+		char n[8][24];
+
+		if (!view_port(v, e->port)) {
+			continue;
+		}
+		snprintf(n[0], sizeof(n[0]), "%u", e->eaxc_id);
+		api_u64(n[1], e->rx_total);
+#define EAXC_CELL(k, name) \
+	api_ctr_cell(n[k], e->unsupported, e->n_unsupported, #name, e->name)
+		EAXC_CELL(2, rx_on_time);
+		EAXC_CELL(3, rx_early);
+		EAXC_CELL(4, rx_late);
+		EAXC_CELL(5, rx_seqid_err);
+		EAXC_CELL(6, rx_lost);
+#undef EAXC_CELL
+		if (v->watch) {
+			api_tbl_row(
+				&t, e->port, n[0],
+				e->plane == FHSWITCH__V1__PLANE__PLANE_U ? "U" :
+									   "C",
+				e->direction == FHSWITCH__V1__DIRECTION__DIRECTION_DL ?
+					"DL" :
+					"UL",
+				n[1],
+				rate(n[7], v, c, e->rx_total,
+				     q ? &q->rx_total : NULL),
+				n[2], n[3], n[4], n[5], n[6]);
+		} else {
+			api_tbl_row(
+				&t, e->port, n[0],
+				e->plane == FHSWITCH__V1__PLANE__PLANE_U ? "U" :
+									   "C",
+				e->direction == FHSWITCH__V1__DIRECTION__DIRECTION_DL ?
+					"DL" :
+					"UL",
+				n[1], n[2], n[3], n[4], n[5], n[6]);
+		}
+	}
+	api_tbl_print(&t);
+	if (c->eaxc_untracked != 0) {
+		printf("(%" PRIu64 " messages of streams beyond the switch's "
+		       "table, not counted per eAxC)\n",
+		       c->eaxc_untracked);
+	}
 }
 
 static const Fhswitch__V1__FlowCounters *prev_flow(const struct view *v,
@@ -232,6 +312,9 @@ static void print_counters(const Fhswitch__V1__Counters *c,
 			}
 		}
 		api_tbl_print(&t);
+	}
+	if (v->eaxc) {
+		print_eaxc(c, v);
 	}
 	print_ptp(c, v);
 	print_combine(c);
@@ -352,6 +435,7 @@ static int counters_watch(struct api *a, const struct counters_opts *o,
 	q.interval_ms = o->interval_ms;
 	q.flows = o->flows;
 	q.n_flows = o->n_flows;
+	q.eaxc = v->eaxc;
 	if (o->watch_s > 0) {
 		/* samples at 0, interval, 2 * interval ... up to watch_s */
 		q.max_samples = (uint32_t)((uint64_t)o->watch_s * 1000 /
@@ -438,6 +522,25 @@ static int counters(struct api *a, int argc, char **argv)
 	pbm *m, **held = NULL;
 	int ret;
 
+	/* --eaxc, the one flag (the other options take a value) */
+	{
+		int k = 0;
+
+		for (int i = 0; i < argc; i++) {
+			if (strcmp(argv[i], "--") == 0) {
+				while (i < argc) {
+					argv[k++] = argv[i++];
+				}
+				break;
+			}
+			if (strcmp(argv[i], "--eaxc") == 0) {
+				v.eaxc = true;
+				continue;
+			}
+			argv[k++] = argv[i];
+		}
+		argc = k;
+	}
 	/* at most one --flow per argument ("--flow=NAME") */
 	o.flows = calloc((size_t)argc + 1, sizeof(*o.flows));
 	if (o.flows == NULL) {
@@ -445,7 +548,7 @@ static int counters(struct api *a, int argc, char **argv)
 		return FHCTL_EXIT_ERROR;
 	}
 	ret = api_parse_args(a,
-			     "counters [--flow NAME]... [--watch SECS "
+			     "counters [--flow NAME]... [--eaxc] [--watch SECS "
 			     "[--interval MS]]",
 			     argc, argv, opts, counters_opt, &o, NULL, 0, 0);
 	if (ret == 0 && o.interval_ms != 0 && o.watch_s < 0) {
@@ -466,7 +569,7 @@ static int counters(struct api *a, int argc, char **argv)
 		v.watch = true;
 		ret = counters_watch(a, &o, &v);
 	} else if (ret == 0) {
-		ret = api_get_counters(a, o.flows, o.n_flows, &m);
+		ret = api_get_counters(a, o.flows, o.n_flows, v.eaxc, &m);
 		c = (void *)m;
 		if (ret == 0 && a->g.json) {
 			ret = api_print_json(&c->base, false);

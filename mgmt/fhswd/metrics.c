@@ -185,6 +185,65 @@ static void render_flows(struct fh_metrics *m, struct buf *b,
 	free(fs);
 }
 
+/* The eAxC streams: one series per (port, eAxC, plane, direction);
+ * window counters only for streams a flow's window judged. */
+static void render_eaxc(struct fh_metrics *m, struct buf *b,
+			const struct hal_config *c)
+{
+	static const struct {
+		const char *name, *help;
+		size_t off;
+		bool window;
+	} em[] = {
+		{"fhswitch_eaxc_rx_messages_total",
+		 "Messages of the eAxC stream received.",
+		 offsetof(struct hal_eaxc_stats, rx_total), false},
+		{"fhswitch_eaxc_rx_on_time_messages_total",
+		 "Messages inside the matching flow's reception window.",
+		 offsetof(struct hal_eaxc_stats, rx_on_time), true},
+		{"fhswitch_eaxc_rx_early_messages_total",
+		 "Messages before the matching flow's reception window.",
+		 offsetof(struct hal_eaxc_stats, rx_early), true},
+		{"fhswitch_eaxc_rx_late_messages_total",
+		 "Messages after the matching flow's reception window.",
+		 offsetof(struct hal_eaxc_stats, rx_late), true},
+		{"fhswitch_eaxc_rx_seqid_errors_total",
+		 "Messages whose eCPRI SeqId was not the one expected.",
+		 offsetof(struct hal_eaxc_stats, rx_seqid_err), false},
+		{"fhswitch_eaxc_rx_lost_messages_total",
+		 "Messages lost, estimated from forward SeqId gaps.",
+		 offsetof(struct hal_eaxc_stats, rx_lost), false},
+	};
+	struct hal_eaxc_stats *es;
+	size_t n;
+	char l[128];
+
+	if (hal_eaxc_stats(m->hal, &es, &n, NULL) < 0) {
+		return;
+	}
+	for (size_t k = 0; k < sizeof(em) / sizeof(em[0]); k++) {
+		head(b, em[k].name, "counter", em[k].help);
+		for (size_t i = 0; i < n; i++) {
+			if (em[k].window && !es[i].windowed) {
+				continue; /* n/a: no series */
+			}
+			put(b,
+			    "%s{port=\"%s\",eaxc=\"%u\",plane=\"%s\","
+			    "direction=\"%s\"} %" PRIu64 "\n",
+			    em[k].name,
+			    esc(es[i].port < c->n_ports ?
+					c->ports[es[i].port].name :
+					"",
+				l, sizeof(l)),
+			    es[i].eaxc_id, hal_plane_str(es[i].plane),
+			    hal_direction_str(es[i].direction),
+			    *(const uint64_t *)((const char *)&es[i] +
+						em[k].off));
+		}
+	}
+	free(es);
+}
+
 static void render_ptp(struct fh_metrics *m, struct buf *b,
 		       const struct hal_config *c)
 {
@@ -397,6 +456,7 @@ char *fh_metrics_render(struct fh_metrics *m)
 	put(&b, "fhswitch_config_version %" PRIu64 "\n", m->store->version);
 	render_ports(m, &b, c);
 	render_flows(m, &b, c);
+	render_eaxc(m, &b, c);
 	render_ptp(m, &b, c);
 	render_combine(m, &b, c);
 	if (hal_l2_stats(m->hal, &l2) == 0) {

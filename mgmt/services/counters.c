@@ -96,9 +96,53 @@ combine_counters(struct hal *h, const struct hal_config *c,
 	return r;
 }
 
-/* Read counters (flows filtered by name; names must exist). */
+/* The eAxC streams into r->eaxc (absent where the backend does not count
+ * them, or out of memory). */
+static void eaxc_counters(struct hal *h, const struct hal_config *c,
+			  Fhswitch__V1__Counters *r)
+{
+	struct hal_eaxc_stats *s;
+	size_t n;
+
+	if (hal_eaxc_stats(h, &s, &n, &r->eaxc_untracked) < 0) {
+		return;
+	}
+	r->eaxc = calloc(n ? n : 1, sizeof(*r->eaxc));
+	for (size_t i = 0; r->eaxc != NULL && i < n; i++) {
+		Fhswitch__V1__EaxcCounters *e =
+			mgmt_pb_new(&fhswitch__v1__eaxc_counters__descriptor);
+
+		if (e == NULL) {
+			break;
+		}
+		e->port = mgmt_strdup(
+			s[i].port < c->n_ports ? c->ports[s[i].port].name : "");
+		e->eaxc_id = s[i].eaxc_id;
+		e->plane = s[i].plane == FH_PLANE_U ?
+				   FHSWITCH__V1__PLANE__PLANE_U :
+				   FHSWITCH__V1__PLANE__PLANE_C;
+		e->direction = s[i].direction == FH_DIRECTION_DL ?
+				       FHSWITCH__V1__DIRECTION__DIRECTION_DL :
+				       FHSWITCH__V1__DIRECTION__DIRECTION_UL;
+#define EAXC_PB(name) e->name = s[i].name;
+		FH_EAXC_COUNTERS(EAXC_PB)
+#undef EAXC_PB
+		if (!s[i].windowed) {
+			mgmt_svc_counter_names(
+				HAL_CTR_RX_ON_TIME | HAL_CTR_RX_EARLY |
+					HAL_CTR_RX_LATE,
+				&e->unsupported, &e->n_unsupported);
+		}
+		r->eaxc[r->n_eaxc++] = e;
+	}
+	free(s);
+}
+
+/* Read counters (flows filtered by name; names must exist); with_eaxc:
+ * the eAxC streams too. */
 static Fhswitch__V1__Counters *read_counters(struct mgmt_store *s,
 					     char *const *names, size_t n_names,
+					     bool with_eaxc,
 					     struct mgmt_error *st)
 {
 	Fhswitch__V1__Counters *r =
@@ -197,6 +241,9 @@ static Fhswitch__V1__Counters *read_counters(struct mgmt_store *s,
 			r->combine_groups[r->n_combine_groups++] = gc;
 		}
 	}
+	if (with_eaxc) {
+		eaxc_counters(s->hal, c, r);
+	}
 	hal_l2_stats(s->hal, &l2);
 	r->l2->forwarded = l2.forwarded;
 	r->l2->flooded = l2.flooded;
@@ -214,7 +261,7 @@ void mgmt_rpc_counters_get(void *svc, const struct mgmt_call_info *ci,
 	Fhswitch__V1__Counters *r;
 
 	(void)ci;
-	r = read_counters(SVC(svc), q->flows, q->n_flows, st);
+	r = read_counters(SVC(svc), q->flows, q->n_flows, q->eaxc, st);
 	if (r != NULL) {
 		*resp = &r->base;
 	}
@@ -244,7 +291,7 @@ static int watch_start(void *svc, const struct mgmt_call_info *ci,
 				      "10..60000",
 				      q->interval_ms);
 	}
-	probe = read_counters(SVC(svc), q->flows, q->n_flows, st);
+	probe = read_counters(SVC(svc), q->flows, q->n_flows, q->eaxc, st);
 	if (probe == NULL) {
 		return st->err;
 	}
@@ -288,7 +335,8 @@ static int watch_next(void *svc, void *state, ProtobufCMessage **msg,
 	w->next.tv_sec += interval / 1000 + w->next.tv_nsec / 1000000000;
 	w->next.tv_nsec %= 1000000000;
 	*wait_ms = interval;
-	c = read_counters(SVC(svc), w->req->flows, w->req->n_flows, st);
+	c = read_counters(SVC(svc), w->req->flows, w->req->n_flows,
+			  w->req->eaxc, st);
 	if (c == NULL) {
 		return -1; /* a watched flow was deleted: NOT_FOUND ends it */
 	}

@@ -98,9 +98,14 @@ for want in 'fhswitch_build_info{version="' 'fhswitch_config_version 1' \
 	'fhswitch_flow_rx_on_time_messages_total{flow="a2b"}' \
 	'fhswitch_ptp_corrected_total{port="B"} 0' \
 	'fhswitch_residence_seconds_bucket{le="+Inf"}' \
-	'fhswitch_l2_flooded_total'; do
+	'fhswitch_l2_flooded_total' \
+	'fhswitch_eaxc_rx_messages_total{port="A",eaxc="1",plane="U",direction="DL"}' \
+	'fhswitch_eaxc_rx_on_time_messages_total{port="A",eaxc="0",plane="U",direction="DL"}' \
+	'fhswitch_eaxc_rx_lost_messages_total{port="B",eaxc="0",plane="U",direction="DL"}'; do
 	contains "/metrics has $want" "$want" cat "$work/m.txt"
 done
+lacks "/metrics: no timing series for the eAxC streams into B (b2a: no window)" \
+	'fhswitch_eaxc_rx_on_time_messages_total{port="B"' cat "$work/m.txt"
 check "/metrics: the flow counts the U-plane of what port A received" $py - "$work/m.txt" <<'PY'
 import re, sys
 t = open(sys.argv[1]).read()
@@ -153,6 +158,12 @@ if $py -c "import sys; sys.exit(0 if float('$v') > 1000 else 1)" 2>/dev/null; th
 	ok "prometheus: rate(fhswitch_flow_rx_messages_total{flow=\"a2b\"}[5s]) = $v /s"
 else
 	not_ok "prometheus: flow rate is '$v'"
+fi
+v=$(query 'sum(rate(fhswitch_eaxc_rx_messages_total{port="A",plane="U"}[5s]))')
+if $py -c "import sys; sys.exit(0 if float('$v') > 1000 else 1)" 2>/dev/null; then
+	ok "prometheus: U-plane eAxC streams into A at $v messages/s"
+else
+	not_ok "prometheus: eAxC stream rate is '$v'"
 fi
 cv=$(query 'fhswitch_config_version{job="fhswd"}')
 [ "$cv" = 1 ] && ok "prometheus: fhswitch_config_version 1" ||

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # DPDK telemetry: fhswd registers /fhswitch/ports, /fhswitch/flows (pages
-# of 256), /fhswitch/ptp and /fhswitch/residence, and DPDK's own client
+# of 256), /fhswitch/eaxc, /fhswitch/ptp and /fhswitch/residence, and DPDK's own client
 # (dpdk-telemetry.py, Debian's dpdk package) reads them next to
 # /ethdev/stats; the figures agree with fhswd's --counters-json.  fhswd runs
 # on two ring vdevs with U-plane packets bouncing between them through 300
@@ -76,7 +76,11 @@ done
 "$fhctl" -s "127.0.0.1:$gport" counters --flow a2b >"$work/fhctl_flow.txt" 2>&1
 "$fhctl" -s "127.0.0.1:$gport" counters --flow a2b --watch 1 --interval 500 \
 	>"$work/fhctl_watch.txt" 2>&1
+"$fhctl" -s "127.0.0.1:$gport" counters --eaxc >"$work/fhctl_eaxc.txt" 2>&1
+"$fhctl" -s "127.0.0.1:$gport" --json counters --eaxc \
+	>"$work/fhctl_eaxc.json" 2>&1
 printf '%s\n' / /fhswitch/ports /fhswitch/flows /fhswitch/flows,256 \
+	/fhswitch/eaxc /fhswitch/eaxc,3 \
 	/fhswitch/ptp /fhswitch/residence /ethdev/stats,0 /help,/fhswitch/flows |
 	timeout 20 dpdk-telemetry.py -f "$prefix" >"$work/tel.txt" 2>"$work/tel.err"
 wait "$fpid" || not_ok "fhswd exited non-zero: $(tail -3 "$work/fhswd.log")"
@@ -103,6 +107,24 @@ jcheck "/fhswitch/flows: the first page of 256 and where the next starts" "$work
 	'len(j["/fhswitch/flows"][0]["name"]) == 256 and j["/fhswitch/flows"][0]["name"][:2] == ["a2b", "b.2a"] and j["/fhswitch/flows"][0]["next"] == 256 and j["/fhswitch/flows"][0]["rx_total"][0] > 1000'
 jcheck "/fhswitch/flows,256: the last 44, no next" "$work/tel.json" \
 	'len(j["/fhswitch/flows"][1]["name"]) == 44 and j["/fhswitch/flows"][1]["name"][-1] == "idle-297" and "next" not in j["/fhswitch/flows"][1] and set(j["/fhswitch/flows"][1]["rx_total"]) == {0}'
+# eAxC 0 and 1 bounce between A and B-1 (U-plane by the flows, C-plane
+# bridged): streams per port, eAxC, plane; the capture's SeqIds start
+# again each time it is replayed, so errors grow; no flow has a window
+jcheck "/fhswitch/eaxc: the U-plane streams by port, eAxC" "$work/tel.json" \
+	'(lambda e: [(e["port"][i], e["eaxc_id"][i], e["direction"][i], e["windowed"][i]) for i in range(len(e["port"])) if e["plane"][i] == "U"] == [("A", 0, "DL", 0), ("A", 1, "DL", 0), ("B-1", 0, "DL", 0), ("B-1", 1, "DL", 0)] and min(e["rx_total"]) > 1000 and min(e["rx_seqid_err"]) > 0 and "next" not in e)(j["/fhswitch/eaxc"][0])'
+jcheck "/fhswitch/eaxc,3: from the fourth stream on" "$work/tel.json" \
+	'j["/fhswitch/eaxc"][1]["port"] == j["/fhswitch/eaxc"][0]["port"][3:] and j["/fhswitch/eaxc"][1]["eaxc_id"] == j["/fhswitch/eaxc"][0]["eaxc_id"][3:]'
+jcheck "fhctl --json counters --eaxc: the streams, window counters n/a" "$work/fhctl_eaxc.json" \
+	'(lambda u: [(x["port"], x.get("eaxc_id", 0), x["direction"]) for x in u] == [("A", 0, "DIRECTION_DL"), ("A", 1, "DIRECTION_DL"), ("B-1", 0, "DIRECTION_DL"), ("B-1", 1, "DIRECTION_DL")] and all(int(x["rx_total"]) > 1000 and x["unsupported"] == ["rx_on_time", "rx_early", "rx_late"] for x in u))([x for x in j["eaxc"] if x["plane"] == "PLANE_U"])'
+check "fhctl counters --eaxc: the stream table" $py - "$work/fhctl_eaxc.txt" <<'PY'
+import sys
+lines = [l.split() for l in open(sys.argv[1])]
+head = [l for l in lines if l[:2] == ["EAXC", "PORT"]]
+assert head and head[0][2:] == ["EAXC", "PLANE", "DIR", "RX_TOTAL", "ON_TIME", "EARLY", "LATE", "SEQID_ERR", "LOST"], head
+rows = [l for l in lines if len(l) == 10 and l[2] == "U"]
+assert [(r[0], r[1], r[3]) for r in rows] == [("A", "0", "DL"), ("A", "1", "DL"), ("B-1", "0", "DL"), ("B-1", "1", "DL")], rows
+assert all(r[5:8] == ["n/a"] * 3 and int(r[4]) > 1000 for r in rows), rows
+PY
 jcheck "/fhswitch/ptp: per port columns" "$work/tel.json" \
 	'j["/fhswitch/ptp"][0]["name"] == ["A", "B-1", "C"] and j["/fhswitch/ptp"][0]["corrected"] == [0, 0, 0]'
 jcheck "/fhswitch/residence: measured, percentiles in order" "$work/tel.json" \
@@ -121,6 +143,13 @@ for i, n in enumerate(p["name"][:2]):
 f = t["/fhswitch/flows"][0]
 for i, n in enumerate(f["name"][:2]):
     assert 0 < f["rx_total"][i] <= c["flows"][n]["rx_total"], n
+e = t["/fhswitch/eaxc"][0]
+final = {(x["port"], x["eaxc_id"], x["plane"]): x for x in c["eaxc"]}
+for i, port in enumerate(e["port"]):
+    x = final[(port, e["eaxc_id"][i], e["plane"][i])]
+    assert 0 < e["rx_total"][i] <= x["rx_total"], (port, x)
+    assert e["rx_seqid_err"][i] <= x["rx_seqid_err"], (port, x)
+    assert x["rx_on_time"] is None, x
 PY
 contains "fhctl counters --flow a2b: its ports A and B-1" "B-1" cat "$work/fhctl_flow.txt"
 check "fhctl counters --flow a2b: not port C" $py - "$work/fhctl_flow.txt" <<'PY'
