@@ -51,11 +51,25 @@ bool fh_flow_overlap(const struct fh_flow_match *a,
 	return true;
 }
 
+/* uint16 slots before the nodes: heads, then order padded to 4 bytes */
+static size_t nodes_at(size_t n)
+{
+	return (size_t)FH_FLOW_HEADS * 65536 + ((n + 1) & ~(size_t)1);
+}
+
 size_t fh_flow_table_size(size_t n)
 {
-	return sizeof(struct fh_flow_table) +
-	       (size_t)FH_FLOW_HEADS * 65536 * sizeof(uint16_t) +
-	       2 * n * sizeof(uint16_t);
+	return sizeof(struct fh_flow_table) + nodes_at(n) * sizeof(uint16_t) +
+	       (size_t)FH_FLOW_NODES * sizeof(uint32_t);
+}
+
+/* The chain head of m's in port; FH_FLOW_HEADS for a port no packet
+ * arrives on. */
+static unsigned head_of(const struct fh_flow_match *m)
+{
+	unsigned h = m->in_port == FH_PORT_ANY ? 0 : (unsigned)m->in_port + 1u;
+
+	return h < FH_FLOW_HEADS ? h : FH_FLOW_HEADS;
 }
 
 int fh_flow_table_build(struct fh_flow_table *t, const struct fh_flow *flows,
@@ -68,7 +82,6 @@ int fh_flow_table_build(struct fh_flow_table *t, const struct fh_flow *flows,
 	t->flows = flows;
 	t->head = (uint16_t(*)[65536])t->mem;
 	t->order = t->mem + (size_t)FH_FLOW_HEADS * 65536;
-	t->next = t->order + n;
 	/* insertion sort by rank, stable in configuration order: tables are
 	 * built off the fast path and are at most a few thousand flows */
 	for (size_t i = 0; i < n; i++) {
@@ -111,28 +124,54 @@ int fh_flow_table_build(struct fh_flow_table *t, const struct fh_flow *flows,
 			}
 		}
 	}
-	/* index the exact-eAxC flows; build chains back to front so each
-	 * chain is in rank order */
-	memset(t->head, 0xff, (size_t)FH_FLOW_HEADS * 65536 * sizeof(uint16_t));
-	t->first_inexact = n;
-	t->any_port_exact = false;
-	for (size_t i = n; i-- > 0;) {
+	/* which flows are indexed: in rank order while their masks leave
+	 * few bits free and nodes last, so every flow scanned ranks below
+	 * every flow indexed */
+	t->first_scan = n;
+	t->n_nodes = 0;
+	for (size_t i = 0; i < n; i++) {
 		const struct fh_flow_match *m = &flows[t->order[i]].match;
-		unsigned h;
+		unsigned free_bits =
+			16u - (unsigned)__builtin_popcount(m->eaxc_mask);
+		size_t need = head_of(m) == FH_FLOW_HEADS ?
+				      0 :
+				      (size_t)1 << free_bits;
 
-		if (m->eaxc_mask != 0xffff) {
-			t->first_inexact = i;
-			t->next[i] = FH_FLOW_NONE;
-			continue;
+		if (free_bits > FH_FLOW_EXPAND_BITS ||
+		    t->n_nodes + need > FH_FLOW_NODES) {
+			t->first_scan = i;
+			break;
 		}
-		h = m->in_port == FH_PORT_ANY ? 0 : (unsigned)m->in_port + 1u;
-		t->any_port_exact |= h == 0;
-		if (h >= FH_FLOW_HEADS) {
-			t->next[i] = FH_FLOW_NONE;
-			continue; /* a port no packet arrives on */
+		t->n_nodes += need;
+	}
+	/* chains built back to front, so each is in rank order */
+	t->node = (uint32_t *)(void *)(t->mem + nodes_at(n));
+	memset(t->head, 0xff, (size_t)FH_FLOW_HEADS * 65536 * sizeof(uint16_t));
+	t->any_port_indexed = false;
+	{
+		size_t ni = 0;
+
+		for (size_t i = t->first_scan; i-- > 0;) {
+			const struct fh_flow_match *m =
+				&flows[t->order[i]].match;
+			unsigned h = head_of(m);
+			uint16_t fixed = m->eaxc_id & m->eaxc_mask,
+				 free_mask = (uint16_t)~m->eaxc_mask, sub = 0;
+
+			if (h == FH_FLOW_HEADS) {
+				continue;
+			}
+			t->any_port_indexed |= h == 0;
+			/* every eAxC the mask lets through: the subsets of
+			 * its free bits */
+			do {
+				uint16_t e = fixed | sub;
+
+				t->node[ni] = (uint32_t)i << 16 | t->head[h][e];
+				t->head[h][e] = (uint16_t)ni++;
+				sub = (uint16_t)((sub - free_mask) & free_mask);
+			} while (sub != 0);
 		}
-		t->next[i] = t->head[h][m->eaxc_id];
-		t->head[h][m->eaxc_id] = (uint16_t)i;
 	}
 	return 0;
 }

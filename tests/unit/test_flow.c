@@ -230,6 +230,139 @@ static void test_flow_lookup_merges_any_port_and_port_chains(void **state)
 	free(t);
 }
 
+/* The flow a lookup must find: of the flows matching k, the highest rank
+ * (ties between overlapping flows are refused; between disjoint ones the
+ * first configured), or -1. */
+static long lookup_ref(const struct fh_flow *fl, size_t n,
+		       const struct fh_flow_key *k)
+{
+	long best = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		if (fh_flow_matches(&fl[i].match, k) &&
+		    (best < 0 || fh_flow_rank(&fl[i].match) >
+					 fh_flow_rank(&fl[best].match))) {
+			best = (long)i;
+		}
+	}
+	return best;
+}
+
+static uint32_t rnd_state = 12345;
+
+static uint32_t rnd(void)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return rnd_state >> 8;
+}
+
+/* Masks with few free bits are indexed under each eAxC they let through,
+ * wider ones and wildcards scanned after: random tables of every kind
+ * (exact, masked by 1..12 free bits, wildcard; one port, any port; one
+ * plane or both) agree with the reference on random keys, including
+ * tables that run out of chain nodes part way. */
+static void test_flow_lookup_indexed_masks_agree(void **state)
+{
+	enum { MAXF = 400, KEYS = 4000 };
+	struct fh_flow *fl = calloc(MAXF, sizeof(*fl));
+	unsigned tables = 0, scanned = 0, indexed_masked = 0;
+
+	(void)state;
+	assert_non_null(fl);
+	for (unsigned round = 0; round < 200; round++) {
+		size_t n = 1 + rnd() % (round < 150 ? 40 : MAXF);
+		struct fh_flow_table *t;
+		size_t tie;
+		int ret;
+
+		size_t want = n;
+
+		n = 0;
+		for (size_t tries = 0; n < want && tries < 4 * want; tries++) {
+			unsigned kind = rnd() % 4, fb = 1 + rnd() % 12;
+			bool tie_found = false;
+			uint16_t mask = kind == 0 ? 0xffff :
+					kind == 3 ? 0 :
+						    (uint16_t)(0xffffu << fb);
+
+			if (round >= 150 && kind != 0) {
+				mask = 0xff00; /* 256 nodes each: the budget */
+			}
+			fl[n] = flow(rnd() % 3 == 0 ? FH_PORT_ANY :
+						      (uint16_t)(rnd() % 3),
+				     (uint16_t)(rnd() % 64 | (rnd() % 4) << 8),
+				     mask);
+			fl[n].match.plane = (uint8_t)(rnd() % 3);
+			fl[n].match.vlan_id = (uint16_t)(rnd() % 2 ? 0 : 7);
+			/* a flow tying with one kept is what a config
+			 * cannot hold: not kept */
+			for (size_t j = 0; j < n && !tie_found; j++) {
+				tie_found =
+					fh_flow_rank(&fl[j].match) ==
+						fh_flow_rank(&fl[n].match) &&
+					fh_flow_overlap(&fl[j].match,
+							&fl[n].match);
+			}
+			n += !tie_found;
+		}
+		t = build(fl, n, &ret, &tie);
+		assert_int_equal(ret, 0);
+		tables++;
+		scanned += t->first_scan < n;
+		for (size_t i = 0; i < t->first_scan; i++) {
+			uint16_t m = fl[t->order[i]].match.eaxc_mask;
+
+			indexed_masked += m != 0xffff;
+		}
+		for (unsigned q = 0; q < KEYS; q++) {
+			struct fh_flow_key k = {
+				.in_port = (uint16_t)(rnd() % 4),
+				.plane = (uint8_t)(1 + rnd() % 2),
+				.vlan_id = (uint16_t)(rnd() % 2 ? 0 : 7),
+				.eaxc_id = (uint16_t)(rnd() % 64 |
+						      (rnd() % 4) << 8),
+			};
+
+			assert_int_equal(fh_flow_lookup(t, &k),
+					 lookup_ref(fl, n, &k));
+		}
+		assert_true(t->n_nodes <= FH_FLOW_NODES);
+		free(t);
+	}
+	/* the rounds covered what they are for */
+	assert_true(tables > 50);
+	assert_true(scanned > 10);
+	assert_true(indexed_masked > 100);
+	free(fl);
+}
+
+/* The default config's masks (0xfffe: an eAxC pair per flow) are indexed,
+ * an 8-bit-free mask too, a 9-bit one is scanned. */
+static void test_flow_masks_indexed_up_to_8_free_bits(void **state)
+{
+	struct fh_flow fl[3] = {flow(0, 2, 0xfffe), flow(1, 0x100, 0xff00),
+				flow(2, 0, 0xfe00)};
+	struct fh_flow_key k = {.in_port = 0, .eaxc_id = 3};
+	struct fh_flow_table *t;
+	size_t tie;
+	int ret;
+
+	(void)state;
+	t = build(fl, 3, &ret, &tie);
+	assert_int_equal(ret, 0);
+	assert_int_equal(t->first_scan, 2);
+	assert_int_equal(t->n_nodes, 2 + 256);
+	assert_int_equal(fh_flow_lookup(t, &k), 0);
+	k.eaxc_id = 4;
+	assert_int_equal(fh_flow_lookup(t, &k), -1);
+	k.in_port = 1;
+	k.eaxc_id = 0x1ff;
+	assert_int_equal(fh_flow_lookup(t, &k), 1);
+	k.in_port = 2;
+	assert_int_equal(fh_flow_lookup(t, &k), 2);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +375,8 @@ int main(void)
 		cmocka_unit_test(test_flow_pcp_match),
 		cmocka_unit_test(
 			test_flow_lookup_merges_any_port_and_port_chains),
+		cmocka_unit_test(test_flow_lookup_indexed_masks_agree),
+		cmocka_unit_test(test_flow_masks_indexed_up_to_8_free_bits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -120,14 +120,28 @@ bool fh_flow_overlap(const struct fh_flow_match *a,
  */
 #define FH_FLOW_NONE 0xffff
 
+/*
+ * The lookup table.  Flows are kept in rank order (positions); a flow
+ * whose eAxC mask leaves at most FH_FLOW_EXPAND_BITS bits free (an exact
+ * eAxC: none) is indexed under every eAxC it matches, by in port, in
+ * chains of nodes in rank order, so a packet finds it with one direct
+ * lookup whatever its mask.  Expansion goes in rank order while nodes
+ * last; the flows from first_scan on (wildcard eAxC, wide masks, or past
+ * the node budget) rank below every indexed one and are tried in order
+ * only when no chain matches.
+ */
+#define FH_FLOW_EXPAND_BITS 8
+#define FH_FLOW_NODES 65535u /* node indices are 16 bits, 0xffff = none */
+
 struct fh_flow_table {
 	size_t n_flows;
 	const struct fh_flow *flows; /* as configured, not owned */
-	size_t first_inexact; /* position of the first non-exact flow */
-	bool any_port_exact; /* some exact-eAxC flow matches any port */
+	size_t first_scan; /* position of the first flow not indexed */
+	size_t n_nodes; /* chain nodes used */
+	bool any_port_indexed; /* some indexed flow matches any port */
 	uint16_t *order; /* position -> flow index */
-	uint16_t *next; /* position -> next position, same key */
-	uint16_t (*head)[65536]; /* [in port + 1, 0 = any][eAxC] */
+	uint32_t *node; /* position << 16 | next node (FH_FLOW_NONE: end) */
+	uint16_t (*head)[65536]; /* [in port + 1, 0 = any][eAxC] -> node */
 	uint16_t mem[];
 };
 
@@ -165,16 +179,20 @@ static inline bool fh_flow_matches(const struct fh_flow_match *m,
 /* chain heads: one per port plus "any port" */
 #define FH_FLOW_HEADS (FH_MAX_PORTS + 1)
 
-/* First position in chain pos whose flow matches k, or FH_FLOW_NONE. */
+/* First position in the chain from node ni whose flow matches k, or
+ * FH_FLOW_NONE. */
 static inline uint16_t fh_flow_chain_match(const struct fh_flow_table *t,
-					   uint16_t pos,
+					   uint16_t ni,
 					   const struct fh_flow_key *k)
 {
-	while (pos != FH_FLOW_NONE) {
+	while (ni != FH_FLOW_NONE) {
+		uint32_t nd = t->node[ni];
+		uint16_t pos = (uint16_t)(nd >> 16);
+
 		if (fh_flow_matches(&t->flows[t->order[pos]].match, k)) {
 			return pos;
 		}
-		pos = t->next[pos];
+		ni = (uint16_t)nd;
 	}
 	return FH_FLOW_NONE;
 }
@@ -189,7 +207,7 @@ static inline long fh_flow_lookup(const struct fh_flow_table *t,
 		a = fh_flow_chain_match(t, t->head[k->in_port + 1][k->eaxc_id],
 					k);
 	}
-	b = t->any_port_exact ?
+	b = t->any_port_indexed ?
 		    fh_flow_chain_match(t, t->head[0][k->eaxc_id], k) :
 		    FH_FLOW_NONE;
 	if (b < a) {
@@ -198,11 +216,10 @@ static inline long fh_flow_lookup(const struct fh_flow_table *t,
 	if (a != FH_FLOW_NONE) {
 		return t->order[a];
 	}
-	for (size_t i = t->first_inexact; i < t->n_flows; i++) {
+	for (size_t i = t->first_scan; i < t->n_flows; i++) {
 		const struct fh_flow *f = &t->flows[t->order[i]];
 
-		if (f->match.eaxc_mask != 0xffff &&
-		    fh_flow_matches(&f->match, k)) {
+		if (fh_flow_matches(&f->match, k)) {
 			return t->order[i];
 		}
 	}
