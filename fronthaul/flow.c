@@ -57,10 +57,83 @@ static size_t nodes_at(size_t n)
 	return (size_t)FH_FLOW_HEADS * 65536 + ((n + 1) & ~(size_t)1);
 }
 
+/* Slots for the groups: each group's a power of two at least twice its
+ * flows, so at most 4 per flow, and 2 for a group of one. */
+static size_t slots_for(size_t n)
+{
+	return 4 * n + 2;
+}
+
 size_t fh_flow_table_size(size_t n)
 {
 	return sizeof(struct fh_flow_table) + nodes_at(n) * sizeof(uint16_t) +
-	       (size_t)FH_FLOW_NODES * sizeof(uint32_t);
+	       (size_t)FH_FLOW_NODES * sizeof(uint32_t) +
+	       (n + 1) * sizeof(struct fh_flow_group) +
+	       slots_for(n) * sizeof(uint16_t);
+}
+
+/* Group the flows from first_scan on by keys and eAxC mask (rank order
+ * kept: a group's rank is its flows'), and hash each into its group's
+ * slots. */
+static void build_groups(struct fh_flow_table *t)
+{
+	size_t n = t->n_flows;
+	uint32_t used = 0;
+
+	t->groups = (struct fh_flow_group *)(void *)(t->node + FH_FLOW_NODES);
+	t->slots = (uint16_t *)(void *)(t->groups + n + 1);
+	t->n_groups = 0;
+	for (size_t i = t->first_scan; i < n; i++) {
+		const struct fh_flow_match *m = &t->flows[t->order[i]].match;
+		unsigned keys = fh_flow_keys(m);
+		size_t g = 0;
+
+		while (g < t->n_groups &&
+		       (t->groups[g].keys != keys ||
+			t->groups[g].eaxc_mask != m->eaxc_mask)) {
+			g++;
+		}
+		if (g == t->n_groups) {
+			t->groups[g] = (struct fh_flow_group){
+				.rank = fh_flow_rank(m),
+				.keys = (uint16_t)keys,
+				.eaxc_mask = m->eaxc_mask,
+				.slot_mask = 0,
+			};
+			t->n_groups++;
+		}
+		t->groups[g].slot_mask++; /* its flows, for now */
+	}
+	for (size_t g = 0; g < t->n_groups; g++) {
+		struct fh_flow_group *gr = &t->groups[g];
+		uint32_t size = 2;
+
+		while (size < 2 * gr->slot_mask) {
+			size <<= 1;
+		}
+		gr->slot = used;
+		gr->slot_mask = size - 1;
+		used += size;
+	}
+	memset(t->slots, 0xff, (size_t)used * sizeof(uint16_t));
+	for (size_t i = t->first_scan; i < n; i++) {
+		const struct fh_flow_match *m = &t->flows[t->order[i]].match;
+		unsigned keys = fh_flow_keys(m);
+		struct fh_flow_group *gr = t->groups;
+		uint32_t h;
+
+		while (gr->keys != keys || gr->eaxc_mask != m->eaxc_mask) {
+			gr++;
+		}
+		h = fh_flow_hash(keys, m->eaxc_mask, m->in_port, m->vlan_id,
+				 m->plane, m->direction, m->eaxc_id,
+				 m->udp_port, m->pcp, m->src_mac, m->dst_mac) &
+		    gr->slot_mask;
+		while (t->slots[gr->slot + h] != FH_FLOW_NONE) {
+			h = (h + 1) & gr->slot_mask;
+		}
+		t->slots[gr->slot + h] = (uint16_t)i;
+	}
 }
 
 /* The chain head of m's in port; FH_FLOW_HEADS for a port no packet
@@ -173,5 +246,6 @@ int fh_flow_table_build(struct fh_flow_table *t, const struct fh_flow *flows,
 			} while (sub != 0);
 		}
 	}
+	build_groups(t);
 	return 0;
 }

@@ -56,11 +56,11 @@ open(sys.argv[2], "wb").write(data[:24] + b"".join(out))
 PY
 /usr/bin/python3 "$(dirname "$0")/fwd_config.py" "$work/cfg.json"
 
-fhswd_mpps() {
+fhswd_mpps() { # [CONFIG [SECONDS]]
 	# lcore 1 forwards; the control threads stay on core 0
 	"$build/bin/fhswd" "${eal[@]}" --file-prefix "bench_fh_$$" -l 1 -- \
-		--config "$work/cfg.json" --inject "$work/fh.pcap:A:32" \
-		--inject "$work/fh.pcap:B:32" --run-seconds "$secs" \
+		--config "${1:-$work/cfg.json}" --inject "$work/fh.pcap:A:32" \
+		--inject "$work/fh.pcap:B:32" --run-seconds "${2:-$secs}" \
 		--counters-json "$work/c.json" --residence >"$work/fhswd.log" 2>&1
 	/usr/bin/python3 - "$work/c.json" <<'PY'
 import json, sys
@@ -89,3 +89,25 @@ printf '  fhswd / 5tswap  %s   (target >= 1.0)\n' "$(ratio "$fh" "$swap")"
 printf '  fhswd / mac     %s   (target >= 0.7, moonshot >= 1.0)\n' "$(ratio "$fh" "$mac")"
 printf '  fhswd / io      %s\n' "$(ratio "$fh" "$io")"
 echo "$residence (target p99 <= 20 us)"
+
+# cost as flows grow: the same traffic claimed by flows of one kind, plus
+# flows of that kind no packet matches (tests/bench/fwd_config.py --mix)
+msecs=$(((secs + 1) / 2))
+echo
+echo "fhswd Mpps by flows in the table (one core, ${msecs} s each; - : too few flows to claim the traffic)"
+printf '  %-9s %9s %9s %9s %9s   %s\n' mix 16 130 1024 4096 "4096/130"
+for mix in exact masked wildcard; do
+	row=()
+	for n in 16 130 1024 4096; do
+		if /usr/bin/python3 "$(dirname "$0")/fwd_config.py" "$work/mix.json" \
+			--mix "$mix" --flows "$n"; then
+			row+=("$(fhswd_mpps "$work/mix.json" "$msecs")")
+		else
+			row+=("-")
+		fi
+	done
+	printf '  %-9s %9s %9s %9s %9s   %s\n' "$mix" "${row[@]}" "$(ratio "${row[3]}" "${row[1]}")"
+	eval "mix_$mix=${row[1]}"
+done
+echo "  masked / exact at 130 flows:   $(ratio "$mix_masked" "$mix_exact")  (goal >= 0.8)"
+echo "  wildcard / exact at 130 flows: $(ratio "$mix_wildcard" "$mix_exact")  (goal >= 0.8)"

@@ -4,6 +4,14 @@ and B (64 eAxCs of U-plane each way with window checks, C-plane each
 way).
 
   fwd_config.py OUT.json           the forwarding bench (bench_fwd.sh)
+  fwd_config.py OUT.json --mix MIX --flows N
+                                   the same traffic claimed by flows of
+                                   one kind - exact (an eAxC each, 130),
+                                   masked (eaxc_mask 0xfffe as in
+                                   default.json: an eAxC pair each, 66) or
+                                   wildcard (port and plane, 4) - plus
+                                   flows of that kind no packet matches
+                                   (other eAxCs, VLAN 4000) up to N
   fwd_config.py OUT.json --ptp     the same as fronthaul load next to two
                                    AF_PACKET ports gm and sl, the ring
                                    ports on VLAN 100 only (untagged PTP
@@ -12,6 +20,58 @@ way).
 """
 import json
 import sys
+
+
+def mix_flows(mix, n):
+    """The flows of one mix, n in all (None if n is too few to claim the
+    traffic)."""
+    out = []
+    for name, src, dst in (("a", "A", "B"), ("b", "B", "A")):
+        if mix == "exact":
+            for e in range(64):
+                out.append(({"in_port": src, "plane": "PLANE_U",
+                             "eaxc_id": e, "eaxc_mask": 65535}, dst))
+        elif mix == "masked":
+            for e in range(0, 64, 2):
+                out.append(({"in_port": src, "plane": "PLANE_U",
+                             "eaxc_id": e, "eaxc_mask": 65534}, dst))
+        else:
+            out.append(({"in_port": src, "plane": "PLANE_U"}, dst))
+        out.append(({"in_port": src, "plane": "PLANE_C"}, dst))
+    if n < len(out):
+        return None
+    flows = [{"name": f"f{i}", "match": m, "action": {"out_ports": [d]},
+              "window": {"earliest_us": -500, "latest_us": -100}}
+             for i, (m, d) in enumerate(out)]
+    i = 0
+    while len(flows) < n:
+        src = "AB"[i % 2]
+        m = {"in_port": src, "vlan_id": 4000}
+        if mix == "exact":
+            m.update(eaxc_id=64 + i, eaxc_mask=65535)
+        elif mix == "masked":
+            m.update(eaxc_id=(64 + i) * 2 & 0xffff, eaxc_mask=65534)
+        else:
+            # VLAN and plane: these rank above the port-and-plane flows
+            # that claim the traffic, so a packet is tried against them
+            # first (the worst case for flows that are scanned)
+            m.update(vlan_id=1 + i // 2, plane="PLANE_U")
+        flows.append({"name": f"idle{i}", "match": m,
+                      "action": {"out_ports": ["BA"[i % 2]]}})
+        i += 1
+    return flows
+
+
+if "--mix" in sys.argv:
+    a = sys.argv
+    fl = mix_flows(a[a.index("--mix") + 1], int(a[a.index("--flows") + 1]))
+    if fl is None:
+        sys.exit(3)
+    json.dump({"name": "bench-mix",
+               "ports": [{"name": "A", "device": "net_ring0"},
+                         {"name": "B", "device": "net_ring1"}],
+               "flows": fl}, open(a[1], "w"))
+    sys.exit(0)
 
 flows = []
 for e in range(64):

@@ -257,13 +257,15 @@ static uint32_t rnd(void)
 }
 
 /* Masks with few free bits are indexed under each eAxC they let through,
- * wider ones and wildcards scanned after: random tables of every kind
- * (exact, masked by 1..12 free bits, wildcard; one port, any port; one
- * plane or both) agree with the reference on random keys, including
+ * wider ones and wildcards grouped and hashed after: random tables of every kind
+ * (exact, masked by 1..12 free bits, wildcard; one port, any port; with
+ * or without each other key) agree with the reference on random keys, including
  * tables that run out of chain nodes part way. */
 static void test_flow_lookup_indexed_masks_agree(void **state)
 {
 	enum { MAXF = 400, KEYS = 4000 };
+	static const uint8_t macs[2][6] = {{2, 0, 0, 0, 0, 1},
+					   {2, 0, 0, 0, 0, 2}};
 	struct fh_flow *fl = calloc(MAXF, sizeof(*fl));
 	unsigned tables = 0, scanned = 0, indexed_masked = 0;
 
@@ -294,6 +296,19 @@ static void test_flow_lookup_indexed_masks_agree(void **state)
 				     mask);
 			fl[n].match.plane = (uint8_t)(rnd() % 3);
 			fl[n].match.vlan_id = (uint16_t)(rnd() % 2 ? 0 : 7);
+			if (round % 2) {
+				/* the other keys too */
+				struct fh_flow_match *m = &fl[n].match;
+
+				m->direction = (uint8_t)(rnd() % 3);
+				m->udp_port = (uint16_t)(rnd() % 2 ? 0 : 9);
+				m->has_pcp = rnd() % 3 == 0;
+				m->pcp = (uint8_t)(rnd() % 2);
+				m->has_src_mac = rnd() % 3 == 0;
+				memcpy(m->src_mac, macs[rnd() % 2], 6);
+				m->has_dst_mac = rnd() % 3 == 0;
+				memcpy(m->dst_mac, macs[rnd() % 2], 6);
+			}
 			/* a flow tying with one kept is what a config
 			 * cannot hold: not kept */
 			for (size_t j = 0; j < n && !tie_found; j++) {
@@ -321,6 +336,12 @@ static void test_flow_lookup_indexed_masks_agree(void **state)
 				.vlan_id = (uint16_t)(rnd() % 2 ? 0 : 7),
 				.eaxc_id = (uint16_t)(rnd() % 64 |
 						      (rnd() % 4) << 8),
+				.direction = (uint8_t)(1 + rnd() % 2),
+				.udp_port = (uint16_t)(rnd() % 2 ? 0 : 9),
+				.pcp = (uint8_t)(rnd() % 3 == 2 ? FH_PCP_NONE :
+								  rnd() % 2),
+				.src_mac = macs[rnd() % 2],
+				.dst_mac = macs[rnd() % 2],
 			};
 
 			assert_int_equal(fh_flow_lookup(t, &k),

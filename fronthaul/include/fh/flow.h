@@ -113,10 +113,10 @@ bool fh_flow_overlap(const struct fh_flow_match *a,
 /*
  * An immutable, lookup-ordered flow table (built off the fast path,
  * published by pointer swap); build rejects ties.  Flows with an exact
- * eAxC (the common fronthaul case, and always the highest rank) are
- * indexed directly by (in port, eAxC): a lookup walks a chain of one or
- * two flows.  Only when none of them matches are the masked and wildcard
- * flows scanned, in rank order.
+ * eAxC, or a mask leaving few bits free, are indexed directly by (in
+ * port, eAxC): a lookup walks a chain of one or two flows.  Only when
+ * none of them matches are the other flows looked up, a hash probe per
+ * group of alike matches (struct fh_flow_group).
  */
 #define FH_FLOW_NONE 0xffff
 
@@ -127,11 +127,38 @@ bool fh_flow_overlap(const struct fh_flow_match *a,
  * chains of nodes in rank order, so a packet finds it with one direct
  * lookup whatever its mask.  Expansion goes in rank order while nodes
  * last; the flows from first_scan on (wildcard eAxC, wide masks, or past
- * the node budget) rank below every indexed one and are tried in order
- * only when no chain matches.
+ * the node budget) rank below every indexed one and are looked up (by
+ * group) only when no chain matches.
  */
 #define FH_FLOW_EXPAND_BITS 8
 #define FH_FLOW_NODES 65535u /* node indices are 16 bits, 0xffff = none */
+
+/* Which keys a match gives (fh_flow_group.keys). */
+enum fh_flow_keys {
+	FH_KEY_PORT = 1,
+	FH_KEY_VLAN = 2,
+	FH_KEY_PLANE = 4,
+	FH_KEY_DIRECTION = 8,
+	FH_KEY_UDP = 16,
+	FH_KEY_PCP = 32,
+	FH_KEY_SRC_MAC = 64,
+	FH_KEY_DST_MAC = 128,
+};
+
+/*
+ * The flows not indexed, grouped by what their matches look at (keys and
+ * eAxC mask): within a group two flows with equal values would tie, so a
+ * packet matches at most one, found by hashing its values (tuple space
+ * search, as Open vSwitch's classifier).  Groups go in rank order; a
+ * lookup stops at the first group ranking below a hit.
+ */
+struct fh_flow_group {
+	uint32_t rank;
+	uint16_t keys; /* FH_KEY_* */
+	uint16_t eaxc_mask;
+	uint32_t slot; /* first of its slots in fh_flow_table.slots */
+	uint32_t slot_mask; /* slots - 1, a power of two */
+};
 
 struct fh_flow_table {
 	size_t n_flows;
@@ -142,6 +169,9 @@ struct fh_flow_table {
 	uint16_t *order; /* position -> flow index */
 	uint32_t *node; /* position << 16 | next node (FH_FLOW_NONE: end) */
 	uint16_t (*head)[65536]; /* [in port + 1, 0 = any][eAxC] -> node */
+	size_t n_groups;
+	struct fh_flow_group *groups; /* of the flows from first_scan on */
+	uint16_t *slots; /* positions, FH_FLOW_NONE = empty */
 	uint16_t mem[];
 };
 
@@ -197,11 +227,58 @@ static inline uint16_t fh_flow_chain_match(const struct fh_flow_table *t,
 	return FH_FLOW_NONE;
 }
 
+/* The keys of m (FH_KEY_*). */
+static inline unsigned fh_flow_keys(const struct fh_flow_match *m)
+{
+	return (m->in_port != FH_PORT_ANY ? FH_KEY_PORT : 0) |
+	       (m->vlan_id != 0 ? FH_KEY_VLAN : 0) |
+	       (m->plane != FH_PLANE_ANY ? FH_KEY_PLANE : 0) |
+	       (m->direction != FH_DIRECTION_ANY ? FH_KEY_DIRECTION : 0) |
+	       (m->udp_port != 0 ? FH_KEY_UDP : 0) |
+	       (m->has_pcp ? FH_KEY_PCP : 0) |
+	       (m->has_src_mac ? FH_KEY_SRC_MAC : 0) |
+	       (m->has_dst_mac ? FH_KEY_DST_MAC : 0);
+}
+
+static inline uint64_t fh_flow_mac48(const uint8_t *m)
+{
+	return (uint64_t)m[0] << 40 | (uint64_t)m[1] << 32 |
+	       (uint64_t)m[2] << 24 | (uint64_t)m[3] << 16 |
+	       (uint64_t)m[4] << 8 | m[5];
+}
+
+/* Hash of the values a group looks at; a key and the flow it matches
+ * hash alike.  (mac: NULL for a flow's unused MAC) */
+static inline uint32_t fh_flow_hash(unsigned keys, uint16_t eaxc_mask,
+				    uint16_t port, uint16_t vlan, uint8_t plane,
+				    uint8_t dir, uint16_t eaxc, uint16_t udp,
+				    uint8_t pcp, const uint8_t *src,
+				    const uint8_t *dst)
+{
+	uint64_t x = (uint64_t)(eaxc & eaxc_mask) << 48;
+
+	x ^= keys & FH_KEY_PORT ? (uint64_t)port << 32 : 0;
+	x ^= keys & FH_KEY_VLAN ? (uint64_t)vlan << 16 : 0;
+	x ^= keys & FH_KEY_PLANE ? (uint64_t)plane << 28 : 0;
+	x ^= keys & FH_KEY_DIRECTION ? (uint64_t)dir << 30 : 0;
+	x ^= keys & FH_KEY_UDP ? udp : 0;
+	x ^= keys & FH_KEY_PCP ? (uint64_t)pcp << 12 : 0;
+	x *= 0x9e3779b97f4a7c15ull;
+	if (keys & FH_KEY_SRC_MAC) {
+		x = (x ^ fh_flow_mac48(src)) * 0xff51afd7ed558ccdull;
+	}
+	if (keys & FH_KEY_DST_MAC) {
+		x = (x ^ fh_flow_mac48(dst)) * 0xc4ceb9fe1a85ec53ull;
+	}
+	return (uint32_t)(x >> 32);
+}
+
 /* Index of the first flow matching k, or -1. */
 static inline long fh_flow_lookup(const struct fh_flow_table *t,
 				  const struct fh_flow_key *k)
 {
 	uint16_t a = FH_FLOW_NONE, b;
+	uint32_t hit_rank = 0;
 
 	if (k->in_port < FH_MAX_PORTS) {
 		a = fh_flow_chain_match(t, t->head[k->in_port + 1][k->eaxc_id],
@@ -216,14 +293,36 @@ static inline long fh_flow_lookup(const struct fh_flow_table *t,
 	if (a != FH_FLOW_NONE) {
 		return t->order[a];
 	}
-	for (size_t i = t->first_scan; i < t->n_flows; i++) {
-		const struct fh_flow *f = &t->flows[t->order[i]];
+	/* every indexed flow outranks every grouped one */
+	for (size_t g = 0; g < t->n_groups; g++) {
+		const struct fh_flow_group *gr = &t->groups[g];
+		uint32_t h;
 
-		if (fh_flow_matches(&f->match, k)) {
-			return t->order[i];
+		if (a != FH_FLOW_NONE && gr->rank < hit_rank) {
+			break;
+		}
+		h = fh_flow_hash(gr->keys, gr->eaxc_mask, k->in_port,
+				 k->vlan_id, k->plane, k->direction, k->eaxc_id,
+				 k->udp_port, k->pcp, k->src_mac, k->dst_mac) &
+		    gr->slot_mask;
+		for (;;) {
+			uint16_t pos = t->slots[gr->slot + h];
+
+			if (pos == FH_FLOW_NONE) {
+				break;
+			}
+			if (fh_flow_matches(&t->flows[t->order[pos]].match,
+					    k)) {
+				if (pos < a) {
+					a = pos;
+					hit_rank = gr->rank;
+				}
+				break;
+			}
+			h = (h + 1) & gr->slot_mask;
 		}
 	}
-	return -1;
+	return a != FH_FLOW_NONE ? (long)t->order[a] : -1;
 }
 
 #endif
