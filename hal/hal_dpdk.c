@@ -1117,20 +1117,44 @@ static int dpdk_inject(struct hal *h, unsigned port, const char *path,
 			return -ENOENT;
 		}
 		while (sent < count && pcap_next_ex(pc, &ph, &data) == 1) {
-			struct rte_mbuf *m = rte_pktmbuf_alloc(dp->pool);
-			char *d;
+			struct rte_mbuf *m = NULL;
+			uint32_t off = 0;
 
-			if (m == NULL) {
-				ret = -ENOMEM;
-				break;
-			}
-			d = rte_pktmbuf_append(m, (uint16_t)ph->caplen);
-			if (d == NULL || ph->caplen > UINT16_MAX) {
-				rte_pktmbuf_free(m);
+			if (ph->caplen > FH_DP_MAX_FRAME) {
 				ret = -EMSGSIZE;
 				break;
 			}
-			memcpy(d, data, ph->caplen);
+			/* a frame beyond one mbuf's room goes in a chain,
+			 * as a NIC receives jumbo frames */
+			while (off < ph->caplen || m == NULL) {
+				struct rte_mbuf *seg =
+					rte_pktmbuf_alloc(dp->pool);
+				uint32_t room, take;
+				char *d;
+
+				if (seg == NULL) {
+					ret = -ENOMEM;
+					break;
+				}
+				room = rte_pktmbuf_tailroom(seg);
+				take = ph->caplen - off < room ?
+					       ph->caplen - off :
+					       room;
+				d = rte_pktmbuf_append(seg, (uint16_t)take);
+				memcpy(d, data + off, take);
+				off += take;
+				if (m == NULL) {
+					m = seg;
+				} else if (rte_pktmbuf_chain(m, seg) < 0) {
+					rte_pktmbuf_free(seg);
+					ret = -EMSGSIZE;
+					break;
+				}
+			}
+			if (ret < 0) {
+				rte_pktmbuf_free(m);
+				break;
+			}
 			/* before run: queue 0 is not yet polled by anyone */
 			if (rte_eth_tx_burst(hd->eth_port[port], 0, &m, 1) !=
 			    1) {

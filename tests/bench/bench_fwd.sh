@@ -5,7 +5,9 @@
 # through 130 flows (64 eAxCs each way, exact eAxC match, window checks and
 # counters on).  Prints Mpps and ratios; io only moves mbuf pointers, so it
 # is the ceiling, not a target.  Also fhswd's residence time (rx burst to
-# tx burst) percentiles.
+# tx burst) percentiles, and tables of Mpps by flows in the table (exact,
+# masked, wildcard), by message size, by forwarding lcores, and the RSS at
+# 4096 flows and 8 ports.
 #   tests/bench/bench_fwd.sh BUILD_DIR [SECONDS]
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -56,20 +58,30 @@ open(sys.argv[2], "wb").write(data[:24] + b"".join(out))
 PY
 /usr/bin/python3 "$(dirname "$0")/fwd_config.py" "$work/cfg.json"
 
-fhswd_mpps() { # [CONFIG [SECONDS]]
-	# lcore 1 forwards; the control threads stay on core 0
-	"$build/bin/fhswd" "${eal[@]}" --file-prefix "bench_fh_$$" -l 1 -- \
-		--config "${1:-$work/cfg.json}" --inject "$work/fh.pcap:A:32" \
-		--inject "$work/fh.pcap:B:32" --run-seconds "${2:-$secs}" \
+# fhswd forwarding what PCAP's first 32 frames, injected on A and B, make
+# of it: prints "MPPS GBITS" (both ports; bits of the frames, no preamble)
+fhswd_run() { # CONFIG SECONDS PCAP LCORES [VDEV ARGS...]
+	local cfg=$1 s=$2 pcap=$3 lcores=$4
+	shift 4
+	"$build/bin/fhswd" "${eal[@]}" "$@" --file-prefix "bench_fh_$$" \
+		-l "$lcores" -- --config "$cfg" --inject "$pcap:A:32" \
+		--inject "$pcap:B:32" --run-seconds "$s" \
 		--counters-json "$work/c.json" --residence >"$work/fhswd.log" 2>&1
 	/usr/bin/python3 - "$work/c.json" <<'PY'
 import json, sys
 c = json.load(open(sys.argv[1]))
 rx = sum(p["rx_packets"] for p in c["ports"].values())
+by = sum(p["rx_bytes"] for p in c["ports"].values())
 flows = sum(f["rx_total"] for f in c["flows"].values())
 assert flows == rx, f"flow counters {flows} != port rx {rx}"
-print(f"{rx / c['seconds'] / 1e6:.3f}")
+print(f"{rx / c['seconds'] / 1e6:.3f} {by * 8 / c['seconds'] / 1e9:.2f}")
 PY
+}
+
+fhswd_mpps() { # [CONFIG [SECONDS]]
+	# lcore 1 forwards; the control threads stay on core 0
+	fhswd_run "${1:-$work/cfg.json}" "${2:-$secs}" "$work/fh.pcap" 1 |
+		cut -d' ' -f1
 }
 
 io=$(testpmd_mpps io)
@@ -111,3 +123,63 @@ for mix in exact masked wildcard; do
 done
 echo "  masked / exact at 130 flows:   $(ratio "$mix_masked" "$mix_exact")  (goal >= 0.8)"
 echo "  wildcard / exact at 130 flows: $(ratio "$mix_wildcard" "$mix_exact")  (goal >= 0.8)"
+
+# packet sizes: one kind of message at a time through the 130 flows
+echo
+echo "fhswd by message size (130 flows, one core, ${msecs} s each)"
+printf '  %-22s %8s %9s %8s\n' message bytes Mpps Gbit/s
+for kind in c 2 16 50 106 273; do
+	prbs=$kind
+	[ "$kind" = c ] && prbs=2
+	"$build/bin/fhctl" gen --out "$work/size.pcap" --eaxc 64 --prbs "$prbs" \
+		--slots 1 --direction dl --from du 2>/dev/null
+	/usr/bin/python3 - "$work/size.pcap" "$work/size1.pcap" "$kind" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+recs, off = [], 24
+while off + 16 <= len(data):
+    n = struct.unpack("<I", data[off + 8:off + 12])[0]
+    recs.append(data[off:off + 16 + n])
+    off += 16 + n
+want = 2 if sys.argv[3] == "c" else 0
+keep = [r for r in recs if r[16 + 12 + 3] == want]
+# the largest U-plane frames only (273 PRBs: the first cut of a message)
+if want == 0:
+    big = max(len(r) for r in keep)
+    keep = [r for r in keep if len(r) == big]
+open(sys.argv[2], "wb").write(data[:24] + b"".join(keep))
+print(len(keep[0]) - 16, file=open(sys.argv[2] + ".len", "w"))
+PY
+	read -r mpps gbps < <(fhswd_run "$work/cfg.json" "$msecs" "$work/size1.pcap" 1)
+	label="U-plane $kind PRBs"
+	[ "$kind" = c ] && label="C-plane"
+	printf '  %-22s %8s %9s %8s\n' "$label" "$(cat "$work/size1.pcap.len")" "$mpps" "$gbps"
+done
+echo "  (net_ring moves mbuf pointers: the switch reads headers, never the IQ"
+echo "   payload, so bigger messages cost what their headers cost; on a NIC the"
+echo "   wire and PCIe set the limit long before memory bandwidth)"
+
+# lcores: both cores forward, one port's queue each
+echo
+read -r one _ < <(fhswd_run "$work/cfg.json" "$msecs" "$work/fh.pcap" 1)
+read -r two _ < <(fhswd_run "$work/cfg.json" "$msecs" "$work/fh.pcap" 0-1)
+echo "fhswd by forwarding lcores (130 flows, ${msecs} s each)"
+printf '  -l 1     %8s Mpps\n' "$one"
+printf '  -l 0-1   %8s Mpps   x%s of one (goal >= 1.8; this VM has 2 cores, shared\n' "$two" "$(ratio "$two" "$one")"
+echo "           with the control threads and the host)"
+
+# memory: 4096 flows over 8 ports
+/usr/bin/python3 "$(dirname "$0")/fwd_config.py" "$work/mem.json" --mix exact \
+	--flows 4096 --ports 8
+vd=()
+for i in 2 3 4 5 6 7; do vd+=(--vdev "net_ring$i"); done
+"$build/bin/fhswd" "${eal[@]}" "${vd[@]}" --file-prefix "bench_mem_$$" -l 1 -- \
+	--config "$work/mem.json" --inject "$work/fh.pcap:A:32" \
+	--inject "$work/fh.pcap:B:32" --run-seconds "$msecs" >"$work/mem.log" 2>&1 &
+mpid=$!
+sleep "$msecs"
+rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$mpid/status" 2>/dev/null || echo 0)
+wait "$mpid" || true
+echo
+echo "memory at 4096 flows and 8 ports: fhswd RSS $((rss / 1024)) MiB while forwarding"
+echo "  (mbuf pool: $(awk '/define FH_DP_POOL_MBUFS/ { print $3 }' "$(dirname "$0")/../../fronthaul/include/fh/dp.h") mbufs of 2 KiB data room; EAL -m 256, --no-huge)"

@@ -12,6 +12,10 @@ way).
                                    wildcard (port and plane, 4) - plus
                                    flows of that kind no packet matches
                                    (other eAxCs, VLAN 4000) up to N
+  fwd_config.py OUT.json --mix MIX --flows N --ports P
+                                   the same over P ring ports (A, B and
+                                   idle ones), the flows no packet
+                                   matches spread over all of them
   fwd_config.py OUT.json --ptp     the same as fronthaul load next to two
                                    AF_PACKET ports gm and sl, the ring
                                    ports on VLAN 100 only (untagged PTP
@@ -22,9 +26,9 @@ import json
 import sys
 
 
-def mix_flows(mix, n):
+def mix_flows(mix, n, ports=("A", "B")):
     """The flows of one mix, n in all (None if n is too few to claim the
-    traffic)."""
+    traffic); the idle ones in and out of every port."""
     out = []
     for name, src, dst in (("a", "A", "B"), ("b", "B", "A")):
         if mix == "exact":
@@ -45,7 +49,7 @@ def mix_flows(mix, n):
              for i, (m, d) in enumerate(out)]
     i = 0
     while len(flows) < n:
-        src = "AB"[i % 2]
+        src = ports[i % len(ports)]
         m = {"in_port": src, "vlan_id": 4000}
         if mix == "exact":
             m.update(eaxc_id=64 + i, eaxc_mask=65535)
@@ -57,19 +61,22 @@ def mix_flows(mix, n):
             # first (the worst case for flows that are scanned)
             m.update(vlan_id=1 + i // 2, plane="PLANE_U")
         flows.append({"name": f"idle{i}", "match": m,
-                      "action": {"out_ports": ["BA"[i % 2]]}})
+                      "action": {"out_ports": [ports[(i + 1) % len(ports)]]}})
         i += 1
     return flows
 
 
 if "--mix" in sys.argv:
     a = sys.argv
-    fl = mix_flows(a[a.index("--mix") + 1], int(a[a.index("--flows") + 1]))
+    n_ports = int(a[a.index("--ports") + 1]) if "--ports" in a else 2
+    names = ["A", "B"] + [f"P{i}" for i in range(2, n_ports)]
+    fl = mix_flows(a[a.index("--mix") + 1], int(a[a.index("--flows") + 1]),
+                   names)
     if fl is None:
         sys.exit(3)
     json.dump({"name": "bench-mix",
-               "ports": [{"name": "A", "device": "net_ring0"},
-                         {"name": "B", "device": "net_ring1"}],
+               "ports": [{"name": p, "device": f"net_ring{i}"}
+                         for i, p in enumerate(names)],
                "flows": fl}, open(a[1], "w"))
     sys.exit(0)
 
