@@ -7,54 +7,42 @@ watch its counters for a few samples and print them as a table.
                   [--out-port B] [--eaxc 1] [--samples 5] [--interval-ms 1000]
                   [--remove] [--tls CA,CERT,KEY]
 
-Needs grpcio and protobuf (Debian: python3-grpcio python3-protobuf).  The
-message classes are made by `protoc --python_out` from proto/fhswitch/v1;
-if they are not importable the script generates them into a temporary
-directory (--proto-dir, default: the repository's proto/).
+Needs grpcio and protobuf (Debian: python3-grpcio python3-protobuf) and
+fhswitch's Python package, fhswitch.v1: messages (api_pb2, config_pb2) and
+service stubs (api_pb2_grpc), which the build makes in BUILD/python and
+`cmake --install` puts where Debian's python3 finds it
+(PYTHONPATH=BUILD/python to use it from a build tree).  Without it the
+script generates the same into a temporary directory from --proto-dir
+(default: the repository's proto/), with protoc and python3-grpc-tools.
 """
 import argparse
 import os
 import subprocess
 import sys
 import tempfile
-import time
 
 import grpc
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def load_messages(proto_dir):
-    """fhswitch.v1 api_pb2 and config_pb2, generated if need be."""
+def load_api(proto_dir):
+    """fhswitch.v1 api_pb2, config_pb2 and api_pb2_grpc, generated if need
+    be."""
     try:
-        from fhswitch.v1 import api_pb2, config_pb2
+        from fhswitch.v1 import api_pb2, api_pb2_grpc, config_pb2
     except ImportError:
         out = tempfile.mkdtemp(prefix="fhswitch-py-")
-        subprocess.run(["protoc", "-I" + proto_dir, "--python_out=" + out,
-                        "fhswitch/v1/config.proto", "fhswitch/v1/api.proto"],
+        protos = ["fhswitch/v1/config.proto", "fhswitch/v1/api.proto"]
+        subprocess.run(["protoc", "-I" + proto_dir, "--python_out=" + out] + protos,
                        check=True)
+        subprocess.run([sys.executable, "-m", "grpc_tools.protoc", "-I" + proto_dir,
+                        "--grpc_python_out=" + out, protos[1]], check=True)
+        for d in ("fhswitch", "fhswitch/v1"):
+            open(os.path.join(out, d, "__init__.py"), "a").close()
         sys.path.insert(0, out)
-        from fhswitch.v1 import api_pb2, config_pb2
-    return api_pb2, config_pb2
-
-
-class Switch:
-    """The few calls this script makes, by their gRPC method paths."""
-
-    def __init__(self, channel, api):
-        self.ch, self.api = channel, api
-
-    def call(self, method, request, response_type, timeout=10):
-        rpc = self.ch.unary_unary("/fhswitch.v1." + method,
-                                  request_serializer=request.SerializeToString,
-                                  response_deserializer=response_type.FromString)
-        return rpc(request, timeout=timeout)
-
-    def watch(self, request, timeout):
-        rpc = self.ch.unary_stream("/fhswitch.v1.CountersService/Watch",
-                                   request_serializer=request.SerializeToString,
-                                   response_deserializer=self.api.Counters.FromString)
-        return rpc(request, timeout=timeout)
+        from fhswitch.v1 import api_pb2, api_pb2_grpc, config_pb2
+    return api_pb2, config_pb2, api_pb2_grpc
 
 
 def connect(args):
@@ -84,14 +72,16 @@ def main():
     ap.add_argument("--proto-dir", default=os.path.join(HERE, "..", "..", "proto"))
     args = ap.parse_args()
 
-    api, cfg = load_messages(args.proto_dir)
+    api, cfg, stubs = load_api(args.proto_dir)
     try:
-        sw = Switch(connect(args), api)
+        ch = connect(args)
     except grpc.FutureTimeoutError:
         sys.exit("error: no answer from %s" % args.addr)
+    system, config = stubs.SystemStub(ch), stubs.ConfigStub(ch)
+    flows, counters = stubs.FlowsStub(ch), stubs.CountersServiceStub(ch)
 
     try:
-        v = sw.call("System/GetVersion", api.GetVersionRequest(), api.VersionResponse)
+        v = system.GetVersion(api.GetVersionRequest(), timeout=10)
         print("connected to fhswd %s (%s backend), config version %d, up %.0f s"
               % (v.version, v.backend, v.config_version, v.uptime_s))
 
@@ -101,15 +91,15 @@ def main():
             match=cfg.FlowMatch(in_port=args.in_port, plane=cfg.PLANE_U,
                                 eaxc_id=args.eaxc, eaxc_mask=0xFFFF),
             action=cfg.FlowAction(out_ports=[args.out_port]))
-        running = sw.call("Config/Get", api.GetConfigRequest(), api.GetConfigResponse)
+        running = config.Get(api.GetConfigRequest(), timeout=10)
         req = api.FlowChangeRequest(flow=flow, expected_version=running.version)
         try:
-            r = sw.call("Flows/Add", req, api.ChangeResponse)
+            r = flows.Add(req, timeout=10)
             print("flow %s added: config version %d" % (args.flow, r.version))
         except grpc.RpcError as e:
             if e.code() != grpc.StatusCode.ALREADY_EXISTS:
                 raise
-            r = sw.call("Flows/Update", req, api.ChangeResponse)
+            r = flows.Update(req, timeout=10)
             print("flow %s updated: config version %d" % (args.flow, r.version))
 
         # 2. its counters, one row per sample
@@ -120,7 +110,7 @@ def main():
                                          max_samples=args.samples)
         first = prev = None
         timeout = args.samples * args.interval_ms / 1000 + 10
-        for n, c in enumerate(sw.watch(watch, timeout), 1):
+        for n, c in enumerate(counters.Watch(watch, timeout=timeout), 1):
             f = c.flows[0]
             first = first or c
             pps = 0.0
@@ -135,7 +125,7 @@ def main():
 
         # 3. optionally leave the switch as it was
         if args.remove:
-            r = sw.call("Flows/Delete", api.DeleteFlowRequest(name=args.flow), api.ChangeResponse)
+            r = flows.Delete(api.DeleteFlowRequest(name=args.flow), timeout=10)
             print("flow %s removed: config version %d" % (args.flow, r.version))
     except grpc.RpcError as e:
         sys.exit("error: %s: %s" % (e.code().name, e.details()))

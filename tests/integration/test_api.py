@@ -401,6 +401,7 @@ class T(Results):
         self.work = a.workdir
         self.A, self.C, self.H = gen_pb2(a.proto_dir, os.path.join(self.work, "py"))
         self.proto_dir = a.proto_dir
+        self.python_dir = os.path.abspath(a.python_dir) if a.python_dir else None
         self.pcap = os.path.join(self.work, "u.pcap")
         subprocess.run([self.fhctl, "gen", "--out", self.pcap, "--eaxc", "2", "--prbs", "2",
                         "--slots", "1", "--direction", "dl", "--from", "du"], check=True,
@@ -1144,12 +1145,32 @@ def main_tests(t, srv, audit):
         check(victim in [f.name for f in g.config.flows], "flow %s deleted" % victim)
 
     @test
+    def python_package_stubs():
+        # the build's Python package: stubs by service, no method paths
+        check(t.python_dir is not None, "no --python-dir")
+        code = ("import sys, grpc\n"
+                "from fhswitch.v1 import api_pb2, api_pb2_grpc\n"
+                "ch = grpc.insecure_channel(sys.argv[1])\n"
+                "v = api_pb2_grpc.SystemStub(ch).GetVersion(api_pb2.GetVersionRequest(), timeout=10)\n"
+                "c = api_pb2_grpc.CountersServiceStub(ch).Get(api_pb2.GetCountersRequest(eaxc=True), timeout=10)\n"
+                "print(v.backend, v.config_version, len(c.ports), api_pb2.__file__)\n")
+        p = subprocess.run([sys.executable, "-c", code, srv.addr], capture_output=True,
+                           text=True, timeout=60,
+                           env=dict(os.environ, PYTHONPATH=t.python_dir))
+        check(p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr[-500:]))
+        out = p.stdout.split()
+        check(out[0] == "dpdk" and int(out[2]) > 0, "answer %r" % out)
+        check(out[3].startswith(t.python_dir), "imported from %s" % out[3])
+
+    @test
     def automation_example():
+        # with the build's package (PYTHONPATH), as an installed one is found
         script = os.path.join(REPO, "mgmt", "examples", "automation.py")
         p = subprocess.run([sys.executable, script, "--addr", srv.addr, "--flow", "auto1",
                             "--eaxc", "1", "--samples", "4", "--interval-ms", "200", "--remove",
-                            "--proto-dir", t.proto_dir],
-                           capture_output=True, text=True, timeout=60)
+                            "--proto-dir", "/nonexistent"],
+                           capture_output=True, text=True, timeout=60,
+                           env=dict(os.environ, PYTHONPATH=t.python_dir or ""))
         print("\n".join("      | " + x for x in p.stdout.splitlines()))
         for x in p.stdout.splitlines():  # its mutations, for the audit check
             if x.startswith("flow auto1 "):
@@ -1574,6 +1595,7 @@ def tls_tests(t):
 
     @test
     def tls_automation_example_as_operator():
+        # without the package: the script generates it from --proto-dir
         script = os.path.join(REPO, "mgmt", "examples", "automation.py")
         tls = ",".join(os.path.join(certs, n) for n in ("ca.pem", "op1.pem", "op1.key"))
         p = subprocess.run([sys.executable, script, "--addr", srv.addr, "--tls", tls,
@@ -1646,6 +1668,7 @@ def main():
     ap.add_argument("--fhswd", required=True)
     ap.add_argument("--fhctl", required=True)
     ap.add_argument("--proto-dir", required=True)
+    ap.add_argument("--python-dir", help="the build's Python package (BUILD/python)")
     ap.add_argument("--workdir")
     ap.add_argument("--kill-rounds", type=int, default=8)
     ap.add_argument("--strict", action="store_true", help="known bugs fail the run")

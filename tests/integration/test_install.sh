@@ -16,6 +16,10 @@ check "fhctl installed" test -x "$stage/bin/fhctl"
 check "unit installed" test -f "$unit"
 check "example config installed" test -f "$stage/share/fhswitch/examples/default.json"
 check "license installed" test -f "$(find "$stage/share/doc" -name LICENSE | head -1)"
+py=$(find "$stage" -path '*/dist-packages/fhswitch/v1/api_pb2_grpc.py' | head -1)
+check "Python package installed (fhswitch.v1 stubs)" test -f "$py"
+check "installed package imports" env PYTHONPATH="${py%/fhswitch/v1/*}" \
+	/usr/bin/python3 -c 'from fhswitch.v1 import api_pb2_grpc, config_pb2; api_pb2_grpc.FlowsStub'
 check "fhswd --version" sh -c "'$stage/bin/fhswd' --version | grep -Eq '^fhswd [0-9]'"
 check "fhctl version" sh -c "'$stage/bin/fhctl' version | grep -Eq '^fhctl [0-9]'"
 check "fhswd --help names every option" sh -c "'$stage/bin/fhswd' --help | grep -q -- --version"
