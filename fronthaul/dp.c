@@ -323,17 +323,18 @@ static inline void window_count(const struct fh_dp_conf *conf,
  * says whether the SeqId was not the one expected.  NULL when the
  * lcore's table is full (the stream is not counted).
  */
-static inline struct fh_dp_eaxc_ctr *
-eaxc_track(struct fh_dp_lcore *lc, unsigned in, unsigned u, unsigned dl,
-	   uint16_t eaxc, const uint8_t *e, bool *seq_err)
+static inline struct fh_dp_eaxc_ctr *eaxc_track(struct fh_dp_lcore *lc,
+						unsigned in, unsigned u,
+						unsigned dl, uint16_t eaxc,
+						const uint8_t *e, bool *seq_err)
 {
 	uint16_t *ix = &lc->eaxc_idx[in][u][dl][eaxc];
 	struct fh_dp_eaxc_ctr *ec;
 	uint8_t s = e[6], gap;
 
 	if (unlikely(*ix == 0)) {
-		uint32_t n = atomic_load_explicit(&lc->n_eaxc,
-						  memory_order_relaxed);
+		uint32_t n =
+			atomic_load_explicit(&lc->n_eaxc, memory_order_relaxed);
 
 		if (unlikely(n >= FH_DP_MAX_EAXC)) {
 			fh_ctr_inc(&lc->eaxc_untracked);
@@ -1913,6 +1914,19 @@ ecpri:
 	if (f->window.enabled) {
 		window_count(conf, f, fc, ec, e + 8, tr,
 			     dp->clock_pcap && dp->ts_dynfield >= 0);
+	}
+	/* monitor ports: the frame as it arrived, before any rewrite */
+	for (unsigned i = 0; unlikely(i < f->action.n_mirror_ports); i++) {
+		unsigned mp = f->action.mirror_ports[i];
+		struct rte_mbuf *c =
+			rte_pktmbuf_copy(m, dp->pool, 0, UINT32_MAX);
+
+		if (unlikely(c == NULL)) {
+			fh_ctr_inc(&lc->port_ctr[mp].drops);
+			continue;
+		}
+		fh_ctr_inc(&fc->tx_mirror);
+		tx_enqueue(lc, conf, mp, c, false);
 	}
 	if (f->action.drop || f->action.n_out_ports == 0) {
 		rte_pktmbuf_free(m);

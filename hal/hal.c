@@ -298,6 +298,8 @@ static int check_caps(const char *type, const struct hal_caps *caps,
 			miss = "eAxC rewrite";
 		} else if (f->action.n_out_ports > 1 && !c.act_replicate) {
 			miss = "replication to several ports";
+		} else if (f->action.n_mirror_ports > 0 && !c.act_mirror) {
+			miss = "mirror_ports";
 		} else if (f->window.enabled && !c.window_check) {
 			miss = "window check";
 		} else if ((f->action.has_set_src_mac ||

@@ -162,6 +162,7 @@ struct hal_caps {
 	bool port_dialects; /* eAxC translation between ports' layouts */
 	bool iq_convert; /* U-plane re-coding between ports' codings */
 	bool combine; /* combine_groups (shared cell UL) */
+	bool act_mirror; /* flows' mirror_ports */
 	unsigned max_ports;
 	unsigned max_flows;
 	unsigned workers; /* forwarding threads (0: hardware forwards) */

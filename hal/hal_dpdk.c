@@ -56,6 +56,7 @@ static void dpdk_capabilities(const struct hal *h, struct hal_caps *c)
 	c->iq_convert = true;
 	c->combine = true;
 	c->act_replicate = true;
+	c->act_mirror = true;
 	c->window_check = true;
 	c->act_set_mac = true;
 	c->ptp_transparent = true;

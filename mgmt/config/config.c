@@ -564,6 +564,39 @@ static int check_out_ports(struct ctx *c, const char *path,
 		}
 	}
 	fa->n_out_ports = (uint8_t)a->n_out_ports;
+	if (a->n_mirror_ports > FH_MAX_PORTS) {
+		return fail(c,
+			    "%s.action.mirror_ports: %zu entries, at most %d",
+			    path, a->n_mirror_ports, FH_MAX_PORTS);
+	}
+	for (size_t k = 0; k < a->n_mirror_ports; k++) {
+		uint16_t *mp = &fa->mirror_ports[k];
+
+		snprintf(field, sizeof(field), ".action.mirror_ports[%zu]", k);
+		ret = resolve_port(c, path, field, str(a->mirror_ports[k]), mp);
+		if (ret < 0) {
+			return ret;
+		}
+		for (size_t j = 0; j < k; j++) {
+			if (fa->mirror_ports[j] == *mp) {
+				return fail(c,
+					    "%s%s: duplicate of "
+					    "mirror_ports[%zu] (%s)",
+					    path, field, j,
+					    quote(q, a->mirror_ports[k]));
+			}
+		}
+		for (size_t j = 0; j < fa->n_out_ports; j++) {
+			if (fa->out_ports[j] == *mp) {
+				return fail(c,
+					    "%s%s: %s is out_ports[%zu] too "
+					    "(it would get the frame twice)",
+					    path, field,
+					    quote(q, a->mirror_ports[k]), j);
+			}
+		}
+	}
+	fa->n_mirror_ports = (uint8_t)a->n_mirror_ports;
 	return 0;
 }
 
@@ -722,6 +755,15 @@ static int check_flow(struct ctx *c, size_t i, const Fhswitch__V1__Flow *pf)
 	ret = check_action(c, path, pf->action, &f->action);
 	if (ret < 0) {
 		return ret;
+	}
+	for (size_t k = 0; k < f->action.n_mirror_ports; k++) {
+		if (f->action.mirror_ports[k] == f->match.in_port) {
+			return fail(c,
+				    "%s.action.mirror_ports[%zu]: %s is the "
+				    "flow's in_port",
+				    path, k,
+				    quote(q, pf->action->mirror_ports[k]));
+		}
 	}
 	return check_window(c, path, pf->window, &f->window);
 }

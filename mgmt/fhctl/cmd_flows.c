@@ -99,7 +99,7 @@ static void match_summary(const Fhswitch__V1__FlowMatch *m, char *b, size_t n)
 	}
 }
 
-/* "out=B,C vlan=5 pcp=3 eaxc=0x12 layout=4,4,4,4 window=-100..200us". */
+/* "out=B,C mirror=M vlan=5 pcp=3 eaxc=0x12 layout=4,4,4,4 window=-100..200us". */
 static void action_summary(const Fhswitch__V1__Flow *f, char *b, size_t n)
 {
 	const Fhswitch__V1__FlowAction *x = f->action;
@@ -115,6 +115,15 @@ static void action_summary(const Fhswitch__V1__Flow *f, char *b, size_t n)
 
 			snprintf(b + len, n - len, "%s%s", i ? "," : "",
 				 x->out_ports[i]);
+		}
+	}
+	if (x != NULL && x->n_mirror_ports > 0) {
+		api_add(b, n, "mirror=");
+		for (size_t i = 0; i < x->n_mirror_ports; i++) {
+			size_t len = strlen(b);
+
+			snprintf(b + len, n - len, "%s%s", i ? "," : "",
+				 x->mirror_ports[i]);
 		}
 	}
 	if (x != NULL && x->pop_vlan) {

@@ -111,6 +111,8 @@ static const struct {
 	 "eCPRI sequence gaps seen by the flow (RX_SEQID_ERR)."},
 	{HAL_CTR_TX_TOTAL, "fhswitch_flow_tx_messages_total",
 	 "Messages the flow sent (TX_TOTAL)."},
+	{HAL_CTR_TX_MIRROR, "fhswitch_flow_tx_mirror_messages_total",
+	 "Copies the flow sent to its mirror ports."},
 };
 
 static void render_ports(struct fh_metrics *m, struct buf *b,

@@ -226,6 +226,7 @@ static Fhswitch__V1__Counters *read_counters(struct mgmt_store *s,
 		fc->rx_corrupt = fs.rx_corrupt;
 		fc->rx_seqid_err = fs.rx_seqid_err;
 		fc->tx_total = fs.tx_total;
+		fc->tx_mirror = fs.tx_mirror;
 		mgmt_svc_counter_names(fs.unsupported, &fc->unsupported,
 				       &fc->n_unsupported);
 		r->flows[r->n_flows++] = fc;

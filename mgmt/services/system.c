@@ -61,6 +61,7 @@ void mgmt_rpc_system_caps(void *svc, const struct mgmt_call_info *ci,
 	r->match_udp = c.match_udp;
 	r->act_set_eaxc = c.act_set_eaxc;
 	r->act_replicate = c.act_replicate;
+	r->act_mirror = c.act_mirror;
 	r->window_check = c.window_check;
 	r->offload = c.offload;
 	r->max_ports = c.max_ports;

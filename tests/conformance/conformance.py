@@ -52,7 +52,7 @@ from swdev_pkt import (  # noqa: E402  (tests/vm/swdev_pkt.py)
 
 ENDS = ("du", "ru0", "ru1")
 ECPRI = 0xAEFE
-COUNTERS = ("rx_total", "tx_total")
+COUNTERS = ("rx_total", "tx_total", "tx_mirror")
 
 
 class Suite:

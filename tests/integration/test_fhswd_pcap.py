@@ -875,6 +875,12 @@ def case_bad_config(ck):
          variant(lambda c: c["timing"].update(mu=7))),
         ("unknown field", "flows[0].match.vlan",
          variant(lambda c: c["flows"][0]["match"].update(vlan=5))),
+        ("mirror to an unknown port", "flows[0].action.mirror_ports[0]",
+         variant(lambda c: c["flows"][0]["action"].update(mirror_ports=["mon"]))),
+        ("mirror to the in port", "flows[0].action.mirror_ports[0]",
+         variant(lambda c: c["flows"][0]["action"].update(mirror_ports=["du0"]))),
+        ("mirror to an out port", "flows[1].action.mirror_ports[1]",
+         variant(lambda c: c["flows"][1]["action"].update(mirror_ports=["ru0", "ru1"]))),
     ]
     for what, path, text in bad:
         res = run_fhswd(case, ports, None, raw_cfg=text, expect_rc=None)
@@ -1331,6 +1337,42 @@ def case_eaxc_counters(ck):
             f"{lost_total} lost estimated")
 
 
+def case_mirror(ck):
+    """19. mirror_ports: DL U-plane to ru0 gets a VLAN pushed and a copy of
+    each frame as it arrived goes to the monitor port; DL C-plane to ru1
+    is dropped but still mirrored.  The monitor sees exactly those input
+    frames, in order, byte-identical; forwarding is unchanged; tx_mirror
+    counts the copies apart from tx_total."""
+    case = "19_mirror"
+    du = gen(case, "du", "--from", "du", "--direction", "dl", "--eaxc", 4,
+             "--prbs", 12, "--slots", 2)
+    flows = json.loads(json.dumps(DEFAULT_FLOWS))
+    by = {f["name"]: f for f in flows}
+    by["dl-u-ru0"]["action"].update(set_vlan_id=7, mirror_ports=["mon"])
+    by["dl-c-ru1"]["action"] = {"drop": True, "mirror_ports": ["mon"]}
+    ports = [("du0", "ROLE_DU", du), ("ru0", "ROLE_RU", EMPTY),
+             ("ru1", "ROLE_RU", EMPTY), ("mon", "ROLE_UNSPECIFIED", EMPTY)]
+    res = run_fhswd(case, ports, base_config(case, ports, flows))
+    inp = [Frame(b) for b in frames(du)]
+    u0 = [f.b for f in inp if f.plane == "U" and RU_OF[f.eaxc] == "ru0"]
+    c1 = [f.b for f in inp if f.plane == "C" and RU_OF[f.eaxc] == "ru1"]
+    mirrored = [f.b for f in inp if (f.plane == "U" and RU_OF[f.eaxc] == "ru0") or
+                (f.plane == "C" and RU_OF[f.eaxc] == "ru1")]
+    ck.frames(res.out["mon"], mirrored, "mon output (the frames as they arrived)")
+    want_ru0 = [with_tag(f.b, vid=7) if f.plane == "U" else f.b
+                for f in inp if RU_OF[f.eaxc] == "ru0"]
+    ck.frames(res.out["ru0"], want_ru0, "ru0 output (VLAN 7 on U-plane)")
+    want_ru1 = [f.b for f in inp if f.plane == "U" and RU_OF[f.eaxc] == "ru1"]
+    ck.frames(res.out["ru1"], want_ru1, "ru1 output (C-plane dropped)")
+    check_flow(ck, res, "dl-u-ru0", rx_total=len(u0), tx_total=len(u0),
+               tx_mirror=len(u0))
+    check_flow(ck, res, "dl-c-ru1", rx_total=len(c1), tx_total=0,
+               tx_mirror=len(c1))
+    check_flow(ck, res, "dl-u-ru1", tx_mirror=0)
+    check_port(ck, res, "mon", tx_packets=len(mirrored), drops=0)
+    return f"{len(mirrored)} frames mirrored of {len(inp)}"
+
+
 CASES = [
     ("1 eAxC split DL", case_split_dl),
     ("2 UL merge", case_merge_ul),
@@ -1350,6 +1392,7 @@ CASES = [
     ("16 broken IPv4 headers", case_broken_ip),
     ("17 PTP transparent clock", case_ptp),
     ("18 per-eAxC counters", case_eaxc_counters),
+    ("19 mirror to a monitor port", case_mirror),
 ]
 
 

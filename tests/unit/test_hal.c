@@ -394,6 +394,11 @@ static void test_hal_check_refuses_by_capability(void **state)
 				 "replication to several ports");
 	f[1].action.n_out_ports = 1;
 	assert_int_equal(hal_check(h, &c, msg, sizeof(msg)), 0);
+	f[1].action.n_mirror_ports = 1;
+	assert_int_equal(hal_check(h, &c, msg, sizeof(msg)), -EOPNOTSUPP);
+	assert_string_equal(msg, "flows[1] (\"ax\"): backend fake cannot do "
+				 "mirror_ports");
+	f[1].action.n_mirror_ports = 0;
 	c.n_flows = 9;
 	assert_int_equal(hal_check(h, &c, msg, sizeof(msg)), -EOPNOTSUPP);
 	assert_string_equal(msg, "flows: 9 flows, backend fake has 8");
@@ -485,12 +490,13 @@ static void test_hal_options_set_get_check(void **state)
 static void test_hal_counter_names_follow_the_list(void **state)
 {
 	(void)state;
-	assert_int_equal(HAL_CTR_COUNT, 7);
+	assert_int_equal(HAL_CTR_COUNT, 8);
 	assert_string_equal(hal_counter_name(HAL_CTR_RX_TOTAL), "rx_total");
 	assert_string_equal(hal_counter_name(HAL_CTR_RX_SEQID_ERR),
 			    "rx_seqid_err");
 	assert_string_equal(hal_counter_name(HAL_CTR_TX_TOTAL), "tx_total");
-	assert_null(hal_counter_name(HAL_CTR_TX_TOTAL << 1));
+	assert_string_equal(hal_counter_name(HAL_CTR_TX_MIRROR), "tx_mirror");
+	assert_null(hal_counter_name(HAL_CTR_TX_MIRROR << 1));
 	assert_null(hal_counter_name(3));
 }
 

@@ -18,7 +18,8 @@
 	X(rx_late, RX_LATE)           \
 	X(rx_corrupt, RX_CORRUPT)     \
 	X(rx_seqid_err, RX_SEQID_ERR) \
-	X(tx_total, TX_TOTAL)
+	X(tx_total, TX_TOTAL)         \
+	X(tx_mirror, TX_MIRROR)
 
 /*
  * One eAxC stream, (in port, eAxC, plane, direction), whatever carries it

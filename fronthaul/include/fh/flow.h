@@ -70,6 +70,9 @@ struct fh_flow_action {
 	bool has_translate;
 	struct fh_eaxc_layout translate_to;
 	bool pop_vlan; /* remove the outer tag; excludes set_vlan_id/pcp */
+	/* monitor ports: a copy of each frame as it arrived */
+	uint16_t mirror_ports[FH_MAX_PORTS];
+	uint8_t n_mirror_ports;
 	bool drop;
 };
 
