@@ -16,7 +16,7 @@ PKGS=(
 	tshark
 	linuxptp
 	libmicrohttpd-dev prometheus
-	python3-grpcio python3-protobuf python3-grpc-tools
+	python3-grpcio python3-protobuf python3-grpc-tools tmux
 	iproute2 python3 openssl
 )
 

@@ -2,6 +2,8 @@
 /*
  * fhctl counters [--flow NAME]... [--eaxc] [--watch SECS [--interval MS]]:
  * the CountersService, once or as a stream until interrupted.
+ * fhctl top [--interval MS] [--flow NAME]...: the same stream as a live
+ * table of the busiest ports, flows and eAxC streams.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -10,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "api.h"
 #include "mgmt_json.h"
@@ -108,6 +113,7 @@ struct view {
 	size_t n_ports;
 	bool watch;
 	bool eaxc; /* the eAxC streams' table */
+	bool top; /* fhctl top: a screen per sample */
 	const Fhswitch__V1__Counters *prev; /* NULL: the first sample */
 };
 
@@ -411,6 +417,235 @@ static int counters_opt(void *ctx, const char *opt, const char *val)
 	return 0;
 }
 
+/* ---- top ------------------------------------------------------------------------ */
+
+/* A row of the top screen: its rate (sort key) and cells. */
+struct top_row {
+	double rate;
+	char cell[9][24];
+};
+
+static int top_cmp(const void *a, const void *b)
+{
+	const struct top_row *x = a, *y = b;
+
+	return (x->rate < y->rate) - (x->rate > y->rate);
+}
+
+/* now - before per second, or -1 with no sample before. */
+static double per_s(const struct view *v, const Fhswitch__V1__Counters *c,
+		    uint64_t now, const uint64_t *before)
+{
+	int64_t dt;
+
+	if (v->prev == NULL || before == NULL ||
+	    (dt = c->timestamp_ns - v->prev->timestamp_ns) <= 0) {
+		return -1;
+	}
+	return (double)(now - *before) * 1e9 / (double)dt;
+}
+
+static char *rate_cell(char *buf, double r)
+{
+	if (r < 0) {
+		snprintf(buf, 24, "-");
+	} else {
+		snprintf(buf, 24, "%.0f", r);
+	}
+	return buf;
+}
+
+/* On time as a percentage of what the window judged since the last
+ * sample (of everything, on the first); "n/a" without a window. */
+static char *on_time_pct(char *buf, bool na, uint64_t on, uint64_t early,
+			 uint64_t late, const uint64_t *prev3)
+{
+	uint64_t n;
+
+	if (na) {
+		snprintf(buf, 24, "n/a");
+		return buf;
+	}
+	if (prev3 != NULL) {
+		on -= prev3[0];
+		early -= prev3[1];
+		late -= prev3[2];
+	}
+	n = on + early + late;
+	if (n == 0) {
+		snprintf(buf, 24, "-");
+	} else {
+		snprintf(buf, 24, "%.1f", 100.0 * (double)on / (double)n);
+	}
+	return buf;
+}
+
+/* Print up to max rows of r (n), busiest first, under t's heads. */
+static void top_table(struct api_tbl *t, struct top_row *r, size_t n,
+		      size_t max)
+{
+	qsort(r, n, sizeof(*r), top_cmp);
+	for (size_t i = 0; i < n && i < max; i++) {
+		api_tbl_row(t, r[i].cell[0], r[i].cell[1], r[i].cell[2],
+			    r[i].cell[3], r[i].cell[4], r[i].cell[5],
+			    r[i].cell[6], r[i].cell[7], r[i].cell[8]);
+	}
+	api_tbl_print(t);
+	if (n > max) {
+		printf("  (%zu more)\n", n - max);
+	}
+}
+
+/* One screen of fhctl top: ports, flows and eAxC streams by rate. */
+static void print_top(const Fhswitch__V1__Counters *c, const struct view *v)
+{
+	struct winsize ws = {0};
+	size_t lines = 40, n, each;
+	struct top_row *r;
+	char when[40];
+
+	if (isatty(STDOUT_FILENO)) {
+		fputs("\033[H\033[2J", stdout); /* home, clear */
+		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+		    ws.ws_row > 12) {
+			lines = ws.ws_row;
+		}
+	}
+	/* the rows the screen has, shared by the three tables */
+	each = (lines - 12) / 3;
+	each = each < 3 ? 3 : each;
+	n = c->n_ports + c->n_flows + c->n_eaxc;
+	r = calloc(n ? n : 1, sizeof(*r));
+	if (r == NULL) {
+		return;
+	}
+	api_utc_time(c->timestamp_ns / 1000000000,
+		     (long)(c->timestamp_ns % 1000000000 / 1000000), when,
+		     sizeof(when));
+	printf("fhctl top - %s, config version %" PRIu64
+	       ", busiest first (rates per second; Ctrl-C quits)\n\n",
+	       when, c->config_version);
+	{
+		struct api_tbl t;
+		size_t k = 0;
+
+		api_tbl_init(&t, 6, "PORT", ">RX/S", ">TX/S", ">RX_PACKETS",
+			     ">TX_PACKETS", ">DROPS");
+		for (size_t i = 0; i < c->n_ports; i++) {
+			const Fhswitch__V1__PortCounters *p = c->ports[i];
+			const Fhswitch__V1__PortCounters *q =
+				prev_port(v, p->name);
+
+			if (!view_port(v, p->name)) {
+				continue;
+			}
+			r[k].rate = per_s(v, c, p->rx_packets,
+					  q ? &q->rx_packets : NULL);
+			snprintf(r[k].cell[0], 24, "%s", p->name);
+			rate_cell(r[k].cell[1], r[k].rate);
+			rate_cell(r[k].cell[2],
+				  per_s(v, c, p->tx_packets,
+					q ? &q->tx_packets : NULL));
+			api_u64(r[k].cell[3], p->rx_packets);
+			api_u64(r[k].cell[4], p->tx_packets);
+			api_port_drops(r[k].cell[5], p);
+			k++;
+		}
+		top_table(&t, r, k, each);
+	}
+	{
+		struct api_tbl t;
+		size_t k = 0;
+
+		putchar('\n');
+		api_tbl_init(&t, 9, "FLOW", ">RX/S", ">TX/S", ">ON_TIME%",
+			     ">EARLY", ">LATE", ">SEQID_ERR", ">CORRUPT",
+			     ">RX_TOTAL");
+		for (size_t i = 0; i < c->n_flows; i++) {
+			const Fhswitch__V1__FlowCounters *f = c->flows[i];
+			const Fhswitch__V1__FlowCounters *q =
+				prev_flow(v, f->name);
+			uint64_t p3[3];
+			bool na = false;
+
+			for (size_t u = 0; u < f->n_unsupported; u++) {
+				na |= strcmp(f->unsupported[u], "rx_on_time") ==
+				      0;
+			}
+			if (q != NULL) {
+				p3[0] = q->rx_on_time;
+				p3[1] = q->rx_early;
+				p3[2] = q->rx_late;
+			}
+			r[k].rate = per_s(v, c, f->rx_total,
+					  q ? &q->rx_total : NULL);
+			snprintf(r[k].cell[0], 24, "%s", f->name);
+			rate_cell(r[k].cell[1], r[k].rate);
+			rate_cell(r[k].cell[2], per_s(v, c, f->tx_total,
+						      q ? &q->tx_total : NULL));
+			on_time_pct(r[k].cell[3], na, f->rx_on_time,
+				    f->rx_early, f->rx_late,
+				    q != NULL ? p3 : NULL);
+			api_flow_ctr(r[k].cell[4], f, "rx_early", f->rx_early);
+			api_flow_ctr(r[k].cell[5], f, "rx_late", f->rx_late);
+			api_flow_ctr(r[k].cell[6], f, "rx_seqid_err",
+				     f->rx_seqid_err);
+			api_flow_ctr(r[k].cell[7], f, "rx_corrupt",
+				     f->rx_corrupt);
+			api_u64(r[k].cell[8], f->rx_total);
+			k++;
+		}
+		top_table(&t, r, k, each);
+	}
+	if (c->n_eaxc > 0) {
+		struct api_tbl t;
+		size_t k = 0;
+
+		putchar('\n');
+		api_tbl_init(&t, 9, "EAXC PORT", ">EAXC", "PLANE", "DIR",
+			     ">RX/S", ">ON_TIME%", ">LATE", ">SEQID_ERR",
+			     ">LOST");
+		for (size_t i = 0; i < c->n_eaxc; i++) {
+			const Fhswitch__V1__EaxcCounters *e = c->eaxc[i];
+			const Fhswitch__V1__EaxcCounters *q = prev_eaxc(v, e);
+			uint64_t p3[3];
+
+			if (!view_port(v, e->port)) {
+				continue;
+			}
+			if (q != NULL) {
+				p3[0] = q->rx_on_time;
+				p3[1] = q->rx_early;
+				p3[2] = q->rx_late;
+			}
+			r[k].rate = per_s(v, c, e->rx_total,
+					  q ? &q->rx_total : NULL);
+			snprintf(r[k].cell[0], 24, "%s", e->port);
+			snprintf(r[k].cell[1], 24, "%u", e->eaxc_id);
+			snprintf(r[k].cell[2], 24, "%s",
+				 e->plane == FHSWITCH__V1__PLANE__PLANE_U ?
+					 "U" :
+					 "C");
+			snprintf(
+				r[k].cell[3], 24, "%s",
+				e->direction == FHSWITCH__V1__DIRECTION__DIRECTION_DL ?
+					"DL" :
+					"UL");
+			rate_cell(r[k].cell[4], r[k].rate);
+			on_time_pct(r[k].cell[5], e->n_unsupported > 0,
+				    e->rx_on_time, e->rx_early, e->rx_late,
+				    q != NULL ? p3 : NULL);
+			api_ctr_cell(r[k].cell[6], e->unsupported,
+				     e->n_unsupported, "rx_late", e->rx_late);
+			api_u64(r[k].cell[7], e->rx_seqid_err);
+			api_u64(r[k].cell[8], e->rx_lost);
+			k++;
+		}
+		top_table(&t, r, k, each);
+	}
+	free(r);
+}
+
 static volatile sig_atomic_t interrupted;
 
 static void on_interrupt(int sig)
@@ -484,6 +719,8 @@ static int counters_watch(struct api *a, const struct counters_opts *o,
 		}
 		if (a->g.json) {
 			ret = api_print_json(m, true);
+		} else if (v->top) {
+			print_top((const Fhswitch__V1__Counters *)m, v);
 		} else {
 			if (samples > 0) {
 				putchar('\n');
@@ -589,7 +826,50 @@ static int counters(struct api *a, int argc, char **argv)
 	return ret;
 }
 
+static int top_opt(void *ctx, const char *opt, const char *val)
+{
+	struct counters_opts *o = ctx;
+
+	if (strcmp(opt, "--interval") == 0) {
+		return counters_opt(ctx, opt, val);
+	}
+	if (val[0] == '\0') {
+		return api_bad_value(opt, val, "a flow name");
+	}
+	o->flows[o->n_flows++] = (char *)val;
+	return 0;
+}
+
+/* fhctl top: the Watch stream (with the eAxC streams), a screen per
+ * sample, until interrupted. */
+static int top(struct api *a, int argc, char **argv)
+{
+	static const char *const opts[] = {"--interval", "--flow", NULL};
+	struct counters_opts o = {.watch_s = 0, .interval_ms = 1000};
+	struct view v = {.watch = true, .eaxc = true, .top = true};
+	int ret;
+
+	o.flows = calloc((size_t)argc + 1, sizeof(*o.flows));
+	if (o.flows == NULL) {
+		fprintf(stderr, "fhctl: out of memory\n");
+		return FHCTL_EXIT_ERROR;
+	}
+	ret = api_parse_args(a, "top [--interval MS] [--flow NAME]...", argc,
+			     argv, opts, top_opt, &o, NULL, 0, 0);
+	if (ret == 0 && a->g.json) {
+		fprintf(stderr, "fhctl: top: a screen, not JSON (use "
+				"counters --watch --json)\n");
+		ret = FHCTL_EXIT_USAGE;
+	}
+	if (ret == 0) {
+		ret = counters_watch(a, &o, &v);
+	}
+	free(o.flows);
+	return ret;
+}
+
 const struct api_cmd api_counter_cmds[] = {
 	{"counters", NULL, counters},
+	{"top", NULL, top},
 	{NULL, NULL, NULL},
 };
