@@ -4,6 +4,7 @@
  * with the keys of the ARCHITECTURE.md contract.  Absent fields are
  * omitted, never null.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -12,11 +13,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fh/airtime.h"
 #include "fh/bits.h"
 #include "fh/ecpri.h"
 #include "fh/frame.h"
 #include "fh/oran.h"
 #include "fhctl.h"
+
+/* Air-time offsets in --summary: 10 us buckets over [-2000, 1000) us,
+ * with one below and one above. */
+#define AIR_BUCKET_US 10
+#define AIR_LO_US (-2000)
+#define AIR_BUCKETS ((1000 - AIR_LO_US) / AIR_BUCKET_US + 2)
+#define MAX_REASONS 16
 
 /* Per (eAxC, plane, direction) statistics for --summary. */
 struct flow_stat {
@@ -28,6 +37,7 @@ struct flow_stat {
 	uint8_t last_seq;
 	double first;
 	double last;
+	uint32_t *air; /* AIR_BUCKETS counts, with --timing */
 };
 
 struct summary {
@@ -35,6 +45,13 @@ struct summary {
 	uint64_t frames;
 	uint64_t other_msgs[16];
 	uint64_t errors;
+	/* why messages were malformed, and how often */
+	char reason[MAX_REASONS][96];
+	uint64_t reason_n[MAX_REASONS];
+	uint64_t reason_other;
+	/* U-plane messages that parsed only with another udCompHdr mode */
+	char detected[96];
+	uint64_t detected_n;
 };
 
 struct decode_opts {
@@ -44,6 +61,8 @@ struct decode_opts {
 	struct fh_cplane_cfg ccfg;
 	struct fh_frame_cfg fcfg;
 	bool iq;
+	bool has_timing; /* --timing or --config: air_offset_us */
+	struct fh_timing timing;
 };
 
 static void set(json_t *o, const char *k, json_t *v)
@@ -276,22 +295,109 @@ static void radio_json(json_t *o, const struct fh_radio_hdr *rh, bool cplane)
 	set(o, cplane ? "start_symbol_id" : "symbol_id", jint(rh->symbol_id));
 }
 
-static int decode_uplane(const struct decode_opts *o, const uint8_t *body,
-			 size_t len, size_t base, json_t *oran,
-			 struct fh_err *err)
+/* Whether every section of a U-plane body parses with cfg, up to its
+ * last byte. */
+static bool uplane_walks(const uint8_t *body, size_t len,
+			 const struct fh_uplane_cfg *cfg)
 {
-	static int16_t iq[FH_PRB_VALUES * 1024];
 	struct fh_radio_hdr rh;
 	struct fh_uplane_iter it;
 	struct fh_uplane_section s;
-	json_t *secs;
-	int ret, n = 0;
+	int ret;
 
-	ret = fh_uplane_parse(body, len, base, &o->ucfg, &rh, &it, err);
+	if (fh_uplane_parse(body, len, 0, cfg, &rh, &it, NULL) < 0) {
+		return false;
+	}
+	while ((ret = fh_uplane_next(&it, &s, NULL)) > 0) {
+	}
+	return ret == 0;
+}
+
+/* The wire does not say whether sections carry a udCompHdr (ORAN.md):
+ * when the one given (or the default, dynamic) does not parse the whole
+ * message, try the other - static BFP, then uncompressed, by width - and
+ * keep the first that does, as Wireshark's dissector does.  *label names
+ * it ("static bfp:9", "dynamic"); false if none fits. */
+static bool uplane_detect(const struct decode_opts *o, const uint8_t *body,
+			  size_t len, struct fh_uplane_cfg *cfg, char *label,
+			  size_t lsize)
+{
+	static const unsigned methods[] = {FH_COMP_BFP, FH_COMP_NONE};
+
+	*cfg = o->ucfg;
+	if (uplane_walks(body, len, cfg)) {
+		return false;
+	}
+	if (!o->ucfg.dyn_comp_hdr) {
+		cfg->dyn_comp_hdr = true;
+		if (uplane_walks(body, len, cfg)) {
+			snprintf(label, lsize, "dynamic");
+			return true;
+		}
+		cfg->dyn_comp_hdr = false;
+	}
+	for (size_t m = 0; m < sizeof(methods) / sizeof(methods[0]); m++) {
+		for (uint8_t w = 16; w >= 1; w--) {
+			cfg->dyn_comp_hdr = false;
+			cfg->comp = (struct fh_comp){.method = methods[m],
+						     .iq_width = w};
+			if (uplane_walks(body, len, cfg)) {
+				snprintf(label, lsize, "static %s:%u",
+					 methods[m] == FH_COMP_BFP ? "bfp" :
+								     "none",
+					 w);
+				return true;
+			}
+		}
+	}
+	*cfg = o->ucfg;
+	return false;
+}
+
+/* Microseconds from the air time of the symbol in rh to the capture time
+ * t_ns (negative: before it). */
+static bool air_offset_us(const struct decode_opts *o,
+			  const struct fh_radio_hdr *rh, int64_t t_ns,
+			  double *us)
+{
+	int64_t air;
+
+	if (!o->has_timing ||
+	    fh_airtime_to_unix(&o->timing, rh->frame_id, rh->subframe_id,
+			       rh->slot_id, rh->symbol_id, t_ns, &air) < 0) {
+		return false;
+	}
+	*us = (double)(t_ns - air) / 1e3;
+	return true;
+}
+
+static int decode_uplane(const struct decode_opts *o, const uint8_t *body,
+			 size_t len, size_t base, int64_t t_ns, json_t *oran,
+			 struct fh_err *err)
+{
+	static int16_t iq[FH_PRB_VALUES * 1024];
+	struct fh_uplane_cfg cfg;
+	struct fh_radio_hdr rh;
+	struct fh_uplane_iter it;
+	struct fh_uplane_section s;
+	char detected[32];
+	json_t *secs;
+	double us;
+	int ret, n = 0;
+	bool det =
+		uplane_detect(o, body, len, &cfg, detected, sizeof(detected));
+
+	ret = fh_uplane_parse(body, len, base, &cfg, &rh, &it, err);
 	if (ret < 0) {
 		return ret;
 	}
 	radio_json(oran, &rh, false);
+	if (air_offset_us(o, &rh, t_ns, &us)) {
+		set(oran, "air_offset_us", json_real(us));
+	}
+	if (det) {
+		set(oran, "ud_comp_detected", json_string(detected));
+	}
 	secs = json_array();
 	set(oran, "sections", secs);
 	while ((ret = fh_uplane_next(&it, &s, err)) > 0) {
@@ -323,9 +429,10 @@ static int decode_uplane(const struct decode_opts *o, const uint8_t *body,
 }
 
 static int decode_cplane(const struct decode_opts *o, const uint8_t *body,
-			 size_t len, size_t base, json_t *oran,
+			 size_t len, size_t base, int64_t t_ns, json_t *oran,
 			 struct fh_err *err)
 {
+	double us;
 	struct fh_cplane_hdr h;
 	struct fh_cplane_iter it;
 	struct fh_cplane_section s;
@@ -346,6 +453,9 @@ static int decode_cplane(const struct decode_opts *o, const uint8_t *body,
 		return ret;
 	}
 	radio_json(oran, &h.rh, true);
+	if (air_offset_us(o, &h.rh, t_ns, &us)) {
+		set(oran, "air_offset_us", json_real(us));
+	}
 	set(oran, "section_type", jint(h.section_type));
 	set(oran, "number_of_sections", jint(h.num_sections));
 	switch (h.section_type) {
@@ -560,9 +670,35 @@ static void record(const struct decode_opts *o, json_t *obj,
 		return;
 	}
 	if (json_object_get(obj, "error") != NULL) {
+		const char *e =
+			json_string_value(json_object_get(obj, "error"));
+		const char *at = strstr(e, " at offset");
+		size_t n = at != NULL ? (size_t)(at - e) : strlen(e), k;
+
 		sum->errors++;
+		for (k = 0; k < MAX_REASONS && sum->reason[k][0] != '\0'; k++) {
+			if (strncmp(sum->reason[k], e, n) == 0 &&
+			    sum->reason[k][n] == '\0') {
+				break;
+			}
+		}
+		if (k == MAX_REASONS) {
+			sum->reason_other++;
+		} else {
+			if (sum->reason[k][0] == '\0') {
+				snprintf(sum->reason[k], sizeof(sum->reason[k]),
+					 "%.*s", (int)n, e);
+			}
+			sum->reason_n[k]++;
+		}
 	}
 	oran = json_object_get(obj, "oran");
+	if (oran != NULL && json_object_get(oran, "ud_comp_detected") != NULL) {
+		snprintf(sum->detected, sizeof(sum->detected), "%s",
+			 json_string_value(
+				 json_object_get(oran, "ud_comp_detected")));
+		sum->detected_n++;
+	}
 	if (m == NULL || oran == NULL ||
 	    json_object_get(oran, "direction") == NULL) {
 		if (m != NULL) {
@@ -588,6 +724,20 @@ static void record(const struct decode_opts *o, json_t *obj,
 	}
 	fs->last_seq = (uint8_t)(m->u.iq.seq_id >> 8);
 	fs->last = t;
+	if (json_object_get(oran, "air_offset_us") != NULL) {
+		double us =
+			json_real_value(json_object_get(oran, "air_offset_us"));
+		long b = us < AIR_LO_US ?
+				 0 :
+				 1 + (long)((us - AIR_LO_US) / AIR_BUCKET_US);
+
+		if (fs->air == NULL) {
+			fs->air = calloc(AIR_BUCKETS, sizeof(*fs->air));
+		}
+		if (fs->air != NULL) {
+			fs->air[b < AIR_BUCKETS - 1 ? b : AIR_BUCKETS - 1]++;
+		}
+	}
 	fs->msgs++;
 	fs->bytes += m->payload_size + FH_ECPRI_HDR_LEN;
 	secs = json_object_get(oran, "sections");
@@ -601,6 +751,53 @@ static void record(const struct decode_opts *o, json_t *obj,
 							FH_MAX_PRB);
 	}
 	json_decref(obj);
+}
+
+/* Per stream, the air-time offsets in 10 us buckets (non-empty ones). */
+static void print_air(const struct decode_opts *o)
+{
+	bool head = false;
+
+	for (unsigned id = 0; id < 65536; id++) {
+		for (int pl = 0; pl < 2; pl++) {
+			for (int d = 1; d >= 0; d--) {
+				const struct flow_stat *fs =
+					&o->sum->flows[id][pl][d];
+
+				if (fs->air == NULL) {
+					continue;
+				}
+				if (!head) {
+					printf("air_offset_us (capture time - "
+					       "air time of the symbol; "
+					       "10 us buckets):\n");
+					head = true;
+				}
+				printf("0x%04x %s %s ", id, pl ? "U" : "C",
+				       d ? "DL" : "UL");
+				for (int b = 0; b < AIR_BUCKETS; b++) {
+					int lo = AIR_LO_US +
+						 (b - 1) * AIR_BUCKET_US;
+
+					if (fs->air[b] == 0) {
+						continue;
+					}
+					if (b == 0) {
+						printf(" <%d: %u", AIR_LO_US,
+						       fs->air[b]);
+					} else if (b == AIR_BUCKETS - 1) {
+						printf(" >=%d: %u", lo,
+						       fs->air[b]);
+					} else {
+						printf(" [%d,%d): %u", lo,
+						       lo + AIR_BUCKET_US,
+						       fs->air[b]);
+					}
+				}
+				putchar('\n');
+			}
+		}
+	}
 }
 
 static void print_summary(const struct decode_opts *o)
@@ -653,6 +850,32 @@ static void print_summary(const struct decode_opts *o)
 	printf("frames %llu, eCPRI messages %llu, malformed %llu\n",
 	       (unsigned long long)sum->frames, (unsigned long long)total,
 	       (unsigned long long)sum->errors);
+	for (int k = 0; k < MAX_REASONS && sum->reason[k][0] != '\0'; k++) {
+		printf("  %llu malformed: %s\n",
+		       (unsigned long long)sum->reason_n[k], sum->reason[k]);
+		if (strstr(sum->reason[k], "section") != NULL &&
+		    sum->detected_n == 0) {
+			printf("    (sections that do not fill the message: "
+			       "the "
+			       "capture may code U-plane\n     differently "
+			       "- --uplane-comp dynamic, or the static none:W "
+			       "/ "
+			       "bfp:W)\n");
+		}
+	}
+	if (sum->reason_other != 0) {
+		printf("  %llu malformed for other reasons\n",
+		       (unsigned long long)sum->reason_other);
+	}
+	if (sum->detected_n != 0) {
+		printf("udCompHdr: %llu U-plane messages parse only as %s "
+		       "(detected; --uplane-comp %s says so)\n",
+		       (unsigned long long)sum->detected_n, sum->detected,
+		       strncmp(sum->detected, "static ", 7) == 0 ?
+			       sum->detected + 7 :
+			       sum->detected);
+	}
+	print_air(o);
 }
 
 static json_t *frame_base(unsigned long index, unsigned msg_index,
@@ -691,6 +914,35 @@ static json_t *frame_base(unsigned long index, unsigned msg_index,
 	return o;
 }
 
+/* A message that does not hold still shows the header fields it has, as
+ * Wireshark does: the common header, and eAxC and SeqId of IQ data and
+ * real-time control when their bytes are there. */
+static void partial_ecpri(json_t *obj, const uint8_t *p, size_t n)
+{
+	json_t *e;
+
+	if (n < FH_ECPRI_HDR_LEN) {
+		return;
+	}
+	e = json_object();
+	set(e, "revision", jint(p[0] >> 4));
+	set(e, "concatenated", json_boolean(p[0] & 1));
+	set(e, "message_type", jint(p[1]));
+	set(e, "payload_size", jint(fh_get_be16(p + 2)));
+	if (n >= FH_ECPRI_HDR_LEN + 4 &&
+	    (p[1] == FH_ECPRI_IQ_DATA || p[1] == FH_ECPRI_RT_CTRL ||
+	     p[1] == FH_ECPRI_BIT_SEQ)) {
+		struct fh_oran_seq seq;
+
+		set(e, "eaxc_id", jint(fh_get_be16(p + 4)));
+		fh_oran_seq_split(fh_get_be16(p + 6), &seq);
+		set(e, "seq_id", jint(seq.seq_id));
+		set(e, "e_bit", jint(seq.e_bit));
+		set(e, "subseq_id", jint(seq.subseq_id));
+	}
+	set(obj, "ecpri", e);
+}
+
 static void decode_frame(const struct decode_opts *o, unsigned long index,
 			 const struct pcap_pkthdr *ph, const uint8_t *pkt)
 {
@@ -720,6 +972,7 @@ static void decode_frame(const struct decode_opts *o, unsigned long index,
 	fh_ecpri_iter_init(&it, pkt + f.ecpri_offset, f.ecpri_len,
 			   f.ecpri_offset);
 	for (;;) {
+		size_t at = it.pos;
 		json_t *obj;
 
 		ret = fh_ecpri_next(&it, &m, &err);
@@ -728,6 +981,8 @@ static void decode_frame(const struct decode_opts *o, unsigned long index,
 		}
 		obj = frame_base(index, msg, ph, &f);
 		if (ret < 0) {
+			partial_ecpri(obj, it.buf + at,
+				      at < it.len ? it.len - at : 0);
 			set_error(obj, &err);
 			record(o, obj, NULL, 0);
 			break;
@@ -739,11 +994,14 @@ static void decode_frame(const struct decode_opts *o, unsigned long index,
 			set(obj, "oran", oran);
 			size_t base = (size_t)(m.body - pkt);
 
+			int64_t t_ns = (int64_t)ph->ts.tv_sec * 1000000000 +
+				       ph->ts.tv_usec; /* ns precision */
+
 			ret = m.type == FH_ECPRI_IQ_DATA ?
 				      decode_uplane(o, m.body, m.body_len, base,
-						    oran, &err) :
+						    t_ns, oran, &err) :
 				      decode_cplane(o, m.body, m.body_len, base,
-						    oran, &err);
+						    t_ns, oran, &err);
 			if (ret < 0) {
 				set_error(obj, &err);
 			}
@@ -752,6 +1010,90 @@ static void decode_frame(const struct decode_opts *o, unsigned long index,
 		       (double)ph->ts.tv_sec + (double)ph->ts.tv_usec / 1e9);
 		msg++;
 	}
+}
+
+/* "MU" or "MU,ALPHA,BETA" (config.proto Timing). */
+static int parse_timing(const char *s, struct fh_timing *t)
+{
+	char *end;
+	unsigned long mu = strtoul(s, &end, 10);
+	unsigned long long alpha = 0;
+	long beta = 0;
+
+	if (end == s) {
+		return -EINVAL;
+	}
+	if (*end == ',') {
+		const char *a = end + 1;
+
+		alpha = strtoull(a, &end, 10);
+		if (end == a || *end != ',') {
+			return -EINVAL;
+		}
+		a = end + 1;
+		beta = strtol(a, &end, 10);
+		if (end == a) {
+			return -EINVAL;
+		}
+	}
+	if (*end != '\0' || mu > 4 || beta < INT32_MIN || beta > INT32_MAX) {
+		return -EINVAL;
+	}
+	*t = (struct fh_timing){
+		.mu = (uint8_t)mu, .alpha = alpha, .beta = (int32_t)beta};
+	return fh_timing_check(t);
+}
+
+/* --config FILE: the switch's config gives the timing (mu default 1)
+ * and, unless --eaxc-layout did, the eAxC layout. */
+static int config_timing(const char *path, struct decode_opts *o,
+			 bool layout_given)
+{
+	json_error_t je;
+	json_t *root = json_load_file(path, 0, &je), *t, *l;
+
+	if (root == NULL) {
+		fprintf(stderr, "fhctl decode: --config %s: line %d: %s\n",
+			path, je.line, je.text);
+		return -EINVAL;
+	}
+	t = json_object_get(root, "timing");
+	o->timing = (struct fh_timing){.mu = 1};
+	if (json_is_object(t)) {
+		json_t *mu = json_object_get(t, "mu"),
+		       *a = json_object_get(t, "gps_alpha"),
+		       *b = json_object_get(t, "gps_beta");
+
+		/* proto3 JSON: 64-bit integers may come as strings */
+		o->timing.mu = mu ? (uint8_t)json_integer_value(mu) : 1;
+		o->timing.alpha =
+			json_is_string(a) ?
+				strtoull(json_string_value(a), NULL, 10) :
+				(uint64_t)json_integer_value(a);
+		o->timing.beta = (int32_t)json_integer_value(b);
+	}
+	l = json_object_get(root, "eaxc_layout");
+	if (!layout_given && json_is_object(l)) {
+		o->layout = (struct fh_eaxc_layout){
+			(uint8_t)json_integer_value(
+				json_object_get(l, "du_port_bits")),
+			(uint8_t)json_integer_value(
+				json_object_get(l, "band_sector_bits")),
+			(uint8_t)json_integer_value(
+				json_object_get(l, "cc_bits")),
+			(uint8_t)json_integer_value(
+				json_object_get(l, "ru_port_bits"))};
+	}
+	json_decref(root);
+	if (fh_timing_check(&o->timing) < 0) {
+		fprintf(stderr,
+			"fhctl decode: --config %s: timing: mu 0..4 "
+			"and gps_alpha below 12288000 expected\n",
+			path);
+		return -EINVAL;
+	}
+	o->has_timing = true;
+	return 0;
 }
 
 static void decode_usage(FILE *f)
@@ -772,7 +1114,13 @@ static void decode_usage(FILE *f)
 		"(default 32)\n"
 		"  --iq                    print decompressed IQ samples\n"
 		"  --summary               print a per-eAxC table instead of "
-		"NDJSON\n");
+		"NDJSON\n"
+		"                          (with malformed reasons and air "
+		"offsets)\n"
+		"  --timing MU[,ALPHA,BETA] numerology and GPS alpha/beta: "
+		"adds air_offset_us\n"
+		"  --config FILE           the switch's config: its timing "
+		"and eaxc_layout\n");
 }
 
 int fhctl_decode_main(int argc, char **argv)
@@ -786,6 +1134,8 @@ int fhctl_decode_main(int argc, char **argv)
 		{"bfw-per-bundle", required_argument, NULL, 'b'},
 		{"iq", no_argument, NULL, 'q'},
 		{"summary", no_argument, NULL, 's'},
+		{"timing", required_argument, NULL, 'T'},
+		{"config", required_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -797,6 +1147,7 @@ int fhctl_decode_main(int argc, char **argv)
 	struct pcap_pkthdr *ph;
 	const uint8_t *pkt;
 	unsigned long index = 0, v;
+	bool layout_given = false;
 	pcap_t *pc;
 	int c, ret;
 
@@ -806,6 +1157,7 @@ int fhctl_decode_main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", longopts, &li)) != -1) {
 		switch (c) {
 		case 'l':
+			layout_given = true;
 			if (fhctl_parse_layout(optarg, &o.layout) < 0) {
 				fprintf(stderr,
 					"fhctl decode: --eaxc-layout '%s': "
@@ -859,6 +1211,22 @@ int fhctl_decode_main(int argc, char **argv)
 		case 'q':
 			o.iq = true;
 			break;
+		case 'T':
+			if (parse_timing(optarg, &o.timing) < 0) {
+				fprintf(stderr,
+					"fhctl decode: --timing '%s': MU or "
+					"MU,ALPHA,BETA expected (mu 0..4, "
+					"alpha below 12288000)\n",
+					optarg);
+				return FHCTL_EXIT_USAGE;
+			}
+			o.has_timing = true;
+			break;
+		case 'C':
+			if (config_timing(optarg, &o, layout_given) < 0) {
+				return FHCTL_EXIT_ERROR;
+			}
+			break;
 		case 's':
 			if (o.sum == NULL) {
 				o.sum = calloc(1, sizeof(*o.sum));
@@ -908,6 +1276,11 @@ int fhctl_decode_main(int argc, char **argv)
 	pcap_close(pc);
 	if (o.sum != NULL) {
 		print_summary(&o);
+		for (unsigned id = 0; id < 65536; id++) {
+			for (int k = 0; k < 4; k++) {
+				free(o.sum->flows[id][k >> 1][k & 1].air);
+			}
+		}
 		free(o.sum);
 	}
 	return fflush(stdout) == 0 ? FHCTL_EXIT_OK : FHCTL_EXIT_ERROR;

@@ -76,6 +76,50 @@ if command -v editcap >/dev/null; then
 	editcap -s 40 "$tmp/s.pcap" "$tmp/t.pcap" >/dev/null 2>&1
 	expect 0 "decode truncated" -- "$fhctl" decode --uplane-comp bfp:9 "$tmp/t.pcap"
 	expect_grep out '"error":"' "truncation reported as error"
+	expect_grep out '"ecpri":{"revision":1,"concatenated":false,"message_type":0,"payload_size":[0-9]*,"eaxc_id":1,.*"error"' \
+		"a malformed message keeps the header fields it has"
+	expect 0 "decode --summary truncated" -- "$fhctl" decode --summary "$tmp/t.pcap"
+	expect_grep out "malformed: " "summary says why messages are malformed"
 fi
+
+# udCompHdr: gen writes static bfp:9 by default; decode without
+# --uplane-comp (dynamic) detects it, says so, and decodes every message
+py=/usr/bin/python3
+expect 0 "decode detects static udCompHdr" -- "$fhctl" decode "$tmp/s.pcap"
+check "every U-plane message detected as static bfp:9, none malformed" $py - "$tmp/out" <<'PY'
+import json, sys
+m = [json.loads(l) for l in open(sys.argv[1])]
+u = [x for x in m if x.get("oran", {}).get("plane") == "U"]
+assert len(m) == 30 and len(u) == 28 and not any("error" in x for x in m)
+assert {x["oran"].get("ud_comp_detected") for x in u} == {"static bfp:9"}
+assert all(x["oran"]["sections"][0]["num_prb"] == 10 for x in u)
+PY
+expect 0 "decode --summary names the detected udCompHdr" -- "$fhctl" decode --summary "$tmp/s.pcap"
+expect_grep out "parse only as static bfp:9" "summary: detected udCompHdr"
+expect 0 "gen dynamic udCompHdr" -- "$fhctl" gen --out "$tmp/dyn.pcap" --eaxc 2 \
+	--slots 1 --direction dl --prbs 10 --comp bfp:9 --comp-hdr dynamic
+expect 0 "decode dynamic" -- "$fhctl" decode --uplane-comp none:16 "$tmp/dyn.pcap"
+check "a static guess that fails falls back to dynamic" $py - "$tmp/out" <<'PY'
+import json, sys
+u = [json.loads(l) for l in open(sys.argv[1])]
+u = [x for x in u if x.get("oran", {}).get("plane") == "U"]
+assert len(u) == 28 and not any("error" in x for x in u)
+assert {x["oran"].get("ud_comp_detected") for x in u} == {"dynamic"}
+PY
+
+# air time: gen sends DL U-plane 300 us and C-plane 500 us before air time
+expect 0 "decode --timing" -- "$fhctl" decode --timing 1 "$tmp/s.pcap"
+check "air_offset_us: -300 (U), -500 (C)" $py - "$tmp/out" <<'PY'
+import json, sys
+m = [json.loads(l)["oran"] for l in open(sys.argv[1])]
+assert {x["air_offset_us"] for x in m if x["plane"] == "U"} == {-300.0}, m[2]
+assert {x["air_offset_us"] for x in m if x["plane"] == "C"} == {-500.0}, m[0]
+PY
+printf '{"timing": {"mu": 1}, "ports": []}' >"$tmp/cfg.json"
+expect 0 "decode --config --summary" -- "$fhctl" decode --config "$tmp/cfg.json" \
+	--summary "$tmp/s.pcap"
+expect_grep out "0x0001 U DL  \[-300,-290): 14" "summary: air offset histogram per eAxC"
+expect 2 "decode bad timing" -- "$fhctl" decode --timing 7 "$tmp/s.pcap"
+expect 1 "decode bad config" -- "$fhctl" decode --config "$tmp/missing.json" "$tmp/s.pcap"
 
 summary
