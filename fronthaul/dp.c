@@ -2,6 +2,7 @@
 #include <assert.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 #include <rte_cycles.h>
@@ -1988,7 +1989,16 @@ int fh_dp_lcore_main(void *arg)
 	struct fh_dp *dp = lc->dp;
 	struct rte_mbuf *pkts[FH_DP_BURST];
 	const uint64_t gap_max = rte_get_tsc_hz() / 1000000 * FH_DP_IDLE_GAP_US;
+	const uint64_t sleep_after =
+		rte_get_tsc_hz() / 1000000 * FH_DP_SLEEP_AFTER_US;
 	uint64_t prev = rte_rdtsc(), idle = 0;
+	unsigned nap_us = FH_DP_SLEEP_US;
+
+	if (dp->poll_sleep) {
+		/* wake within a few us of the sleep asked for, not the
+		 * default 50 us timer slack */
+		prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+	}
 
 	rte_rcu_qsbr_thread_register(dp->rcu, lc->id);
 	rte_rcu_qsbr_thread_online(dp->rcu, lc->id);
@@ -2047,6 +2057,19 @@ int fh_dp_lcore_main(void *arg)
 				      memory_order_relaxed);
 		/* no reference to conf is held past this point */
 		rte_rcu_qsbr_quiescent(dp->rcu, lc->id);
+		/* power saving: idle long enough, give the core away for a
+		 * moment (a system call, but only with nothing to forward) */
+		if (unlikely(dp->poll_sleep)) {
+			if (got) {
+				nap_us = FH_DP_SLEEP_US;
+			} else if (idle > sleep_after) {
+				rte_delay_us_sleep(nap_us);
+				/* longer naps the longer it stays idle */
+				nap_us = nap_us * 2 > FH_DP_SLEEP_MAX_US ?
+						 FH_DP_SLEEP_MAX_US :
+						 nap_us * 2;
+			}
+		}
 	}
 	rte_rcu_qsbr_thread_offline(dp->rcu, lc->id);
 	rte_rcu_qsbr_thread_unregister(dp->rcu, lc->id);

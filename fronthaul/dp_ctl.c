@@ -28,6 +28,7 @@ int fh_dp_create(const struct fh_dp_params *p, struct fh_dp **out)
 	dp->n_lcores = p->n_lcores;
 	dp->clock_pcap = p->clock_pcap;
 	dp->measure_residence = p->measure_residence;
+	dp->poll_sleep = p->poll_sleep;
 	dp->ts_dynfield = rte_mbuf_dynfield_lookup(
 		RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, NULL);
 	dp->pool = rte_pktmbuf_pool_create(
@@ -418,8 +419,9 @@ void fh_dp_publish(struct fh_dp *dp, struct fh_dp_conf *c)
 
 static int eaxc_cmp(const void *a, const void *b)
 {
-	const struct fh_dp_eaxc_ctr *x = *(const struct fh_dp_eaxc_ctr *const *)a,
-				    *y = *(const struct fh_dp_eaxc_ctr *const *)b;
+	const struct fh_dp_eaxc_ctr
+		*x = *(const struct fh_dp_eaxc_ctr *const *)a,
+		*y = *(const struct fh_dp_eaxc_ctr *const *)b;
 	/* port, eAxC, then plane and direction */
 	uint32_t kx = (x->key >> 18) << 18 | (x->key & 0xffff) << 2 |
 		      (x->key >> 16 & 3),

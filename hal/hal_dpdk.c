@@ -82,10 +82,15 @@ static int open_options(const struct hal_options *o, struct fh_dp_params *dp,
 		} else if (strcmp(k, "residence") == 0 &&
 			   (strcmp(v, "on") == 0 || strcmp(v, "off") == 0)) {
 			dp->measure_residence = strcmp(v, "on") == 0;
+		} else if (strcmp(k, "poll") == 0 &&
+			   (strcmp(v, "busy") == 0 ||
+			    strcmp(v, "sleep") == 0)) {
+			dp->poll_sleep = strcmp(v, "sleep") == 0;
 		} else {
 			snprintf(msg, msglen,
 				 "%s: \"%s\" is not a dpdk backend option "
-				 "(clock=realtime|pcap, residence=on|off)",
+				 "(clock=realtime|pcap, residence=on|off, "
+				 "poll=busy|sleep)",
 				 k, v);
 			return -EINVAL;
 		}

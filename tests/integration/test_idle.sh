@@ -75,4 +75,20 @@ timeout 30 "$fhswd" "${eal[@]}" --file-prefix "fh_idle3_$$" --vdev net_ring0 \
 check "no traffic: exits 0" [ $? -eq 0 ]
 contains "no traffic: stopped as idle" "idle: nothing received for 800 ms" \
 	cat "$work/log3"
+# 4. --poll-mode sleep: the replay is forwarded whole, idleness (with naps
+# between polls) still ends it
+timeout 30 "$fhswd" "${eal[@]}" --file-prefix "fh_idle4_$$" \
+	--vdev "net_pcap0,rx_pcap=$work/u.pcap,tx_pcap=$work/a4.pcap" \
+	--vdev "net_pcap1,rx_pcap=$work/empty.pcap,tx_pcap=$work/b4.pcap" -- \
+	--config "$work/cfg2.json" --exit-when-idle 1000 --poll-mode sleep \
+	2>"$work/log4"
+check "poll-mode sleep: exits 0" [ $? -eq 0 ]
+contains "poll-mode sleep: stopped as idle" "idle: no packet in polling for 1000 ms" \
+	cat "$work/log4"
+n_out=$(tshark -r "$work/b4.pcap" 2>/dev/null | wc -l)
+check "poll-mode sleep: every packet forwarded ($n_out of $n_in)" [ "$n_out" -eq "$n_in" ]
+"$fhswd" -- --config x.json --poll-mode nap >"$work/out5" 2>&1
+check "poll-mode: an unknown mode is refused" [ $? -ne 0 ]
+contains "poll-mode: the error names the option" "--poll-mode 'nap': busy or sleep expected" \
+	cat "$work/out5"
 summary

@@ -233,7 +233,7 @@ struct fh_dp_eaxc_ctr {
 /* Streams one lcore tracks; more are forwarded but not counted
  * (fh_dp_lcore.eaxc_untracked). */
 #define FH_DP_MAX_EAXC 8192
-#define FH_DP_EAXC_KEY(port, u, dl, eaxc)                         \
+#define FH_DP_EAXC_KEY(port, u, dl, eaxc)                                      \
 	((uint32_t)(port) << 18 | (uint32_t)(u) << 17 | (uint32_t)(dl) << 16 | \
 	 (uint32_t)(eaxc))
 
@@ -313,6 +313,12 @@ struct fh_dp_txbuf {
 struct fh_dp;
 
 #define FH_DP_IDLE_GAP_US 1000
+/* --poll-mode sleep (fhswd --help and README quote these): after
+ * FH_DP_SLEEP_AFTER_US without a packet, sleep FH_DP_SLEEP_US between
+ * polls, doubling up to FH_DP_SLEEP_MAX_US while nothing comes */
+#define FH_DP_SLEEP_AFTER_US 200
+#define FH_DP_SLEEP_US 20
+#define FH_DP_SLEEP_MAX_US 160
 
 struct fh_dp_lcore {
 	struct fh_dp *dp;
@@ -367,6 +373,7 @@ struct fh_dp {
 	bool clock_pcap;
 	int ts_dynfield; /* rx timestamp dynfield offset, -1 if none */
 	bool measure_residence;
+	bool poll_sleep;
 	unsigned n_lcores;
 	struct fh_dp_lcore *lcores[FH_DP_MAX_LCORES];
 	_Atomic bool stop;
@@ -389,6 +396,10 @@ struct fh_dp_params {
 	unsigned pool_mbufs; /* 0: FH_DP_POOL_MBUFS */
 	bool clock_pcap; /* packet time = capture timestamp (replay) */
 	bool measure_residence; /* keep the residence-time histogram */
+	/* power saving: once every queue of an lcore has been empty for
+	 * FH_DP_SLEEP_AFTER_US, sleep between polls (FH_DP_SLEEP_US..
+	 * FH_DP_SLEEP_MAX_US) */
+	bool poll_sleep;
 };
 
 /*
