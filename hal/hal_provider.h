@@ -105,8 +105,8 @@ struct hal_class {
 	int (*combine_stats)(struct hal *h, const char *name,
 			     struct hal_combine_stats *out);
 	/* *out, *n and *untracked arrive zeroed / NULL */
-	int (*eaxc_stats)(struct hal *h, struct hal_eaxc_stats **out,
-			  size_t *n, uint64_t *untracked);
+	int (*eaxc_stats)(struct hal *h, struct hal_eaxc_stats **out, size_t *n,
+			  uint64_t *untracked);
 	int (*idle_ns)(struct hal *h, uint64_t *ns);
 	/* Called before run only; *sent counts what went out. */
 	int (*inject)(struct hal *h, unsigned port, const char *pcap_path,
