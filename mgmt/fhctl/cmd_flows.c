@@ -99,6 +99,21 @@ static void match_summary(const Fhswitch__V1__FlowMatch *m, char *b, size_t n)
 	}
 }
 
+/* "KEY=A,B" (nothing for no port). */
+static void add_ports(char *b, size_t n, const char *key, char *const *ports,
+		      size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		size_t len;
+
+		if (i == 0) {
+			api_add(b, n, "%s", key);
+		}
+		len = strlen(b);
+		snprintf(b + len, n - len, "%s%s", i ? "," : "", ports[i]);
+	}
+}
+
 /* "out=B,C mirror=M vlan=5 pcp=3 eaxc=0x12 layout=4,4,4,4 window=-100..200us". */
 static void action_summary(const Fhswitch__V1__Flow *f, char *b, size_t n)
 {
@@ -108,23 +123,9 @@ static void action_summary(const Fhswitch__V1__Flow *f, char *b, size_t n)
 	if (x != NULL && x->drop) {
 		api_add(b, n, "drop");
 	}
-	if (x != NULL && x->n_out_ports > 0) {
-		api_add(b, n, "out=");
-		for (size_t i = 0; i < x->n_out_ports; i++) {
-			size_t len = strlen(b);
-
-			snprintf(b + len, n - len, "%s%s", i ? "," : "",
-				 x->out_ports[i]);
-		}
-	}
-	if (x != NULL && x->n_mirror_ports > 0) {
-		api_add(b, n, "mirror=");
-		for (size_t i = 0; i < x->n_mirror_ports; i++) {
-			size_t len = strlen(b);
-
-			snprintf(b + len, n - len, "%s%s", i ? "," : "",
-				 x->mirror_ports[i]);
-		}
+	if (x != NULL) {
+		add_ports(b, n, "out=", x->out_ports, x->n_out_ports);
+		add_ports(b, n, "mirror=", x->mirror_ports, x->n_mirror_ports);
 	}
 	if (x != NULL && x->pop_vlan) {
 		api_add(b, n, "pop-vlan");
