@@ -395,6 +395,10 @@ def run_scenario(suite, sw, socks, tpl, sc, index, quiet_s):
     rx = {e: [] for e in ENDS}
     for i, s in enumerate(sc["send"]):
         send(sw.topo, [(s["from"], sent[i])])
+        if i + 1 < len(sc["send"]):
+            # a later group may depend on this one having passed (MAC
+            # learning): let it through before sending the next
+            drain(socks, 0.1, 2, rx)
     drain(socks, quiet_s, 10, rx)
     after = sw.counters()
 
