@@ -931,14 +931,8 @@ int main(int argc, char **argv)
 	}
 	cfg = mgmt_store_running(d.svc);
 	hal_capabilities(d.hal, &caps);
-	MGMT_LOG(INFO,
-		 "%s: \"%s\" applied on %s: %u ports, %zu flows, %u lcores",
-		 d.o.config, cfg->name, cfg->backend, cfg->n_ports,
-		 cfg->n_flows, caps.workers);
-	if (inject_all(&d, cfg) < 0) {
-		goto out_svc;
-	}
 	{
+		/* before "applied" is logged: from then on SIGHUP reloads */
 		struct sigaction sa;
 
 		memset(&sa, 0, sizeof(sa));
@@ -946,6 +940,13 @@ int main(int argc, char **argv)
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGHUP, &sa, NULL);
+	}
+	MGMT_LOG(INFO,
+		 "%s: \"%s\" applied on %s: %u ports, %zu flows, %u lcores",
+		 d.o.config, cfg->name, cfg->backend, cfg->n_ports,
+		 cfg->n_flows, caps.workers);
+	if (inject_all(&d, cfg) < 0) {
+		goto out_svc;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &d.start);
 	if (d.o.grpc_addr != NULL &&

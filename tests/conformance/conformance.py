@@ -471,10 +471,14 @@ def main():
                     continue
                 print(f"# {be}: up in {time.monotonic() - t0:.1f} s", flush=True)
                 results[be] = {}
-                for i, sc in enumerate(scenarios):
-                    results[be][sc["name"]] = run_scenario(
-                        suite, sw, socks, tpl, sc, i, args.quiet_s)
-                rc = sw.stop()
+                try:
+                    for i, sc in enumerate(scenarios):
+                        results[be][sc["name"]] = run_scenario(
+                            suite, sw, socks, tpl, sc, i, args.quiet_s)
+                finally:
+                    # an exception in a scenario must not leave fhswd
+                    # polling after the run (it once did, for an hour)
+                    rc = sw.stop()
                 suite.check(rc == 0, f"{be}: fhswd stops with exit 0",
                             f"exit {rc}", sw.log_tail())
         finally:

@@ -30,7 +30,12 @@ cfg a2b >"$work/cfg.json"
 	--config "$work/cfg.json" --inject "$work/u.pcap:A:16" --run-seconds 4 \
 	--counters-json "$work/c.json" 2>"$work/log" &
 pid=$!
-sleep 1
+# SIGHUP once the config is applied (a slow start, as under ASan, must not
+# meet the default action)
+for i in $(seq 200); do
+	grep -q "applied on" "$work/log" 2>/dev/null && break
+	sleep 0.05
+done
 echo '{"name": "broken", "ports": [' >"$work/cfg.json"
 kill -HUP "$pid"
 sleep 0.8

@@ -55,7 +55,7 @@ PY
 gport=$($py -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$fhswd" --no-huge -m 128 --no-pci --file-prefix "$prefix" -l 0 \
 	--log-level=error --vdev net_ring0 --vdev net_ring1 --vdev net_ring2 -- \
-	--config "$work/cfg.json" --residence --run-seconds 4 \
+	--config "$work/cfg.json" --residence --run-seconds 8 \
 	--grpc "127.0.0.1:$gport" \
 	--inject "$work/u.pcap:A:8" --counters-json "$work/counters.json" \
 	>"$work/fhswd.log" 2>&1 &
