@@ -281,11 +281,17 @@ static inline int64_t air_offset(const struct fh_dp_conf *conf,
 	return off;
 }
 
+/*
+ * Judge one message against f's window.  wait_ns: how long it may have
+ * waited in the rx queue before the switch polled it (0 where the device
+ * stamped its arrival): late at the poll but not wait_ns earlier is
+ * rx_late_local, the switch's delay rather than the sender's.
+ */
 static inline void window_count(const struct fh_dp_conf *conf,
 				const struct fh_flow *f,
 				struct fh_dp_flow_ctr *fc,
 				struct fh_dp_eaxc_ctr *ec, const uint8_t *rh,
-				struct tref tr, bool us_clock)
+				struct tref tr, bool us_clock, int64_t wait_ns)
 {
 	int64_t off = air_offset(conf, rh, tr, us_clock);
 	fh_ctr *fx, *ex;
@@ -298,8 +304,13 @@ static inline void window_count(const struct fh_dp_conf *conf,
 		fx = &fc->rx_early;
 		ex = ec != NULL ? &ec->rx_early : NULL;
 	} else if (off > f->window.latest_ns) {
-		fx = &fc->rx_late;
-		ex = ec != NULL ? &ec->rx_late : NULL;
+		if (off - wait_ns > f->window.latest_ns) {
+			fx = &fc->rx_late;
+			ex = ec != NULL ? &ec->rx_late : NULL;
+		} else {
+			fx = &fc->rx_late_local;
+			ex = ec != NULL ? &ec->rx_late_local : NULL;
+		}
 	} else {
 		fx = &fc->rx_on_time;
 		ex = ec != NULL ? &ec->rx_on_time : NULL;
@@ -1750,14 +1761,17 @@ static void process_one(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 	uint16_t vlan, et;
 	uint32_t now_s;
 	long fi;
-	bool valid, seq_err = false;
+	bool valid, seq_err = false, stamped = false;
 
-	if (dp->clock_pcap && dp->ts_dynfield >= 0) {
-		/* replay: the capture timestamp (us) is the arrival time */
+	if (unlikely(lc->burst_ts_us) &&
+	    (dp->clock_pcap || (m->ol_flags & dp->ts_flag) != 0)) {
+		/* replay, or a device that stamps frames: the timestamp
+		 * (us) is the arrival time, exactly */
 		t_ns = (int64_t)*RTE_MBUF_DYNFIELD(m, dp->ts_dynfield,
 						   rte_mbuf_timestamp_t *) *
 		       1000;
 		tr = tref_of(conf, t_ns);
+		stamped = true;
 	}
 	now_s = (uint32_t)(t_ns / FH_NS_PER_S);
 	fh_ctr_inc(&pc->rx_packets);
@@ -1913,8 +1927,8 @@ ecpri:
 		fh_ctr_inc(&fc->rx_seqid_err);
 	}
 	if (f->window.enabled) {
-		window_count(conf, f, fc, ec, e + 8, tr,
-			     dp->clock_pcap && dp->ts_dynfield >= 0);
+		window_count(conf, f, fc, ec, e + 8, tr, stamped,
+			     stamped ? 0 : lc->burst_wait_ns);
 	}
 	/* monitor ports: the frame as it arrived, before any rewrite */
 	for (unsigned i = 0; unlikely(i < f->action.n_mirror_ports); i++) {
@@ -1961,7 +1975,7 @@ ecpri:
 
 void fh_dp_process(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 		   uint16_t in_eth_port, struct rte_mbuf **pkts, uint16_t n,
-		   int64_t now_ns)
+		   int64_t now_ns, int64_t since_ns)
 {
 	unsigned in = conf->port_index[in_eth_port];
 	struct tref tr = tref_of(conf, now_ns);
@@ -1970,6 +1984,9 @@ void fh_dp_process(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 		rte_pktmbuf_free_bulk(pkts, n);
 		return;
 	}
+	lc->burst_ts_us = lc->dp->ts_dynfield >= 0 &&
+			  (lc->dp->clock_pcap || conf->ports[in].rx_ts_us);
+	lc->burst_wait_ns = now_ns > since_ns ? now_ns - since_ns : 0;
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + 1 < n) {
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
@@ -2000,6 +2017,9 @@ int fh_dp_lcore_main(void *arg)
 		prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
 	}
 
+	for (unsigned q = 0; q < RTE_DIM(lc->drained_tsc); q++) {
+		lc->drained_tsc[q] = prev;
+	}
 	rte_rcu_qsbr_thread_register(dp->rcu, lc->id);
 	rte_rcu_qsbr_thread_online(dp->rcu, lc->id);
 	while (!atomic_load_explicit(&dp->stop, memory_order_relaxed)) {
@@ -2015,9 +2035,12 @@ int fh_dp_lcore_main(void *arg)
 				uint16_t n = rte_eth_rx_burst(
 					rs->q[q].eth_port, rs->q[q].queue, pkts,
 					FH_DP_BURST);
-				uint64_t t0;
+				uint64_t t0, wait;
+				int64_t now_ns;
 
 				if (n == 0) {
+					/* prev: before this poll */
+					lc->drained_tsc[q] = prev;
 					continue;
 				}
 				t0 = rte_rdtsc();
@@ -2025,11 +2048,22 @@ int fh_dp_lcore_main(void *arg)
 				atomic_store_explicit(&lc->last_rx_tsc, t0,
 						      memory_order_relaxed);
 				lc->burst_tsc = t0;
+				/* these frames came after the last poll that
+				 * left the queue empty */
+				wait = t0 - lc->drained_tsc[q];
+				if (n < FH_DP_BURST) {
+					lc->drained_tsc[q] = prev;
+				}
+				now_ns = dp->clock_pcap ?
+						 0 :
+						 fh_dp_clock_now(&dp->clock);
 				fh_dp_process(
 					lc, conf, rs->q[q].eth_port, pkts, n,
-					dp->clock_pcap ?
-						0 :
-						fh_dp_clock_now(&dp->clock));
+					now_ns,
+					now_ns - (int64_t)(((unsigned __int128)
+								    wait *
+							    dp->ns_mult) >>
+							   32));
 				if (dp->measure_residence) {
 					uint64_t dt = rte_rdtsc() - t0;
 

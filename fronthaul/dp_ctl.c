@@ -29,8 +29,13 @@ int fh_dp_create(const struct fh_dp_params *p, struct fh_dp **out)
 	dp->clock_pcap = p->clock_pcap;
 	dp->measure_residence = p->measure_residence;
 	dp->poll_sleep = p->poll_sleep;
-	dp->ts_dynfield = rte_mbuf_dynfield_lookup(
-		RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, NULL);
+	/* the rx timestamp field and flag (the pcap PMD's, registered by
+	 * its probe; registering again returns the same) */
+	if (rte_mbuf_dyn_rx_timestamp_register(&dp->ts_dynfield,
+					       &dp->ts_flag) != 0) {
+		dp->ts_dynfield = -1;
+		dp->ts_flag = 0;
+	}
 	dp->pool = rte_pktmbuf_pool_create(
 		"fh_pool", p->pool_mbufs ? p->pool_mbufs : FH_DP_POOL_MBUFS,
 		256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());

@@ -193,6 +193,11 @@ enum hal_flow_counter {
 #undef HAL_CTR_BIT
 };
 
+/* The counters a flow's reception window judges (n/a without one). */
+#define HAL_CTR_WINDOW                                             \
+	(HAL_CTR_RX_ON_TIME | HAL_CTR_RX_EARLY | HAL_CTR_RX_LATE | \
+	 HAL_CTR_RX_LATE_LOCAL)
+
 /* "rx_on_time" for HAL_CTR_RX_ON_TIME (the API's field names); NULL for
  * anything else. */
 const char *hal_counter_name(uint32_t bit);

@@ -762,6 +762,7 @@ static struct fh_dp_conf *conf_build(struct hal_dpdk *hd,
 		c->port_index[hd->eth_port[p]] = (uint8_t)p;
 		/* spread (port, queue) pairs over the lcores */
 		rte_eth_dev_info_get(hd->eth_port[p], &info);
+		dpp->rx_ts_us = strcmp(info.driver_name, "net_pcap") == 0;
 		nrx = (uint16_t)RTE_MIN(dp->n_lcores, info.nb_rx_queues);
 		for (uint16_t q = 0; q < nrx; q++) {
 			struct fh_dp_rxq_set *rs = &c->rxq[l];
@@ -969,9 +970,7 @@ static int dpdk_flow_stats(struct hal *h, const char *name,
 		for (size_t i = 0; conf != NULL && i < conf->n_flows; i++) {
 			if (strcmp(conf->flows[i].name, name) == 0 &&
 			    !conf->flows[i].window.enabled) {
-				out->unsupported |= HAL_CTR_RX_ON_TIME |
-						    HAL_CTR_RX_EARLY |
-						    HAL_CTR_RX_LATE;
+				out->unsupported |= HAL_CTR_WINDOW;
 			}
 		}
 	}

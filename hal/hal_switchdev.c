@@ -33,9 +33,8 @@
 #include "hal_switchdev.h"
 
 /* tc counts frames per rule, not the O-RAN window or eCPRI validity */
-#define SD_UNSUPPORTED                                             \
-	(HAL_CTR_RX_ON_TIME | HAL_CTR_RX_EARLY | HAL_CTR_RX_LATE | \
-	 HAL_CTR_RX_CORRUPT | HAL_CTR_RX_SEQID_ERR)
+#define SD_UNSUPPORTED \
+	(HAL_CTR_WINDOW | HAL_CTR_RX_CORRUPT | HAL_CTR_RX_SEQID_ERR)
 
 /* ---- capabilities, open, run --------------------------------------------- */
 

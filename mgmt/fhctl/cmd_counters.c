@@ -286,35 +286,39 @@ static void print_counters(const Fhswitch__V1__Counters *c,
 	if (c->n_flows > 0) {
 		putchar('\n');
 		if (v->watch) {
-			api_tbl_init(&t, 9, "FLOW", ">RX_TOTAL", ">RX/S",
-				     ">ON_TIME", ">EARLY", ">LATE", ">CORRUPT",
-				     ">SEQID_ERR", ">TX_TOTAL");
+			api_tbl_init(&t, 10, "FLOW", ">RX_TOTAL", ">RX/S",
+				     ">ON_TIME", ">EARLY", ">LATE",
+				     ">LATE_LOCAL", ">CORRUPT", ">SEQID_ERR",
+				     ">TX_TOTAL");
 		} else {
-			api_tbl_init(&t, 8, "FLOW", ">RX_TOTAL", ">ON_TIME",
-				     ">EARLY", ">LATE", ">CORRUPT",
-				     ">SEQID_ERR", ">TX_TOTAL");
+			api_tbl_init(&t, 9, "FLOW", ">RX_TOTAL", ">ON_TIME",
+				     ">EARLY", ">LATE", ">LATE_LOCAL",
+				     ">CORRUPT", ">SEQID_ERR", ">TX_TOTAL");
 		}
 		for (size_t i = 0; i < c->n_flows; i++) {
 			const Fhswitch__V1__FlowCounters *f = c->flows[i];
 			const Fhswitch__V1__FlowCounters *q =
 				prev_flow(v, f->name);
-			char n[8][24];
+			char n[9][24];
 
 			api_flow_ctr(n[0], f, "rx_total", f->rx_total);
 			api_flow_ctr(n[1], f, "rx_on_time", f->rx_on_time);
 			api_flow_ctr(n[2], f, "rx_early", f->rx_early);
 			api_flow_ctr(n[3], f, "rx_late", f->rx_late);
-			api_flow_ctr(n[4], f, "rx_corrupt", f->rx_corrupt);
-			api_flow_ctr(n[5], f, "rx_seqid_err", f->rx_seqid_err);
-			api_flow_ctr(n[6], f, "tx_total", f->tx_total);
+			api_flow_ctr(n[4], f, "rx_late_local",
+				     f->rx_late_local);
+			api_flow_ctr(n[5], f, "rx_corrupt", f->rx_corrupt);
+			api_flow_ctr(n[6], f, "rx_seqid_err", f->rx_seqid_err);
+			api_flow_ctr(n[7], f, "tx_total", f->tx_total);
 			if (v->watch) {
 				api_tbl_row(&t, f->name, n[0],
-					    rate(n[7], v, c, f->rx_total,
+					    rate(n[8], v, c, f->rx_total,
 						 q ? &q->rx_total : NULL),
-					    n[1], n[2], n[3], n[4], n[5], n[6]);
+					    n[1], n[2], n[3], n[4], n[5], n[6],
+					    n[7]);
 			} else {
 				api_tbl_row(&t, f->name, n[0], n[1], n[2], n[3],
-					    n[4], n[5], n[6]);
+					    n[4], n[5], n[6], n[7]);
 			}
 		}
 		api_tbl_print(&t);

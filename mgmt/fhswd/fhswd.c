@@ -520,6 +520,7 @@ static json_t *eaxc_json(struct daemon *d, const struct hal_config *cfg)
 			json_object_set_new(o, "rx_on_time", json_null());
 			json_object_set_new(o, "rx_early", json_null());
 			json_object_set_new(o, "rx_late", json_null());
+			json_object_set_new(o, "rx_late_local", json_null());
 		}
 		json_array_append_new(a, o);
 	}
@@ -639,9 +640,9 @@ static void print_table(struct daemon *d, double secs)
 			secs > 0 ? (double)s.tx_bytes * 8 / secs / 1e6 : 0.0,
 			drops);
 	}
-	fprintf(stderr, "\n%-20s %9s %9s %9s %9s %8s %8s %9s\n", "flow",
-		"rx_total", "on_time", "early", "late", "corrupt", "seq_err",
-		"tx_total");
+	fprintf(stderr, "\n%-20s %9s %9s %9s %9s %9s %8s %8s %9s\n", "flow",
+		"rx_total", "on_time", "early", "late", "late_loc", "corrupt",
+		"seq_err", "tx_total");
 	for (size_t i = 0; i < mgmt_store_running(d->svc)->n_flows; i++) {
 		struct hal_flow_stats s = {0};
 
@@ -649,15 +650,16 @@ static void print_table(struct daemon *d, double secs)
 			       mgmt_store_running(d->svc)->flows[i].name, &s);
 		char c[HAL_CTR_COUNT][24];
 
-		fprintf(stderr, "%-20s %9s %9s %9s %9s %8s %8s %9s\n",
+		fprintf(stderr, "%-20s %9s %9s %9s %9s %9s %8s %8s %9s\n",
 			mgmt_store_running(d->svc)->flows[i].name,
 			ctr_cell(&s, HAL_CTR_RX_TOTAL, c[0]),
 			ctr_cell(&s, HAL_CTR_RX_ON_TIME, c[1]),
 			ctr_cell(&s, HAL_CTR_RX_EARLY, c[2]),
 			ctr_cell(&s, HAL_CTR_RX_LATE, c[3]),
-			ctr_cell(&s, HAL_CTR_RX_CORRUPT, c[4]),
-			ctr_cell(&s, HAL_CTR_RX_SEQID_ERR, c[5]),
-			ctr_cell(&s, HAL_CTR_TX_TOTAL, c[6]));
+			ctr_cell(&s, HAL_CTR_RX_LATE_LOCAL, c[4]),
+			ctr_cell(&s, HAL_CTR_RX_CORRUPT, c[5]),
+			ctr_cell(&s, HAL_CTR_RX_SEQID_ERR, c[6]),
+			ctr_cell(&s, HAL_CTR_TX_TOTAL, c[7]));
 	}
 	for (unsigned g = 0; g < cfg->n_groups; g++) {
 		struct hal_combine_stats cs;

@@ -128,10 +128,8 @@ static void eaxc_counters(struct hal *h, const struct hal_config *c,
 		FH_EAXC_COUNTERS(EAXC_PB)
 #undef EAXC_PB
 		if (!s[i].windowed) {
-			mgmt_svc_counter_names(
-				HAL_CTR_RX_ON_TIME | HAL_CTR_RX_EARLY |
-					HAL_CTR_RX_LATE,
-				&e->unsupported, &e->n_unsupported);
+			mgmt_svc_counter_names(HAL_CTR_WINDOW, &e->unsupported,
+					       &e->n_unsupported);
 		}
 		r->eaxc[r->n_eaxc++] = e;
 	}
@@ -227,6 +225,7 @@ static Fhswitch__V1__Counters *read_counters(struct mgmt_store *s,
 		fc->rx_seqid_err = fs.rx_seqid_err;
 		fc->tx_total = fs.tx_total;
 		fc->tx_mirror = fs.tx_mirror;
+		fc->rx_late_local = fs.rx_late_local;
 		mgmt_svc_counter_names(fs.unsupported, &fc->unsupported,
 				       &fc->n_unsupported);
 		r->flows[r->n_flows++] = fc;

@@ -3,10 +3,13 @@
 
 Standard library only.  Subcommands:
 
-  send     --iface IF --pcap FILE [--pace [--speed X] | --pps N] [--limit N]
-           transmit every frame of FILE on IF through an AF_PACKET raw socket,
-           as fast as possible, at the capture's own spacing (--pace, divided
-           by --speed), or at a fixed rate (--pps).  Prints a JSON summary.
+  send     --iface IF[,IF...] --pcap FILE [--pace [--speed X] | --pps N |
+           --wallclock] [--limit N]
+           transmit every frame of FILE on IF (on each IF in turn) through
+           an AF_PACKET raw socket, as fast as possible, at the capture's own
+           spacing (--pace, divided by --speed), at a fixed rate (--pps), or
+           each at its timestamp read as UNIX time (--wallclock).  Prints a
+           JSON summary (max_late_us: the worst lag behind a due time).
 
   capture  --iface IF --out FILE [--count N] [--duration S] [--linger S]
            [--ready PATH] [--stop-file PATH] [--keep-ipv6] [--outgoing]
@@ -156,54 +159,71 @@ def cmd_send(a):
     frames = read_pcap(a.pcap)
     if a.limit is not None:
         frames = frames[:a.limit]
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
-    try:
-        s.setsockopt(socket.SOL_SOCKET, SO_SNDBUFFORCE, 8 << 20)
-    except OSError:
-        pass
-    s.bind((a.iface, 0))
-    sent = retries = 0
+    socks = []
+    for iface in a.iface.split(","):
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
+        try:
+            s.setsockopt(socket.SOL_SOCKET, SO_SNDBUFFORCE, 8 << 20)
+        except OSError:
+            pass
+        s.bind((iface, 0))
+        socks.append(s)
+    sent = 0
     t_start = time.monotonic()
     deadline = t_start + a.timeout
     ts0 = frames[0][0] if frames else 0
+    late = 0
     for i, (ts, frame) in enumerate(frames):
-        if a.pace:
-            due = t_start + (ts - ts0) / 1e9 / a.speed
+        if a.wallclock:
+            # the frame's timestamp is the UNIX time to send it at
+            clock, due = time.time, ts / 1e9
+        elif a.pace:
+            clock, due = time.monotonic, t_start + (ts - ts0) / 1e9 / a.speed
         elif a.pps:
-            due = t_start + i / a.pps
+            clock, due = time.monotonic, t_start + i / a.pps
         else:
-            due = None
+            clock, due = None, None
         if due is not None:
             while True:
-                d = due - time.monotonic()
+                d = due - clock()
                 if d <= 0:
                     break
                 if d > 0.002:
                     time.sleep(d - 0.001)
-        while True:
-            if time.monotonic() > deadline:
+            late = max(late, clock() - due)
+        for s in socks:
+            if not send_one(s, frame, deadline):
                 print(json.dumps({"iface": a.iface, "sent": sent,
                                   "frames": len(frames), "error": "timeout"}))
                 return 1
-            try:
-                n = s.send(frame)
-            except OSError as e:
-                if e.errno in (105, 11):  # ENOBUFS, EAGAIN: back off
-                    retries += 1
-                    time.sleep(0.0002)
-                    continue
-                raise
-            if n != len(frame):
-                print(json.dumps({"iface": a.iface, "sent": sent,
-                                  "error": "short send %d/%d" %
-                                           (n, len(frame))}))
-                return 1
-            break
         sent += 1
     print(json.dumps({"iface": a.iface, "sent": sent, "frames": len(frames),
-                      "retries": retries,
+                      "retries": send_one.retries,
+                      "max_late_us": round(late * 1e6, 1),
                       "seconds": round(time.monotonic() - t_start, 4)}))
     return 0
+
+
+def send_one(s, frame, deadline):
+    """Send frame on s, retrying while the kernel is out of buffers;
+    False at the deadline."""
+    while True:
+        if time.monotonic() > deadline:
+            return False
+        try:
+            n = s.send(frame)
+        except OSError as e:
+            if e.errno in (105, 11):  # ENOBUFS, EAGAIN: back off
+                send_one.retries += 1
+                time.sleep(0.0002)
+                continue
+            raise
+        if n != len(frame):
+            raise OSError("short send %d/%d" % (n, len(frame)))
+        return True
+
+
+send_one.retries = 0
 
 
 # ---- capture ----------------------------------------------------------------
@@ -382,6 +402,8 @@ def main():
     q.add_argument("--pcap", required=True)
     g = q.add_mutually_exclusive_group()
     g.add_argument("--pace", action="store_true")
+    g.add_argument("--wallclock", action="store_true",
+                   help="send each frame at its timestamp (UNIX time)")
     g.add_argument("--pps", type=float)
     q.add_argument("--speed", type=float, default=1.0)
     q.add_argument("--limit", type=int)

@@ -496,7 +496,7 @@ def main_tests(t, srv, audit):
         for f in c.flows:
             cf = next(x for x in startup.flows if x.name == f.name)
             want = ([] if cf.HasField("window") else
-                    ["rx_on_time", "rx_early", "rx_late"])
+                    ["rx_on_time", "rx_early", "rx_late", "rx_late_local"])
             check(list(f.unsupported) == want,
                   "dpdk flow %s: unsupported %s, expected %s"
                   % (f.name, list(f.unsupported), want))

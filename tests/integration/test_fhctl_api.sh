@@ -261,7 +261,7 @@ expect_grep err "NOT_FOUND: names\[0\]: no flow named \"nope\"" \
 expect 0 "counters" -- "$fhctl" "${s[@]}" counters
 expect_grep out "^PORT +RX_PACKETS +TX_PACKETS +RX_BYTES +TX_BYTES +DROPS$" \
 	"counters: ports table"
-expect_grep out "^FLOW +RX_TOTAL +ON_TIME +EARLY +LATE +CORRUPT +SEQID_ERR +TX_TOTAL$" \
+expect_grep out "^FLOW +RX_TOTAL +ON_TIME +EARLY +LATE +LATE_LOCAL +CORRUPT +SEQID_ERR +TX_TOTAL$" \
 	"counters: flows table"
 expect_grep out "^counters at [0-9T:.-]+Z, config version 1$" "counters header"
 expect 0 "counters --json --flow" -- "$fhctl" "${s[@]}" --json counters \

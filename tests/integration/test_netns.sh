@@ -217,16 +217,6 @@ EOF
 
 # ---- run -----------------------------------------------------------------------
 
-wait_for() { # wait_for SECONDS DESCRIPTION -- test command...
-	local lim=$1
-	shift 3
-	local end=$((SECONDS + lim))
-	while ! "$@"; do
-		[ $SECONDS -lt $end ] || return 1
-		sleep 0.05
-	done
-}
-
 # fhswd polls on CPU 0 (-l 0); keep the Python senders and captures off it
 # when there is another CPU, or a preempted lcore overruns its AF_PACKET ring
 ncpu=$(nproc)
@@ -426,9 +416,10 @@ for name, n in sorted(exp.items()):
         bad.append("rx_corrupt %s rx_seqid_err %s" %
                    (f.get("rx_corrupt"), f.get("rx_seqid_err")))
     if name in windowed:
-        w = f.get("rx_on_time", 0) + f.get("rx_early", 0) + f.get("rx_late", 0)
+        w = (f.get("rx_on_time", 0) + f.get("rx_early", 0) +
+             f.get("rx_late", 0) + f.get("rx_late_local", 0))
         if w != n:
-            bad.append("on_time+early+late %d != %d" % (w, n))
+            bad.append("on_time+early+late+late_local %d != %d" % (w, n))
     print(("FAIL" if bad else "ok") + " flow %s: rx_total = tx_total = %d%s" %
           (name, n, ": " + "; ".join(bad) if bad else ""))
 for arg, port in zip(sys.argv[3:], ("du0", "ru0", "ru1")):

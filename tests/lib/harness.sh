@@ -108,6 +108,18 @@ summary() {
 	[ "$failn" -eq 0 ] && [ "$pass" -gt 0 ]
 }
 
+# wait_for SECONDS DESCRIPTION -- CMD...: poll CMD every 50 ms until it
+# succeeds (0) or SECONDS pass (1)
+wait_for() {
+	local lim=$1
+	shift 3
+	local end=$((SECONDS + lim))
+	while ! "$@"; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.05
+	done
+}
+
 # die MESSAGE: a precondition of the whole test failed
 die() {
 	not_ok "$*"

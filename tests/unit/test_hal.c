@@ -490,13 +490,15 @@ static void test_hal_options_set_get_check(void **state)
 static void test_hal_counter_names_follow_the_list(void **state)
 {
 	(void)state;
-	assert_int_equal(HAL_CTR_COUNT, 8);
+	assert_int_equal(HAL_CTR_COUNT, 9);
 	assert_string_equal(hal_counter_name(HAL_CTR_RX_TOTAL), "rx_total");
 	assert_string_equal(hal_counter_name(HAL_CTR_RX_SEQID_ERR),
 			    "rx_seqid_err");
 	assert_string_equal(hal_counter_name(HAL_CTR_TX_TOTAL), "tx_total");
 	assert_string_equal(hal_counter_name(HAL_CTR_TX_MIRROR), "tx_mirror");
-	assert_null(hal_counter_name(HAL_CTR_TX_MIRROR << 1));
+	assert_string_equal(hal_counter_name(HAL_CTR_RX_LATE_LOCAL),
+			    "rx_late_local");
+	assert_null(hal_counter_name(HAL_CTR_RX_LATE_LOCAL << 1));
 	assert_null(hal_counter_name(3));
 }
 

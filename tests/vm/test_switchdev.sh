@@ -280,9 +280,9 @@ jfile() { # NAME CMD...: CMD's stdout into $work/NAME
 	"$@" >"$work/$f" 2>&1
 }
 jfile counters-api.json api --json counters --flow dl-ru0
-jcheck "API: FlowCounters.unsupported: rx_on_time, rx_early, rx_late, rx_corrupt, rx_seqid_err" \
+jcheck "API: FlowCounters.unsupported: rx_on_time, rx_early, rx_late, rx_corrupt, rx_seqid_err, rx_late_local" \
 	"$work/counters-api.json" \
-	'j["flows"][0]["unsupported"] == ["rx_on_time", "rx_early", "rx_late", "rx_corrupt", "rx_seqid_err"]'
+	'j["flows"][0]["unsupported"] == ["rx_on_time", "rx_early", "rx_late", "rx_corrupt", "rx_seqid_err", "rx_late_local"]'
 jfile status.json api --json flow status
 jcheck "API: Flows.Status: every flow in software, not in_hw (veth has no offload)" \
 	"$work/status.json" \

@@ -10,6 +10,10 @@
  * once: X(field, NAME) for each.  The data path's per-lcore blocks, the
  * HAL's flow statistics and their names in the API are all built from
  * this list, so a counter is added here and nowhere else by hand.
+ * rx_late_local is not an O-RAN counter: messages late by the time the
+ * switch polled them but perhaps not when they arrived - they waited in
+ * the rx queue while the switch was busy or descheduled, so the sender
+ * is not to blame (never counted where the device stamps arrival times).
  */
 #define FH_FLOW_COUNTERS(X)           \
 	X(rx_total, RX_TOTAL)         \
@@ -19,13 +23,14 @@
 	X(rx_corrupt, RX_CORRUPT)     \
 	X(rx_seqid_err, RX_SEQID_ERR) \
 	X(tx_total, TX_TOTAL)         \
-	X(tx_mirror, TX_MIRROR)
+	X(tx_mirror, TX_MIRROR)       \
+	X(rx_late_local, RX_LATE_LOCAL)
 
 /*
  * One eAxC stream, (in port, eAxC, plane, direction), whatever carries it
  * (a flow, the bridge, a combine group): messages received; on time,
- * early or late against the window of the flow that matched (not counted
- * where no window applied); SeqId mismatches (rx_seqid_err) and the
+ * early, late or late_local (as the flow counter) against the window of
+ * the flow that matched (not counted where no window applied); SeqId mismatches (rx_seqid_err) and the
  * messages they imply were lost (rx_lost: the sum of forward SeqId gaps,
  * modulo 256 - a gap of 256 or more reads short; a message arriving
  * behind the stream, repeated or reordered, is an error but no loss).
@@ -35,6 +40,7 @@
 	X(rx_on_time)       \
 	X(rx_early)         \
 	X(rx_late)          \
+	X(rx_late_local)    \
 	X(rx_seqid_err)     \
 	X(rx_lost)
 

@@ -49,6 +49,10 @@ struct fh_dp_port {
 	struct fh_eaxc_layout layout;
 	bool has_comp;
 	struct fh_uplane_cfg ucfg;
+	/* the device stamps each frame with its receive time in UNIX us
+	 * (net_pcap: the kernel's or the capture's timestamp): the window
+	 * checks judge that, not the time the burst was polled */
+	bool rx_ts_us;
 	uint8_t vlan_allowed[4096 / 8];
 };
 
@@ -335,6 +339,14 @@ struct fh_dp_lcore {
 	/* TSC as the burst being processed came off its queue (0 outside
 	 * fh_dp_lcore_main): the ingress time of PTP event messages */
 	uint64_t burst_tsc;
+	/* the burst's frames carry their arrival time (fh_dp_process) */
+	bool burst_ts_us;
+	/* how long its frames may have waited in the queue, ns */
+	int64_t burst_wait_ns;
+	/* TSC when each of conf->rxq[id]'s queues was last found with less
+	 * than a burst, i.e. empty after the poll: no frame of the next
+	 * burst arrived before */
+	uint64_t drained_tsc[FH_MAX_PORTS * 2];
 	/* TSC ticks of polling that found every queue empty since the last
 	 * packet; a gap between polls (the thread descheduled) counts at
 	 * most FH_DP_IDLE_GAP_US, so a busy machine does not look idle */
@@ -372,6 +384,7 @@ struct fh_dp {
 	uint64_t ns_mult; /* ns per TSC tick, 32.32 fixed point */
 	bool clock_pcap;
 	int ts_dynfield; /* rx timestamp dynfield offset, -1 if none */
+	uint64_t ts_flag; /* its ol_flags bit, 0 if none */
 	bool measure_residence;
 	bool poll_sleep;
 	unsigned n_lcores;
@@ -482,10 +495,15 @@ int fh_dp_flow_slot(const struct fh_dp *dp, const char *name);
 
 /* Process one received burst on lc (takes ownership of every mbuf:
  * each is sent, copied and sent, or freed) and flush its tx buffers.
- * now_ns is the arrival time for the whole burst unless dp->clock_pcap. */
+ * now_ns is the arrival time for the whole burst unless dp->clock_pcap
+ * or the port stamps frames (fh_dp_port.rx_ts_us); since_ns <= now_ns
+ * is the earliest the burst's frames can have arrived (when the queue
+ * was last found empty).  A message late at now_ns but not at since_ns
+ * may have waited in the queue for the switch: it counts as
+ * rx_late_local, not rx_late. */
 void fh_dp_process(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 		   uint16_t in_port, struct rte_mbuf **pkts, uint16_t n,
-		   int64_t now_ns);
+		   int64_t now_ns, int64_t since_ns);
 
 /* The forwarding loop of one lcore until dp->stop (rte_eal_remote_launch
  * entry point; arg is the struct fh_dp_lcore). */
