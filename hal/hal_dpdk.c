@@ -16,6 +16,7 @@
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_pdump.h>
 #include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
@@ -37,6 +38,7 @@ struct hal_dpdk {
 	/* the device's own drops are invisible to DPDK (net_af_packet: the
 	 * kernel's ring overflows, which the 22.11 PMD never reads) */
 	bool drops_unknown[HAL_MAX_PORTS];
+	bool pdump; /* rte_pdump_init succeeded */
 	/* what DPDK telemetry reads (its own thread): the running port
 	 * names and the data path's flow slots, under tel_lock */
 	pthread_mutex_t tel_lock;
@@ -593,6 +595,16 @@ static int dpdk_open(const struct hal_params *p, struct hal **out, char *msg,
 	}
 	pthread_mutex_init(&hd->tel_lock, NULL);
 	telemetry_register(hd);
+	/* live capture of any port by dpdk-dumpcap / dpdk-pdump (secondary
+	 * processes: they need shared memory, i.e. hugepages, not
+	 * --no-huge or --in-memory, where this fails and is only noted) */
+	if (rte_pdump_init() == 0) {
+		hd->pdump = true;
+	} else {
+		RTE_LOG(INFO, USER1,
+			"fhswd: no dpdk-dumpcap capture (pdump: %s)\n",
+			rte_strerror(rte_errno));
+	}
 	*out = &hd->base;
 	return 0;
 fail_eal:
@@ -614,6 +626,9 @@ static void dpdk_close(struct hal *h)
 	for (unsigned p = 0; p < hd->n_ports && hd->ports_up; p++) {
 		rte_eth_dev_stop(hd->eth_port[p]);
 		rte_eth_dev_close(hd->eth_port[p]);
+	}
+	if (hd->pdump) {
+		rte_pdump_uninit();
 	}
 	fh_dp_destroy(hd->dp);
 	free(hd);
