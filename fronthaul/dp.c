@@ -15,6 +15,7 @@
 #include "fh/dp.h"
 #include "fh/ecpri.h"
 #include "fh/oran.h"
+#include "fh/valid.h"
 
 /* ---- clock ----------------------------------------------------------------- */
 
@@ -170,54 +171,6 @@ static inline bool vlan_allowed(const struct fh_dp_port *p, uint16_t vlan)
 {
 	return !p->vlan_filter ||
 	       (p->vlan_allowed[vlan >> 3] >> (vlan & 7) & 1);
-}
-
-/* Walk every message of the frame and its O-RAN sections: a payload size
- * or header inconsistent with the frame makes the packet RX_CORRUPT. */
-static bool oran_valid(const uint8_t *e, size_t len, size_t seg_len)
-{
-	struct fh_ecpri_iter it;
-	struct fh_ecpri_msg m;
-	int ret;
-
-	fh_ecpri_iter_init(&it, e, len, 0);
-	while ((ret = fh_ecpri_next(&it, &m, NULL)) > 0) {
-		if (m.type == FH_ECPRI_RT_CTRL) {
-			struct fh_cplane_hdr h;
-			struct fh_cplane_iter ci;
-			struct fh_cplane_section s;
-
-			/* the section walk needs the bytes in one segment */
-			if (m.body + m.body_len > e + seg_len) {
-				continue;
-			}
-			if (fh_cplane_parse(m.body, m.body_len, 0, NULL, &h,
-					    &ci, NULL) < 0) {
-				return false;
-			}
-			while ((ret = fh_cplane_next(&ci, &s, NULL)) > 0) {
-			}
-			if (ret < 0) {
-				return false;
-			}
-		} else if (m.type == FH_ECPRI_IQ_DATA) {
-			struct fh_radio_hdr rh;
-
-			/* radio header plus at least one section header */
-			if (m.body_len < FH_RADIO_HDR_LEN + 4 ||
-			    fh_radio_hdr_parse(m.body, m.body_len, 0, &rh,
-					       NULL) < 0) {
-				return false;
-			}
-			/* every section and its PRBs inside the message (the
-			 * walk needs the bytes in one segment) */
-			if (m.body + m.body_len <= e + seg_len &&
-			    !fh_uplane_sections_fit(m.body, m.body_len, NULL)) {
-				return false;
-			}
-		}
-	}
-	return ret == 0;
 }
 
 /* Do the sections of the one U-plane message at e (eCPRI payload size
@@ -406,9 +359,9 @@ static void udp_csum_update(uint8_t *udp, uint8_t ip_version, uint16_t old,
 
 /* Apply the flow's header rewrites in place.  Returns false if the frame
  * could not be changed (no headroom for a tag). */
-static bool rewrite(const struct fh_dp_conf *conf, unsigned in,
-		    const struct fh_flow *f, struct rte_mbuf *m,
-		    struct fh_frame *fr)
+static __rte_always_inline bool rewrite(const struct fh_dp_conf *conf,
+					unsigned in, const struct fh_flow *f,
+					struct rte_mbuf *m, struct fh_frame *fr)
 {
 	const struct fh_flow_action *a = &f->action;
 	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
@@ -1744,9 +1697,87 @@ static void ptp_in(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 	bridge(lc, conf, in, m, fr, vlan, now_s, true, &pt);
 }
 
-static void process_one(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
-			unsigned in, struct rte_mbuf *m, int64_t t_ns,
-			struct tref tr)
+/*
+ * What flow fi does with a message it matched (m: its frame, fr its
+ * headers, e its eCPRI header; valid: the O-RAN headers hold; ec, seq_err:
+ * its eAxC stream and SeqId check, eaxc_track's): counters, window,
+ * mirror copies, rewrites, output.
+ */
+static __rte_always_inline void
+flow_act(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf, unsigned in,
+	 struct rte_mbuf *m, struct fh_frame *frp, const uint8_t *e,
+	 unsigned fi, bool valid, struct fh_dp_eaxc_ctr *ec, bool seq_err,
+	 struct tref tr, bool stamped)
+{
+	struct fh_dp *dp = lc->dp;
+	struct fh_dp_port_ctr *pc = &lc->port_ctr[in];
+	const struct fh_flow *f;
+	struct fh_dp_flow_ctr *fc;
+
+	f = &conf->flows[fi];
+	fc = &lc->flow_ctr[conf->slot[fi]];
+	fh_ctr_inc(&fc->rx_total);
+	fh_ctr_add(&fc->rx_bytes, rte_pktmbuf_pkt_len(m));
+	if (unlikely(!valid)) {
+		fh_ctr_inc(&fc->rx_corrupt);
+		fh_ctr_inc(&pc->drops);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (seq_err) {
+		fh_ctr_inc(&fc->rx_seqid_err);
+	}
+	if (f->window.enabled) {
+		window_count(conf, f, fc, ec, e + 8, tr, stamped,
+			     stamped ? 0 : lc->burst_wait_ns);
+	}
+	/* monitor ports: the frame as it arrived, before any rewrite */
+	for (unsigned i = 0; unlikely(i < f->action.n_mirror_ports); i++) {
+		unsigned mp = f->action.mirror_ports[i];
+		struct rte_mbuf *c =
+			rte_pktmbuf_copy(m, dp->pool, 0, UINT32_MAX);
+
+		if (unlikely(c == NULL)) {
+			fh_ctr_inc(&lc->port_ctr[mp].drops);
+			continue;
+		}
+		fh_ctr_inc(&fc->tx_mirror);
+		tx_enqueue(lc, conf, mp, c, false);
+	}
+	if (f->action.drop || f->action.n_out_ports == 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (unlikely(!rewrite(conf, in, f, m, frp))) {
+		fh_ctr_inc(&pc->drops);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (unlikely(conf->conv_any[in] != 0)) {
+		send_dialects(lc, conf, in, f, fc, m, frp);
+		return;
+	}
+	/* DL copy: every port but the last gets its own copy */
+	for (unsigned i = 0; i + 1 < f->action.n_out_ports; i++) {
+		struct rte_mbuf *c =
+			rte_pktmbuf_copy(m, dp->pool, 0, UINT32_MAX);
+
+		if (unlikely(c == NULL)) {
+			fh_ctr_inc(&lc->port_ctr[f->action.out_ports[i]].drops);
+			continue;
+		}
+		fh_ctr_inc(&fc->tx_total);
+		tx_enqueue(lc, conf, f->action.out_ports[i], c, true);
+	}
+	fh_ctr_inc(&fc->tx_total);
+	tx_enqueue(lc, conf, f->action.out_ports[f->action.n_out_ports - 1], m,
+		   true);
+}
+
+static __rte_noinline void process_one(struct fh_dp_lcore *lc,
+				       const struct fh_dp_conf *conf,
+				       unsigned in, struct rte_mbuf *m,
+				       int64_t t_ns, struct tref tr)
 {
 	struct fh_dp *dp = lc->dp;
 	struct fh_dp_port_ctr *pc = &lc->port_ctr[in];
@@ -1754,8 +1785,6 @@ static void process_one(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 	uint32_t seg = rte_pktmbuf_data_len(m), len = rte_pktmbuf_pkt_len(m);
 	struct fh_frame fr;
 	struct fh_flow_key key;
-	const struct fh_flow *f;
-	struct fh_dp_flow_ctr *fc;
 	struct fh_dp_eaxc_ctr *ec = NULL;
 	const uint8_t *e;
 	uint16_t vlan, et;
@@ -1838,8 +1867,8 @@ ecpri:
 	if (e[1] != FH_ECPRI_IQ_DATA && e[1] != FH_ECPRI_RT_CTRL) {
 		/* other eCPRI messages (delay measurement, ...) are bridged
 		 * at eCPRI priority once their headers hold */
-		if (unlikely(!oran_valid(e, fr.ecpri_len,
-					 seg - fr.ecpri_offset))) {
+		if (unlikely(!fh_oran_valid(e, fr.ecpri_len,
+					    seg - fr.ecpri_offset))) {
 			fh_ctr_inc(&pc->rx_corrupt);
 			fh_ctr_inc(&pc->drops);
 			rte_pktmbuf_free(m);
@@ -1869,8 +1898,10 @@ ecpri:
 		if (valid && fr.ecpri_offset + FH_ECPRI_HDR_LEN + ps <= seg) {
 			valid = uplane_fits(lc, e, ps);
 		}
+	} else if (e[1] == FH_ECPRI_RT_CTRL) {
+		valid = fh_cplane_fits(e, fr.ecpri_len, seg - fr.ecpri_offset);
 	} else {
-		valid = oran_valid(e, fr.ecpri_len, seg - fr.ecpri_offset);
+		valid = fh_oran_valid(e, fr.ecpri_len, seg - fr.ecpri_offset);
 	}
 	key.in_port = (uint16_t)in;
 	key.vlan_id = fr.n_vlans ? fr.vlan_tci[0] & 0xfff : 0;
@@ -1913,64 +1944,159 @@ ecpri:
 		bridge(lc, conf, in, m, &fr, vlan, now_s, true, NULL);
 		return;
 	}
-	f = &conf->flows[fi];
-	fc = &lc->flow_ctr[conf->slot[fi]];
-	fh_ctr_inc(&fc->rx_total);
-	fh_ctr_add(&fc->rx_bytes, len);
-	if (unlikely(!valid)) {
-		fh_ctr_inc(&fc->rx_corrupt);
-		fh_ctr_inc(&pc->drops);
-		rte_pktmbuf_free(m);
-		return;
-	}
-	if (seq_err) {
-		fh_ctr_inc(&fc->rx_seqid_err);
-	}
-	if (f->window.enabled) {
-		window_count(conf, f, fc, ec, e + 8, tr, stamped,
-			     stamped ? 0 : lc->burst_wait_ns);
-	}
-	/* monitor ports: the frame as it arrived, before any rewrite */
-	for (unsigned i = 0; unlikely(i < f->action.n_mirror_ports); i++) {
-		unsigned mp = f->action.mirror_ports[i];
-		struct rte_mbuf *c =
-			rte_pktmbuf_copy(m, dp->pool, 0, UINT32_MAX);
+	flow_act(lc, conf, in, m, &fr, e, (unsigned)fi, valid, ec, seq_err, tr,
+		 stamped);
+}
 
-		if (unlikely(c == NULL)) {
-			fh_ctr_inc(&lc->port_ctr[mp].drops);
-			continue;
-		}
-		fh_ctr_inc(&fc->tx_mirror);
-		tx_enqueue(lc, conf, mp, c, false);
-	}
-	if (f->action.drop || f->action.n_out_ports == 0) {
-		rte_pktmbuf_free(m);
-		return;
-	}
-	if (unlikely(!rewrite(conf, in, f, m, &fr))) {
-		fh_ctr_inc(&pc->drops);
-		rte_pktmbuf_free(m);
-		return;
-	}
-	if (unlikely(conf->conv_any[in] != 0)) {
-		send_dialects(lc, conf, in, f, fc, m, &fr);
-		return;
-	}
-	/* DL copy: every port but the last gets its own copy */
-	for (unsigned i = 0; i + 1 < f->action.n_out_ports; i++) {
-		struct rte_mbuf *c =
-			rte_pktmbuf_copy(m, dp->pool, 0, UINT32_MAX);
+/*
+ * A burst is processed in two passes.  The first classifies: it parses
+ * the headers of the fronthaul case - [802.1Q] 0xAEFE carrying one U- or
+ * C-plane message that a flow claims - validates the message and looks
+ * its flow up, packet after packet with nothing but the lookup's reads in
+ * between, so the loads of several packets overlap.  The second acts, in
+ * arrival order: SeqId, counters, window, rewrites, output.  Whatever the
+ * first pass does not claim (other traffic, a shared cell's UL, messages
+ * no flow matches) takes process_one's whole path in the second.
+ */
+struct cls {
+	int32_t fi; /* the flow; -1: process_one */
+	uint16_t off; /* eCPRI header offset */
+	uint16_t tci; /* the VLAN tag, n_vlans 1 */
+	uint16_t eaxc;
+	uint8_t n_vlans;
+	uint8_t u, dl;
+	bool valid;
+};
 
-		if (unlikely(c == NULL)) {
-			fh_ctr_inc(&lc->port_ctr[f->action.out_ports[i]].drops);
-			continue;
-		}
-		fh_ctr_inc(&fc->tx_total);
-		tx_enqueue(lc, conf, f->action.out_ports[i], c, true);
+static inline uint32_t classify(struct fh_dp_lcore *lc,
+				const struct fh_dp_conf *conf, unsigned in,
+				struct rte_mbuf *m, struct cls *c)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t seg = rte_pktmbuf_data_len(m), len = rte_pktmbuf_pkt_len(m);
+	struct fh_flow_key key;
+	const uint8_t *e;
+	uint16_t et;
+	uint32_t off = FH_ETH_HDR_LEN;
+	long fi;
+	bool valid;
+
+	c->fi = -1;
+	if (unlikely(seg < FH_ETH_HDR_LEN + 4)) {
+		return 0;
 	}
-	fh_ctr_inc(&fc->tx_total);
-	tx_enqueue(lc, conf, f->action.out_ports[f->action.n_out_ports - 1], m,
-		   true);
+	et = fh_get_be16(d + 12);
+	c->n_vlans = 0;
+	c->tci = 0;
+	if (et == FH_ETHERTYPE_VLAN) {
+		c->tci = fh_get_be16(d + 14);
+		c->n_vlans = 1;
+		et = fh_get_be16(d + 16);
+		off += FH_VLAN_TAG_LEN;
+	}
+	if (et != FH_ETHERTYPE_ECPRI || off + 9 > seg) {
+		return 0;
+	}
+	e = d + off;
+	if (e[1] == FH_ECPRI_IQ_DATA &&
+	    likely(e[0] == FH_ECPRI_REVISION << 4)) {
+		uint32_t ps = fh_get_be16(e + 2);
+
+		valid = ps + FH_ECPRI_HDR_LEN <= len - off &&
+			ps >= 4 + FH_RADIO_HDR_LEN + 4 &&
+			(e[8] >> 4 & 7) == FH_ORAN_PAYLOAD_VERSION;
+		if (valid && off + FH_ECPRI_HDR_LEN + ps <= seg) {
+			valid = uplane_fits(lc, e, ps);
+		}
+	} else if (e[1] == FH_ECPRI_RT_CTRL) {
+		valid = fh_cplane_fits(e, len - off, seg - off);
+	} else if (e[1] == FH_ECPRI_IQ_DATA) {
+		valid = fh_oran_valid(e, len - off, seg - off);
+	} else {
+		return 0;
+	}
+	key.in_port = (uint16_t)in;
+	key.vlan_id = c->tci & 0xfff;
+	key.pcp = c->n_vlans ? (uint8_t)(c->tci >> 13) : FH_PCP_NONE;
+	key.plane = e[1] == FH_ECPRI_IQ_DATA ? FH_PLANE_U : FH_PLANE_C;
+	key.direction = e[8] >> 7 ? FH_DIRECTION_DL : FH_DIRECTION_UL;
+	key.eaxc_id = fh_get_be16(e + 4);
+	key.udp_port = 0;
+	key.src_mac = d + 6;
+	key.dst_mac = d;
+	if (unlikely(conf->port_groups[in] != 0) && key.plane == FH_PLANE_U &&
+	    key.direction == FH_DIRECTION_UL) {
+		return 0; /* a shared cell's UL may be combined */
+	}
+	fi = fh_flow_lookup(conf->table, &key);
+	if (fi < 0) {
+		return 0;
+	}
+	c->fi = (int32_t)fi;
+	c->off = (uint16_t)off;
+	c->eaxc = key.eaxc_id;
+	c->u = key.plane == FH_PLANE_U;
+	c->dl = key.direction == FH_DIRECTION_DL;
+	c->valid = valid;
+	return len;
+}
+
+/* The second pass for a packet the first claimed: as process_one from
+ * its SeqId check on. */
+static inline void act(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
+		       unsigned in, struct rte_mbuf *m, const struct cls *c,
+		       struct tref tr)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint8_t *e = d + c->off;
+	struct fh_dp_eaxc_ctr *ec = NULL;
+	struct fh_frame fr;
+	bool seq_err = false;
+
+	memcpy(fr.dst, d, 6);
+	memcpy(fr.src, d + 6, 6);
+	fr.n_vlans = c->n_vlans;
+	fr.vlan_tci[0] = c->tci;
+	fr.ethertype = FH_ETHERTYPE_ECPRI;
+	fr.is_ecpri = true;
+	fr.over_udp = false;
+	fr.ecpri_offset = c->off;
+	fr.ecpri_len = rte_pktmbuf_pkt_len(m) - c->off;
+	if (likely(c->valid)) {
+		ec = eaxc_track(lc, in, c->u, c->dl, c->eaxc, e, &seq_err);
+	}
+	flow_act(lc, conf, in, m, &fr, e, (unsigned)c->fi, c->valid, ec,
+		 seq_err, tr, false);
+}
+
+/* Up to FH_DP_BURST packets of port in, in the two passes. */
+static void two_pass(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
+		     unsigned in, struct rte_mbuf **pkts, uint16_t n,
+		     int64_t now_ns, struct tref tr)
+{
+	struct fh_dp_port_ctr *pc = &lc->port_ctr[in];
+	struct cls c[FH_DP_BURST];
+	uint64_t bytes = 0, claimed = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		uint32_t len;
+
+		if (i + 1 < n) {
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		}
+		len = classify(lc, conf, in, pkts[i], &c[i]);
+		bytes += len;
+		claimed += len != 0;
+	}
+	fh_ctr_add(&pc->rx_packets, claimed);
+	fh_ctr_add(&pc->rx_bytes, bytes);
+	for (uint16_t i = 0; i < n; i++) {
+		if (c[i].fi >= 0) {
+			act(lc, conf, in, pkts[i], &c[i], tr);
+		} else {
+			process_one(lc, conf, in, pkts[i], now_ns, tr);
+		}
+	}
 }
 
 void fh_dp_process(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
@@ -1987,11 +2113,21 @@ void fh_dp_process(struct fh_dp_lcore *lc, const struct fh_dp_conf *conf,
 	lc->burst_ts_us = lc->dp->ts_dynfield >= 0 &&
 			  (lc->dp->clock_pcap || conf->ports[in].rx_ts_us);
 	lc->burst_wait_ns = now_ns > since_ns ? now_ns - since_ns : 0;
-	for (uint16_t i = 0; i < n; i++) {
-		if (i + 1 < n) {
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+	if (unlikely(lc->burst_ts_us)) {
+		/* a time per packet: one at a time */
+		for (uint16_t i = 0; i < n; i++) {
+			if (i + 1 < n) {
+				rte_prefetch0(
+					rte_pktmbuf_mtod(pkts[i + 1], void *));
+			}
+			process_one(lc, conf, in, pkts[i], now_ns, tr);
 		}
-		process_one(lc, conf, in, pkts[i], now_ns, tr);
+	} else {
+		for (uint16_t k = 0; k < n; k += FH_DP_BURST) {
+			two_pass(lc, conf, in, pkts + k,
+				 (uint16_t)RTE_MIN(n - k, FH_DP_BURST), now_ns,
+				 tr);
+		}
 	}
 	for (unsigned p = 0; p < conf->n_ports; p++) {
 		if (lc->tx[p].n_hi | lc->tx[p].n_lo) {
