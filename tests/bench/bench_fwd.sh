@@ -7,7 +7,8 @@
 # is the ceiling, not a target.  Also fhswd's residence time (rx burst to
 # tx burst) percentiles, and tables of Mpps by flows in the table (exact,
 # masked, wildcard), by message size, by forwarding lcores, and the RSS at
-# 4096 flows and 8 ports.
+# 4096 flows and 8 ports; with perf, the forwarding core's samples by stage
+# (tests/bench/perf_stages.py).
 #   tests/bench/bench_fwd.sh BUILD_DIR [SECONDS]
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -101,6 +102,24 @@ printf '  fhswd / 5tswap  %s   (target >= 1.0)\n' "$(ratio "$fh" "$swap")"
 printf '  fhswd / mac     %s   (target >= 0.7, moonshot >= 1.0)\n' "$(ratio "$fh" "$mac")"
 printf '  fhswd / io      %s\n' "$(ratio "$fh" "$io")"
 echo "$residence (target p99 <= 20 us)"
+# where the forwarding core's time goes: perf samples of CPU 1 (the
+# forwarding lcore) by source line, summed per stage
+if command -v perf >/dev/null && [ "${FH_BENCH_STAGES:-1}" = 1 ]; then
+	fhswd_mpps "$work/cfg.json" 5 >/dev/null &
+	sleep 1.5
+	if perf record -q -C 1 -o "$work/perf.data" -- sleep 2 >/dev/null 2>&1; then
+		wait
+		perf report -i "$work/perf.data" --no-children --sort srcline \
+			2>/dev/null >"$work/lines.txt"
+		echo "fhswd cycles by stage (perf samples of the forwarding core, 130 flows)"
+		/usr/bin/python3 "$(dirname "$0")/perf_stages.py" "$work/lines.txt"
+	else
+		wait
+		echo "(perf record failed: no stage breakdown)"
+	fi
+else
+	echo "(no perf: no stage breakdown; Debian package linux-perf)"
+fi
 
 # cost as flows grow: the same traffic claimed by flows of one kind, plus
 # flows of that kind no packet matches (tests/bench/fwd_config.py --mix)
