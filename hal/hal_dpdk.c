@@ -17,7 +17,9 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_pdump.h>
+#include <rte_ecpri.h>
 #include <rte_ethdev.h>
+#include <rte_flow.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_telemetry.h>
@@ -635,6 +637,101 @@ static void dpdk_close(struct hal *h)
 	rte_eal_cleanup();
 }
 
+/*
+ * Keep each eAxC's eCPRI on one rx queue, so on one lcore (SeqId checks
+ * and combine groups need that), spread over the port's nrx queues by the
+ * low bits of the eAxC (PC_ID of U-plane, RTC_ID of C-plane), tagged or
+ * not: rte_flow rules with the eCPRI item, where the device has them
+ * (mlx5 on ConnectX-6 Dx and later, ice/iavf with the comms DDP package).
+ * Elsewhere nothing is steered: the device's default (queue 0, no RSS)
+ * keeps a port's eAxCs on one lcore.  Returns the queues steered to, 0
+ * for none (msg says why).
+ */
+static unsigned ecpri_steer(uint16_t pid, uint16_t nrx, char *msg,
+			    size_t msglen)
+{
+	unsigned k = 1, n = 0;
+	struct rte_flow_error err;
+
+	while (k * 2 <= nrx) {
+		k *= 2;
+	}
+	if (k < 2) {
+		snprintf(msg, msglen, "one rx queue");
+		return 0;
+	}
+	for (unsigned tagged = 0; tagged < 2; tagged++) {
+		for (unsigned t = 0; t < 2; t++) {
+			for (unsigned q = 0; q < k; q++) {
+				struct rte_flow_attr attr = {.ingress = 1};
+				struct rte_flow_item_eth eth = {0}, eth_m = {0};
+				struct rte_flow_item_vlan vl = {0}, vl_m = {0};
+				struct rte_flow_item_ecpri ec = {0}, ec_m = {0};
+				struct rte_flow_action_queue aq = {
+					.index = (uint16_t)q};
+				struct rte_flow_item items[4];
+				struct rte_flow_action act[2] = {
+					{.type = RTE_FLOW_ACTION_TYPE_QUEUE,
+					 .conf = &aq},
+					{.type = RTE_FLOW_ACTION_TYPE_END}};
+				unsigned i = 0;
+				uint8_t type =
+					t == 0 ? RTE_ECPRI_MSG_TYPE_IQ_DATA :
+						 RTE_ECPRI_MSG_TYPE_RTC_CTRL;
+
+				if (tagged) {
+					vl.inner_type = RTE_BE16(0xAEFE);
+					vl_m.inner_type = RTE_BE16(0xffff);
+				} else {
+					eth.type = RTE_BE16(0xAEFE);
+					eth_m.type = RTE_BE16(0xffff);
+				}
+				items[i++] = (struct rte_flow_item){
+					.type = RTE_FLOW_ITEM_TYPE_ETH,
+					.spec = &eth,
+					.mask = &eth_m};
+				if (tagged) {
+					items[i++] = (struct rte_flow_item){
+						.type = RTE_FLOW_ITEM_TYPE_VLAN,
+						.spec = &vl,
+						.mask = &vl_m};
+				}
+				ec.hdr.common.u32 =
+					rte_cpu_to_be_32((uint32_t)type << 16);
+				ec_m.hdr.common.u32 =
+					rte_cpu_to_be_32(0xff0000);
+				/* PC_ID and RTC_ID share the first 16 bits */
+				ec.hdr.type0.pc_id =
+					rte_cpu_to_be_16((uint16_t)q);
+				ec_m.hdr.type0.pc_id =
+					rte_cpu_to_be_16((uint16_t)(k - 1));
+				items[i++] = (struct rte_flow_item){
+					.type = RTE_FLOW_ITEM_TYPE_ECPRI,
+					.spec = &ec,
+					.mask = &ec_m};
+				items[i] = (struct rte_flow_item){
+					.type = RTE_FLOW_ITEM_TYPE_END};
+				memset(&err, 0, sizeof(err));
+				if (rte_flow_create(pid, &attr, items, act,
+						    &err) == NULL) {
+					snprintf(msg, msglen,
+						 "rte_flow with the eCPRI "
+						 "item: %s",
+						 err.message ?
+							 err.message :
+							 rte_strerror(
+								 rte_errno));
+					rte_flow_flush(pid, &err);
+					return 0;
+				}
+				n++;
+			}
+		}
+	}
+	snprintf(msg, msglen, "%u rte_flow rules", n);
+	return k;
+}
+
 /* Configure and start every port of cfg (first apply only). */
 static int ports_start(struct hal_dpdk *hd, const struct hal_config *cfg,
 		       char *msg, size_t msglen)
@@ -712,6 +809,25 @@ static int ports_start(struct hal_dpdk *hd, const struct hal_config *cfg,
 			goto fail;
 		}
 		rte_eth_promiscuous_enable(pid);
+		if (nrx > 1) {
+			char why[160];
+			unsigned k = ecpri_steer(pid, nrx, why, sizeof(why));
+
+			if (k > 0) {
+				RTE_LOG(NOTICE, USER1,
+					"fhswd: ports[%u] (\"%s\"): eCPRI "
+					"steered by eAxC over %u rx queues "
+					"(%s)\n",
+					p, pc->device, k, why);
+			} else {
+				RTE_LOG(NOTICE, USER1,
+					"fhswd: ports[%u] (\"%s\"): eCPRI not "
+					"steered by eAxC (%s): the device's "
+					"default queue takes it, one lcore "
+					"per port\n",
+					p, pc->device, why);
+			}
+		}
 		hd->eth_port[p] = pid;
 		snprintf(hd->devices[p], sizeof(hd->devices[p]), "%s",
 			 pc->device);
