@@ -278,8 +278,7 @@ static inline uint32_t fh_flow_hash(unsigned keys, uint16_t eaxc_mask,
 
 /* Index of the first flow matching k, or -1. */
 static inline __attribute__((always_inline)) long
-fh_flow_lookup(const struct fh_flow_table *t,
-				  const struct fh_flow_key *k)
+fh_flow_lookup(const struct fh_flow_table *t, const struct fh_flow_key *k)
 {
 	uint16_t a = FH_FLOW_NONE, b;
 	uint32_t hit_rank = 0;
