@@ -194,6 +194,34 @@ static inline bool uplane_fits(struct fh_dp_lcore *lc, const uint8_t *e,
 	return fh_uplane_sections_fit(e + FH_ECPRI_HDR_LEN + 4, ps - 4, NULL);
 }
 
+/*
+ * Does the U/C-plane message at e hold together (len, seg: bytes from e
+ * in the frame and in its first segment)?  The usual U-plane message
+ * (one section) and C-plane message (type 1/5, no extensions) take a few
+ * compares; anything else the full walk.
+ */
+static inline bool msg_valid(struct fh_dp_lcore *lc, const uint8_t *e,
+			     uint32_t len, uint32_t seg)
+{
+	uint32_t ps;
+
+	if (e[1] == FH_ECPRI_RT_CTRL) {
+		return fh_cplane_fits(e, len, seg);
+	}
+	if (unlikely(e[0] != FH_ECPRI_REVISION << 4)) {
+		return fh_oran_valid(e, len, seg);
+	}
+	/* revision, size, radio header version and room for a section
+	 * header; the sections fill the message (walked when it is in one
+	 * segment, as the C-plane walk is) */
+	ps = fh_get_be16(e + 2);
+	if (ps + FH_ECPRI_HDR_LEN > len || ps < 4 + FH_RADIO_HDR_LEN + 4 ||
+	    (e[8] >> 4 & 7) != FH_ORAN_PAYLOAD_VERSION) {
+		return false;
+	}
+	return FH_ECPRI_HDR_LEN + ps > seg || uplane_fits(lc, e, ps);
+}
+
 #define FH_OFF_INVALID INT64_MIN
 
 /* ns from the air time of the symbol in radio header rh to the packet's
@@ -1884,25 +1912,7 @@ ecpri:
 		rte_pktmbuf_free(m);
 		return;
 	}
-	/* one U-plane message: revision, size, radio header version and room
-	 * for a section header decide; anything else takes the full walk */
-	if (likely(e[0] == FH_ECPRI_REVISION << 4 &&
-		   e[1] == FH_ECPRI_IQ_DATA)) {
-		uint32_t ps = fh_get_be16(e + 2);
-
-		valid = ps + FH_ECPRI_HDR_LEN <= fr.ecpri_len &&
-			ps >= 4 + FH_RADIO_HDR_LEN + 4 &&
-			(e[8] >> 4 & 7) == FH_ORAN_PAYLOAD_VERSION;
-		/* the sections fill the message (walked when the message is
-		 * in one segment, as the C-plane walk is) */
-		if (valid && fr.ecpri_offset + FH_ECPRI_HDR_LEN + ps <= seg) {
-			valid = uplane_fits(lc, e, ps);
-		}
-	} else if (e[1] == FH_ECPRI_RT_CTRL) {
-		valid = fh_cplane_fits(e, fr.ecpri_len, seg - fr.ecpri_offset);
-	} else {
-		valid = fh_oran_valid(e, fr.ecpri_len, seg - fr.ecpri_offset);
-	}
+	valid = msg_valid(lc, e, fr.ecpri_len, seg - fr.ecpri_offset);
 	key.in_port = (uint16_t)in;
 	key.vlan_id = fr.n_vlans ? fr.vlan_tci[0] & 0xfff : 0;
 	key.pcp = fr.n_vlans ? (uint8_t)(fr.vlan_tci[0] >> 13) : FH_PCP_NONE;
@@ -1998,23 +2008,10 @@ static inline uint32_t classify(struct fh_dp_lcore *lc,
 		return 0;
 	}
 	e = d + off;
-	if (e[1] == FH_ECPRI_IQ_DATA &&
-	    likely(e[0] == FH_ECPRI_REVISION << 4)) {
-		uint32_t ps = fh_get_be16(e + 2);
-
-		valid = ps + FH_ECPRI_HDR_LEN <= len - off &&
-			ps >= 4 + FH_RADIO_HDR_LEN + 4 &&
-			(e[8] >> 4 & 7) == FH_ORAN_PAYLOAD_VERSION;
-		if (valid && off + FH_ECPRI_HDR_LEN + ps <= seg) {
-			valid = uplane_fits(lc, e, ps);
-		}
-	} else if (e[1] == FH_ECPRI_RT_CTRL) {
-		valid = fh_cplane_fits(e, len - off, seg - off);
-	} else if (e[1] == FH_ECPRI_IQ_DATA) {
-		valid = fh_oran_valid(e, len - off, seg - off);
-	} else {
+	if (e[1] != FH_ECPRI_IQ_DATA && e[1] != FH_ECPRI_RT_CTRL) {
 		return 0;
 	}
+	valid = msg_valid(lc, e, len - off, seg - off);
 	key.in_port = (uint16_t)in;
 	key.vlan_id = c->tci & 0xfff;
 	key.pcp = c->n_vlans ? (uint8_t)(c->tci >> 13) : FH_PCP_NONE;
