@@ -22,6 +22,7 @@ STAGE = {
     "two_pass": "burst loop, rx poll",
     "classify": "parse",
     "uplane_fits": "validate",
+    "msg_valid": "validate",
     "fh_cplane_fits": "validate",
     "valid.c": "validate",
     "oran_cplane.c": "validate",
